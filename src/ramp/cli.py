@@ -1,0 +1,46 @@
+"""The `ramp` command: a thin dispatcher to each layer's own command module.
+
+Each subcommand lives next to the code it drives and exposes `main(argv) -> int`; this file
+only maps names to those entry points, imported lazily so `ramp --help` stays fast.
+"""
+
+from __future__ import annotations
+
+import importlib
+import sys
+
+# name -> (module, one-line help). Modules are imported only when their command runs.
+_COMMANDS: dict[str, tuple[str, str]] = {
+    "bench": ("ramp.bench", "run a benchmark (ledger, ...)"),
+    "demo": ("ramp.demo.cli", "run the demo scenario"),
+    "numscript": ("ramp.numscript.cli", "Numscript tools: test a folder of conformance cases"),
+}
+
+
+def _usage() -> str:
+    lines = ["usage: ramp COMMAND [ARGS...]", "", "commands:"]
+    for name, (_module, help_text) in sorted(_COMMANDS.items()):
+        lines.append(f"  {name:<16}{help_text}")
+    return "\n".join(lines)
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = sys.argv[1:] if argv is None else argv
+    if not args or args[0] in ("-h", "--help", "help"):
+        print(_usage())
+        return 0
+    if args[0] == "--version":
+        from ramp import __version__
+
+        print(__version__)
+        return 0
+    entry = _COMMANDS.get(args[0])
+    if entry is None:
+        print(f"ramp: unknown command {args[0]!r}\n\n{_usage()}", file=sys.stderr)
+        return 2
+    module = importlib.import_module(entry[0])
+    return int(module.main(args[1:]) or 0)
+
+
+if __name__ == "__main__":
+    sys.exit(main())
