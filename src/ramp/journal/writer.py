@@ -1,0 +1,230 @@
+"""The single writer: batches of commands in, durable transactions out, then the answers.
+
+`submit_async` runs the engine, encodes the events (the log's leaves), extends the tree and
+hands the batch to the committer thread, which writes events, tree segments, balances and the
+batch's root in ONE store transaction and only then resolves the batch's future: a result is
+never returned before it is durable. While batch N commits (SQLite runs with the GIL released),
+the engine prepares batch N+1 on the other core. If a commit fails, every batch prepared on top
+of it fails too, and the engine is rebuilt from the store before the next batch.
+
+On open, state is rebuilt from the stored events and checked against the stored balances and
+the stored root.
+"""
+
+from __future__ import annotations
+
+import queue
+import threading
+import time
+from collections.abc import Sequence
+from concurrent.futures import Future
+from time import perf_counter
+from typing import Final
+
+from ramp.journal.appender import LogAppender, leaf_hashes
+from ramp.journal.index import ReadModel
+from ramp.ledger.engine import LedgerEngine, ReplayError
+from ramp.ledger.events import Event, EventDecodeError, decode_event, encode_events
+from ramp.ledger.model import Command, Result
+from ramp.store.base import BatchWrite, Store, StoreError
+
+# Batches prepared but not yet durable. Two keep both cores busy; more would only hold
+# memory and widen what a failed commit must undo.
+COMMIT_QUEUE_MAX: Final = 2
+_REPLAY_CHUNK: Final = 8192
+
+
+class JournalCorrupt(Exception):
+    """Stored events, balances and roots disagree: the journal refuses to open."""
+
+
+class PhaseTimes:
+    """Seconds spent per write-path phase since open (a few perf_counter calls per batch)."""
+
+    __slots__ = ("engine", "encode", "tree", "commit", "batches", "events")
+
+    def __init__(self) -> None:
+        self.engine = self.encode = self.tree = self.commit = 0.0
+        self.batches = self.events = 0
+
+    def as_dict(self) -> dict[str, float]:
+        return {k: getattr(self, k) for k in self.__slots__}
+
+
+class _Pending:
+    __slots__ = ("batch", "events", "results", "future")
+
+    def __init__(self, batch: BatchWrite, events: list[Event], results: list[Result]) -> None:
+        self.batch = batch
+        self.events = events
+        self.results = results
+        self.future: Future[list[Result]] = Future()
+
+
+class Journal:
+    """Owns the engine, the log's right edge, the committed read model and the store."""
+
+    def __init__(self, store: Store, *, check_invariants: bool = False, record_batches: bool = False) -> None:
+        self.store = store
+        # Benchmarks replay the exact committed batches into a bare store as their baseline.
+        self.recorded_batches: list[BatchWrite] | None = [] if record_batches else None
+        self.times = PhaseTimes()
+        self.last_batch: BatchWrite | None = None
+        self._check_invariants = check_invariants
+        self._write_lock = threading.Lock()
+        self._queue: queue.Queue[_Pending | None] = queue.Queue(maxsize=COMMIT_QUEUE_MAX)
+        self._failure: BaseException | None = None
+        self._load()
+        self._committer = threading.Thread(target=self._commit_loop, name="ramp-committer", daemon=True)
+        self._committer.start()
+
+    # --- open ----------------------------------------------------------------------------
+    def _load(self) -> None:
+        self.engine = LedgerEngine()
+        self.appender = LogAppender()
+        self.read = ReadModel()
+        size = self.store.log_size()
+        chunk: list[bytes] = []
+        try:
+            for leaf in self.store.iter_entries(0, size):
+                chunk.append(leaf)
+                if len(chunk) == _REPLAY_CHUNK:
+                    self._replay_chunk(chunk)
+                    chunk = []
+            if chunk:
+                self._replay_chunk(chunk)
+        except (ReplayError, EventDecodeError, StoreError) as exc:
+            raise JournalCorrupt(f"stored events do not replay: {exc}") from exc
+        if self.appender.size != size or self.engine.next_seq != size:
+            raise JournalCorrupt(f"log holds {self.appender.size} events, batches say {size}")
+        last = self.store.last_batch()
+        if last is not None and last[1] != self.appender.root():
+            raise JournalCorrupt(f"tree root of the stored events differs from the root stored at size {size}")
+        computed = self.engine.balances()
+        stored = self.store.balances()
+        if stored != computed:
+            diff = sorted(set(stored.items()) ^ set(computed.items()))[:3]
+            raise JournalCorrupt(f"stored balances differ from balances replayed from events: {diff}")
+        self.read.apply([], self.engine.balances_of(list(computed)))
+        if self._check_invariants:
+            self.engine.check_invariants()
+
+    def _replay_chunk(self, leaves: list[bytes]) -> None:
+        events = [decode_event(leaf) for leaf in leaves]
+        for e in events:
+            self.engine.replay(e)
+        self.appender.append(leaves)
+        self.read.apply(events, [])
+
+    # --- write ---------------------------------------------------------------------------
+    def submit(self, commands: Sequence[Command], now_ns: int | None = None) -> list[Result]:
+        """Apply one batch durably; the results are returned only after the commit."""
+        return self.submit_async(commands, now_ns).result()
+
+    def submit_async(self, commands: Sequence[Command], now_ns: int | None = None) -> Future[list[Result]]:
+        """Prepare one batch and queue it for commit; the future resolves once it is durable.
+
+        Blocks while COMMIT_QUEUE_MAX batches are waiting (back-pressure)."""
+        with self._write_lock:
+            if self._failure is not None:
+                self._recover()
+            engine, times = self.engine, self.times
+            first_seq = engine.next_seq
+            t0 = perf_counter()
+            outcome = engine.execute(commands, time.time_ns() if now_ns is None else now_ns)
+            events = outcome.events
+            t1 = perf_counter()
+            leaves = encode_events(events)
+            t2 = perf_counter()
+            if events:
+                segments = self.appender.append(leaves, leaf_hashes(leaves))
+                root = self.appender.root()
+                balances = engine.balances_of(outcome.touched_accounts)
+            else:  # nothing applied: the batch still waits for earlier ones to be durable
+                segments, root, balances = None, b"", []
+            batch = BatchWrite(
+                first_seq=first_seq,
+                size=engine.next_seq,
+                root=root,
+                committed_ns=int(engine.last_timestamp),
+                entry_segments=segments.entry_segments if segments else [],
+                hash_segments=segments.hash_segments if segments else [],
+                balances=balances,
+            )
+            t3 = perf_counter()
+            times.engine += t1 - t0
+            times.encode += t2 - t1
+            times.tree += t3 - t2
+            times.batches += 1
+            times.events += len(events)
+            pending = _Pending(batch, events, outcome.results)
+            self._queue.put(pending)
+            return pending.future
+
+    def _commit_loop(self) -> None:
+        while True:
+            item = self._queue.get()
+            if item is None:
+                return
+            if self._failure is None and item.events:
+                t0 = perf_counter()
+                try:
+                    self.store.commit(item.batch)
+                except BaseException as exc:  # noqa: BLE001 - any failure poisons later batches
+                    self._failure = exc
+                self.times.commit += perf_counter() - t0
+            if self._failure is not None:
+                item.future.set_exception(StoreError(f"batch not committed: {self._failure}"))
+                continue
+            if item.events:
+                self.read.apply(item.events, item.batch.balances)
+                self.last_batch = item.batch
+                if self.recorded_batches is not None:
+                    self.recorded_batches.append(item.batch)
+            item.future.set_result(item.results)
+
+    def _recover(self) -> None:
+        """After a failed commit: wait for the queue to drain, then rebuild from the store."""
+        self._drain()
+        self._load()
+        self._failure = None
+
+    def _drain(self) -> None:
+        done = threading.Event()
+        sentinel: Future[list[Result]] = Future()
+        sentinel.add_done_callback(lambda _f: done.set())
+        marker = _Pending(BatchWrite(0, 0, b"", 0, [], [], []), [], [])
+        marker.future = sentinel
+        self._queue.put(marker)
+        done.wait()
+
+    def flush(self) -> None:
+        """Wait until every queued batch is committed (or failed)."""
+        with self._write_lock:
+            self._drain()
+
+    def close(self) -> None:
+        with self._write_lock:
+            self._drain()
+            self._queue.put(None)
+        self._committer.join()
+        self.store.close()
+
+    # --- read (committed state only) -----------------------------------------------------
+    @property
+    def size(self) -> int:
+        """Events durable and visible to readers."""
+        return self.read.size
+
+    def events(self, seqs: Sequence[int]) -> list[Event]:
+        """Committed events by seq (ascending), read from the store."""
+        seqs = [s for s in seqs if 0 <= s < self.read.size]
+        if not seqs:
+            return []
+        wanted = set(seqs)
+        lo, hi = min(seqs), max(seqs) + 1
+        return [
+            decode_event(leaf)
+            for seq, leaf in enumerate(self.store.iter_entries(lo, hi), start=lo)
+            if seq in wanted
+        ]

@@ -1,0 +1,30 @@
+"""The ledger layer: a pure double-entry engine, its commands, events and result codes."""
+
+from ramp.ledger.engine import BatchTooLarge, LedgerEngine, Outcome, ReplayError
+from ramp.ledger.events import Event, decode_event, encode_event
+from ramp.ledger.model import (
+    BATCH_MAX_EVENTS,
+    AccountBalance,
+    ChangeAccountFlags,
+    Command,
+    CreateAccount,
+    CreateTransfer,
+    Result,
+)
+
+__all__ = [
+    "BATCH_MAX_EVENTS",
+    "AccountBalance",
+    "BatchTooLarge",
+    "ChangeAccountFlags",
+    "Command",
+    "CreateAccount",
+    "CreateTransfer",
+    "Event",
+    "LedgerEngine",
+    "Outcome",
+    "ReplayError",
+    "Result",
+    "decode_event",
+    "encode_event",
+]

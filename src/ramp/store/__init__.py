@@ -1,0 +1,17 @@
+"""The journal's durable store: one interface, one schema, SQLite (embedded) and PostgreSQL."""
+
+from ramp.store.base import BatchWrite, Store, StoreCorrupt, StoreError
+from ramp.store.sqlite import SQLiteStore
+
+__all__ = ["BatchWrite", "SQLiteStore", "Store", "StoreCorrupt", "StoreError", "open_store"]
+
+
+def open_store(url: str) -> Store:
+    """A store for `url`: a SQLite file path (or sqlite:///path), or a postgresql:// URL."""
+    if url.startswith(("postgresql://", "postgres://")):
+        from ramp.store.postgres import PostgresStore
+
+        return PostgresStore(url)
+    if url.startswith("sqlite:///"):
+        url = url[len("sqlite:///") - 1 :]
+    return SQLiteStore(url)

@@ -1,0 +1,93 @@
+"""The store interface both backends implement, and the one batch it commits atomically.
+
+The store holds the log in tlog-tiles form (entry and hash segments), one row per committed
+batch (size after, root, signed checkpoint), and per batch the balances of the accounts it
+touched: current balances are their fold, rebuilt from the events and checked at every open.
+Every table is append-only: rows are inserted, never updated or deleted.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass
+from typing import Final, Protocol
+
+import msgspec
+
+SCHEMA_VERSION: Final = 1
+
+
+class StoreError(Exception):
+    """The store could not do what was asked (I/O error, lost connection): nothing was committed."""
+
+
+class StoreCorrupt(StoreError):
+    """The stored data contradicts itself (a bug or tampering): refuse to serve it."""
+
+
+@dataclass(frozen=True, slots=True)
+class BatchWrite:
+    """Everything one committed batch adds, written in one database transaction."""
+
+    first_seq: int
+    size: int  # log size after this batch
+    root: bytes
+    committed_ns: int
+    entry_segments: list[tuple[int, int, bytes]]  # (bundle, upto, entries data)
+    hash_segments: list[tuple[int, int, int, bytes]]  # (level, tile, upto, hashes)
+    balances: list[tuple[str, int, int, int, int]]  # (account, dp, dpo, cp, cpo)
+    checkpoint: str | None = None  # the signed note for `size`, when signing is on
+
+
+class Store(Protocol):
+    def commit(self, batch: BatchWrite) -> None: ...
+
+    def log_size(self) -> int: ...
+
+    def last_batch(self) -> tuple[int, bytes, str | None] | None: ...
+
+    def iter_entries(self, start: int = 0, end: int | None = None) -> Iterator[bytes]: ...
+
+    def read_bundle(self, bundle: int, width: int | None = None) -> bytes | None: ...
+
+    def read_tile(self, level: int, tile: int, width: int | None = None) -> bytes | None: ...
+
+    def balances(self) -> dict[str, tuple[int, int, int, int]]: ...
+
+    def get_meta(self, key: str) -> str | None: ...
+
+    def put_meta(self, key: str, value: str) -> None: ...
+
+    def close(self) -> None: ...
+
+
+_balance_rows = msgspec.json.Decoder(list[tuple[str, int, int, int, int]])
+
+
+def fold_balance_changes(rows: Iterable[str | bytes]) -> dict[str, tuple[int, int, int, int]]:
+    """Current balances from the per-batch balance rows, oldest first."""
+    out: dict[str, tuple[int, int, int, int]] = {}
+    for data in rows:
+        try:
+            for account, dp, dpo, cp, cpo in _balance_rows.decode(data):
+                out[account] = (dp, dpo, cp, cpo)
+        except msgspec.DecodeError as exc:
+            raise StoreCorrupt(f"unreadable balance row: {exc}") from exc
+    return out
+
+
+def decode_bundle(data: bytes) -> list[bytes]:
+    """Split an entry bundle (big-endian uint16 length, then the entry) into entries."""
+    out = []
+    pos = 0
+    n = len(data)
+    while pos < n:
+        if pos + 2 > n:
+            raise StoreCorrupt("truncated entry bundle")
+        length = int.from_bytes(data[pos : pos + 2], "big")
+        pos += 2
+        if pos + length > n:
+            raise StoreCorrupt("truncated entry in bundle")
+        out.append(data[pos : pos + length])
+        pos += length
+    return out

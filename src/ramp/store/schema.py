@@ -1,0 +1,46 @@
+"""The one schema, as SQL for each backend, and its migrations (applied in order, recorded)."""
+
+from __future__ import annotations
+
+from typing import Final
+
+# Each migration is (version, name, statements). Types are written per backend below.
+_MIGRATIONS: Final = [
+    (
+        1,
+        "journal",
+        [
+            "CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL)",
+            "CREATE TABLE entry_segments (bundle BIGINT NOT NULL, upto INTEGER NOT NULL,"
+            " data {blob} NOT NULL, PRIMARY KEY (bundle, upto))",
+            "CREATE TABLE hash_segments (level INTEGER NOT NULL, tile BIGINT NOT NULL,"
+            " upto INTEGER NOT NULL, data {blob} NOT NULL, PRIMARY KEY (level, tile, upto))",
+            "CREATE TABLE batches (size BIGINT PRIMARY KEY, first_seq BIGINT NOT NULL,"
+            " root {blob} NOT NULL, committed_ns BIGINT NOT NULL, checkpoint TEXT)",
+            # Balances after each batch of the accounts it touched, as a JSON array of
+            # [account, debits_pending, debits_posted, credits_pending, credits_posted].
+            # Append-only: current balances are the fold of all rows (done and checked at
+            # open); the balances as of any batch are the fold up to that size.
+            "CREATE TABLE balance_changes (size BIGINT PRIMARY KEY, data TEXT NOT NULL)",
+        ],
+    ),
+]
+
+_DIALECTS: Final = {
+    "sqlite": {"blob": "BLOB"},
+    "postgres": {"blob": "BYTEA"},
+}
+
+MIGRATIONS_TABLE: Final = (
+    "CREATE TABLE IF NOT EXISTS schema_migrations (version INTEGER PRIMARY KEY,"
+    " name TEXT NOT NULL, applied_ns BIGINT NOT NULL)"
+)
+
+
+def migrations(dialect: str) -> list[tuple[int, str, list[str]]]:
+    subst = _DIALECTS[dialect]
+    return [(v, name, [s.format(**subst) for s in stmts]) for v, name, stmts in _MIGRATIONS]
+
+
+def latest_version() -> int:
+    return _MIGRATIONS[-1][0]
