@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import contextlib
 import os
+import secrets
 import stat
 from pathlib import Path
 
@@ -36,7 +37,8 @@ def write_private_key_file(path: Path | str, key: str, *, overwrite: bool = Fals
     """
     path = Path(path)
     directory = path.parent if str(path.parent) else Path(".")
-    tmp = directory / f".{path.name}.{os.getpid()}.tmp"
+    # A random name, so two writers (threads, processes) never share a temporary file.
+    tmp = directory / f".{path.name}.{secrets.token_hex(8)}.tmp"
     fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, KEY_FILE_MODE)
     try:
         try:

@@ -120,7 +120,8 @@ def verify_consistency(
     RFC 9162 section 2.1.4.2 defines proofs for 0 < size1 < size2. Equal sizes are consistent
     exactly when the roots are equal and the proof is empty. A proof from the empty tree is
     meaningless (every tree extends it) and is rejected, as transparency-dev/merkle does;
-    tlog-witness handles old size 0 before asking for a proof.
+    tlog-witness handles old size 0 before asking for a proof. Proof hashes must be 32 bytes;
+    roots are only compared, so a malformed root can never match a computed one.
     """
     _check_size("size1", size1)
     _check_size("size2", size2)

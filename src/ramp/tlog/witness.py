@@ -41,7 +41,7 @@ from ramp.tlog.witness_state import LogState, StateConflictError, WitnessStateSt
 
 log = logging.getLogger(__name__)
 
-# The spec forbids clients to send more: a consistency proof of a uint64 tree has <= 63 hashes.
+# tlog-witness: "The client MUST NOT send more than 63 consistency proof lines."
 PROOF_LINES_MAX = 63
 _OLD_PREFIX = "old "
 _OLD_LINE_MAX = len(_OLD_PREFIX) + 20 + 1  # 20 digits hold any uint64
