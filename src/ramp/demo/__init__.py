@@ -1,0 +1,1 @@
+"""Demo data and the `ramp demo` scenario."""
