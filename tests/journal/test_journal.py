@@ -70,11 +70,12 @@ def _journal_with_history(path: str) -> Journal:
 @pytest.mark.parametrize(
     "tamper",
     [
-        "UPDATE entry_segments SET data = CAST(replace(CAST(data AS TEXT), '\"100\"', '\"900\"') AS BLOB)",
+        "UPDATE entry_runs SET data = CAST(replace(CAST(data AS TEXT), '\"100\"', '\"900\"') AS BLOB)",
         "UPDATE balance_changes SET data = replace(data, '1000', '1001')",
-        "DELETE FROM entry_segments WHERE rowid = (SELECT MAX(rowid) FROM entry_segments)",
+        "DELETE FROM entry_runs WHERE first_seq = (SELECT MAX(first_seq) FROM entry_runs)",
+        "DELETE FROM entry_runs WHERE first_seq = (SELECT MIN(first_seq) FROM entry_runs WHERE first_seq > 0)",
         "UPDATE batches SET root = zeroblob(32) WHERE size = (SELECT MAX(size) FROM batches)",
-        "UPDATE hash_segments SET data = zeroblob(32) WHERE level = 0 AND tile = 0",
+        "UPDATE hash_runs SET data = zeroblob(32) WHERE level = 0 AND first_index = 0",
     ],
 )
 def test_open_refuses_a_tampered_store(tmp_path, tamper):
@@ -85,7 +86,7 @@ def test_open_refuses_a_tampered_store(tmp_path, tamper):
     db.commit()
     db.close()
     assert changed >= 1
-    if "hash_segments" in tamper:
+    if "hash_runs" in tamper:
         # Hash tiles are derived from entries: open recomputes the tree from the entries and
         # still opens; serving a proof from a tampered tile is caught by the proof check.
         Journal(SQLiteStore(path)).close()

@@ -1,7 +1,7 @@
 """The single writer: batches of commands in, durable transactions out, then the answers.
 
 `submit_async` runs the engine, encodes the events (the log's leaves), extends the tree and
-hands the batch to the committer thread, which writes events, tree segments, balances and the
+hands the batch to the committer thread, which writes events, tree hash runs, balances and the
 batch's root in ONE store transaction and only then resolves the batch's future: a result is
 never returned before it is durable. While batch N commits (SQLite runs with the GIL released),
 the engine prepares batch N+1 on the other core. If a commit fails, every batch prepared on top
@@ -137,18 +137,18 @@ class Journal:
             leaves = encode_events(events)
             t2 = perf_counter()
             if events:
-                segments = self.appender.append(leaves, leaf_hashes(leaves))
+                runs = self.appender.append(leaves, leaf_hashes(leaves))
                 root = self.appender.root()
                 balances = engine.balances_of(outcome.touched_accounts)
             else:  # nothing applied: the batch still waits for earlier ones to be durable
-                segments, root, balances = None, b"", []
+                runs, root, balances = None, b"", []
             batch = BatchWrite(
                 first_seq=first_seq,
                 size=engine.next_seq,
                 root=root,
                 committed_ns=int(engine.last_timestamp),
-                entry_segments=segments.entry_segments if segments else [],
-                hash_segments=segments.hash_segments if segments else [],
+                entries=runs.entries if runs else b"",
+                hash_runs=runs.hashes if runs else [],
                 balances=balances,
             )
             t3 = perf_counter()
@@ -193,7 +193,7 @@ class Journal:
         done = threading.Event()
         sentinel: Future[list[Result]] = Future()
         sentinel.add_done_callback(lambda _f: done.set())
-        marker = _Pending(BatchWrite(0, 0, b"", 0, [], [], []), [], [])
+        marker = _Pending(BatchWrite(0, 0, b"", 0, b"", [], []), [], [])
         marker.future = sentinel
         self._queue.put(marker)
         done.wait()

@@ -1,8 +1,9 @@
 """The store interface both backends implement, and the one batch it commits atomically.
 
-The store holds the log in tlog-tiles form (entry and hash segments), one row per committed
-batch (size after, root, signed checkpoint), and per batch the balances of the accounts it
-touched: current balances are their fold, rebuilt from the events and checked at every open.
+Per committed batch the store holds: one run of entries (entry-bundle encoding), one run of
+hashes per tile level, one row with the log size after it, its root (and signed checkpoint),
+and the balances of the accounts it touched: current balances are their fold, rebuilt from the
+events and checked at every open. tlog-tiles tiles and bundles are slices of the runs.
 Every table is append-only: rows are inserted, never updated or deleted.
 """
 
@@ -33,8 +34,8 @@ class BatchWrite:
     size: int  # log size after this batch
     root: bytes
     committed_ns: int
-    entry_segments: list[tuple[int, int, bytes]]  # (bundle, upto, entries data)
-    hash_segments: list[tuple[int, int, int, bytes]]  # (level, tile, upto, hashes)
+    entries: bytes  # entries first_seq..size-1, entry-bundle encoded
+    hash_runs: list[tuple[int, int, bytes]]  # (tile level, index of the first hash, hashes)
     balances: list[tuple[str, int, int, int, int]]  # (account, dp, dpo, cp, cpo)
     checkpoint: str | None = None  # the signed note for `size`, when signing is on
 
@@ -48,9 +49,7 @@ class Store(Protocol):
 
     def iter_entries(self, start: int = 0, end: int | None = None) -> Iterator[bytes]: ...
 
-    def read_bundle(self, bundle: int, width: int | None = None) -> bytes | None: ...
-
-    def read_tile(self, level: int, tile: int, width: int | None = None) -> bytes | None: ...
+    def read_hashes(self, level: int, start: int, end: int) -> bytes: ...
 
     def balances(self) -> dict[str, tuple[int, int, int, int]]: ...
 
@@ -91,3 +90,23 @@ def decode_bundle(data: bytes) -> list[bytes]:
         out.append(data[pos : pos + length])
         pos += length
     return out
+
+
+def slice_runs(rows: list[tuple[int, bytes]], start: int, end: int, item: int) -> bytes:
+    """Items [start, end) from runs (first index, fixed-size items), which must cover them."""
+    out = []
+    pos = start
+    for first, data in rows:
+        n = len(data) // item
+        if first + n <= pos:
+            continue
+        if first > pos:
+            break
+        take_end = min(first + n, end)
+        out.append(bytes(data[(pos - first) * item : (take_end - first) * item]))
+        pos = take_end
+        if pos >= end:
+            break
+    if pos < end:
+        raise StoreCorrupt(f"items {pos}..{end - 1} are missing")
+    return b"".join(out)

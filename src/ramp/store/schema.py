@@ -11,10 +11,12 @@ _MIGRATIONS: Final = [
         "journal",
         [
             "CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL)",
-            "CREATE TABLE entry_segments (bundle BIGINT NOT NULL, upto INTEGER NOT NULL,"
-            " data {blob} NOT NULL, PRIMARY KEY (bundle, upto))",
-            "CREATE TABLE hash_segments (level INTEGER NOT NULL, tile BIGINT NOT NULL,"
-            " upto INTEGER NOT NULL, data {blob} NOT NULL, PRIMARY KEY (level, tile, upto))",
+            # One run per batch: entries first_seq .. first_seq+count-1, entry-bundle encoded.
+            "CREATE TABLE entry_runs (first_seq BIGINT PRIMARY KEY, count INTEGER NOT NULL,"
+            " data {blob} NOT NULL)",
+            # One run per batch and tile level L: the hashes it adds at tree level 8L.
+            "CREATE TABLE hash_runs (level INTEGER NOT NULL, first_index BIGINT NOT NULL,"
+            " data {blob} NOT NULL, PRIMARY KEY (level, first_index))",
             "CREATE TABLE batches (size BIGINT PRIMARY KEY, first_seq BIGINT NOT NULL,"
             " root {blob} NOT NULL, committed_ns BIGINT NOT NULL, checkpoint TEXT)",
             # Balances after each batch of the accounts it touched, as a JSON array of

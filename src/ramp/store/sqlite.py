@@ -19,10 +19,12 @@ from ramp.store.base import (
     StoreError,
     decode_bundle,
     fold_balance_changes,
+    slice_runs,
 )
 from ramp.store.schema import MIGRATIONS_TABLE, latest_version, migrations
 
 _json_encode = msgspec.json.Encoder().encode
+_RUNS_PER_READ = 16  # runs fetched per query while streaming: bounded memory
 
 
 class SQLiteStore:
@@ -76,25 +78,21 @@ class SQLiteStore:
     # --- write ---------------------------------------------------------------------------
     def commit(self, batch: BatchWrite) -> None:
         db = self._db
+        count = batch.size - batch.first_seq
         with self._lock:
             try:
                 db.execute("BEGIN IMMEDIATE")
-                db.executemany(
-                    "INSERT INTO entry_segments (bundle, upto, data) VALUES (?, ?, ?)",
-                    batch.entry_segments,
-                )
-                db.executemany(
-                    "INSERT INTO hash_segments (level, tile, upto, data) VALUES (?, ?, ?, ?)",
-                    batch.hash_segments,
-                )
-                size = batch.size
                 db.execute(
-                    "INSERT INTO balance_changes (size, data) VALUES (?, ?)",
-                    (size, _json_encode(batch.balances)),
+                    "INSERT INTO entry_runs (first_seq, count, data) VALUES (?, ?, ?)",
+                    (batch.first_seq, count, batch.entries),
+                )
+                db.executemany("INSERT INTO hash_runs (level, first_index, data) VALUES (?, ?, ?)", batch.hash_runs)
+                db.execute(
+                    "INSERT INTO balance_changes (size, data) VALUES (?, ?)", (batch.size, _json_encode(batch.balances))
                 )
                 db.execute(
                     "INSERT INTO batches (size, first_seq, root, committed_ns, checkpoint) VALUES (?, ?, ?, ?, ?)",
-                    (size, batch.first_seq, batch.root, batch.committed_ns, batch.checkpoint),
+                    (batch.size, batch.first_seq, batch.root, batch.committed_ns, batch.checkpoint),
                 )
                 db.execute("COMMIT")
             except sqlite3.Error as exc:
@@ -130,47 +128,53 @@ class SQLiteStore:
         return None if row is None else (int(row[0]), bytes(row[1]), row[2])
 
     def iter_entries(self, start: int = 0, end: int | None = None) -> Iterator[bytes]:
-        """Entries [start, end) in seq order, read bundle by bundle."""
+        """Entries [start, end) in seq order, streamed run by run (bounded memory)."""
         if end is None:
             end = self.log_size()
-        bundle = start // 256
-        seq = bundle * 256
-        chunk = 64  # bundles per query: bounded memory while streaming a whole log
+        seq = start
         while seq < end:
-            last_bundle = min((end - 1) // 256, bundle + chunk - 1)
             with self._lock:
                 rows = self._db.execute(
-                    "SELECT bundle, data FROM entry_segments WHERE bundle BETWEEN ? AND ? ORDER BY bundle, upto",
-                    (bundle, last_bundle),
+                    "SELECT first_seq, count, data FROM entry_runs"
+                    " WHERE first_seq <= ? ORDER BY first_seq DESC LIMIT 1",
+                    (seq,),
                 ).fetchall()
-            by_bundle: dict[int, list[bytes]] = {}
-            for b, data in rows:
-                by_bundle.setdefault(b, []).append(data)
-            for b in range(bundle, last_bundle + 1):
-                entries = decode_bundle(b"".join(by_bundle.get(b, [])))
-                for e in entries:
-                    if start <= seq < end:
-                        yield e
-                    seq += 1
-                if seq < min(end, (b + 1) * 256):
-                    raise StoreCorrupt(f"entry bundle {b} is short: log is missing entries")
-            bundle = last_bundle + 1
+                rows += self._db.execute(
+                    "SELECT first_seq, count, data FROM entry_runs WHERE first_seq > ? AND first_seq < ?"
+                    " ORDER BY first_seq LIMIT ?",
+                    (seq, end, _RUNS_PER_READ),
+                ).fetchall()
+            progressed = False
+            for first, count, data in rows:
+                if first + count <= seq:
+                    continue
+                if first > seq:
+                    raise StoreCorrupt(f"entries {seq}..{first - 1} are missing from the log")
+                entries = decode_bundle(bytes(data))
+                if len(entries) != count:
+                    raise StoreCorrupt(f"entry run at {first} holds {len(entries)} entries, not {count}")
+                yield from entries[seq - first : min(count, end - first)]
+                seq = min(first + count, end)
+                progressed = True
+                if seq >= end:
+                    return
+            if not progressed:
+                raise StoreCorrupt(f"entry {seq} is missing from the log")
 
-    def read_bundle(self, bundle: int, width: int | None = None) -> bytes | None:
+    def read_hashes(self, level: int, start: int, end: int) -> bytes:
+        """Hashes [start, end) of tile level `level` (tree level 8*level), concatenated."""
         with self._lock:
             rows = self._db.execute(
-                "SELECT upto, data FROM entry_segments WHERE bundle = ? ORDER BY upto", (bundle,)
+                "SELECT first_index, data FROM hash_runs WHERE level = ? AND first_index <= ?"
+                " ORDER BY first_index DESC LIMIT 1",
+                (level, start),
             ).fetchall()
-        return _assemble(rows, width)
-
-    def read_tile(self, level: int, tile: int, width: int | None = None) -> bytes | None:
-        with self._lock:
-            rows = self._db.execute(
-                "SELECT upto, data FROM hash_segments WHERE level = ? AND tile = ? ORDER BY upto",
-                (level, tile),
+            rows += self._db.execute(
+                "SELECT first_index, data FROM hash_runs WHERE level = ? AND first_index > ? AND first_index < ?"
+                " ORDER BY first_index",
+                (level, start, end),
             ).fetchall()
-        data = _assemble(rows, width, item=32)
-        return data
+        return slice_runs(rows, start, end, 32)
 
     def balances(self, size: int | None = None) -> dict[str, tuple[int, int, int, int]]:
         """Balances after the batch ending at `size` (default: the last), folded from changes."""
@@ -184,24 +188,3 @@ class SQLiteStore:
     def close(self) -> None:
         with self._lock:
             self._db.close()
-
-
-def _assemble(
-    rows: list[tuple[int, bytes]], width: int | None, item: int | None = None
-) -> bytes | None:
-    """Concatenate segments up to `width` items (all when None); None if not that wide yet."""
-    parts = []
-    have = 0
-    for upto, data in rows:
-        if width is not None and have >= width:
-            break
-        parts.append(bytes(data))
-        have = upto
-    if not rows or (width is not None and have < width):
-        return None
-    if width is not None and have > width:
-        if item is None:
-            return None  # an entry bundle cut inside a segment: callers ask for segment ends
-        joined = b"".join(parts)
-        return joined[: width * item]
-    return b"".join(parts)
