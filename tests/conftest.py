@@ -1,10 +1,21 @@
-"""Shared fixtures: the path to the outside vectors beside the checkout."""
+"""Shared fixtures: the outside vectors beside the checkout, and the store backends.
+
+`store_backend` runs a test once per backend: SQLite always, PostgreSQL when
+RAMP_TEST_POSTGRES_URL is set (skipped with a reason otherwise; a set URL whose server is
+unreachable fails the test). Each PostgreSQL store location is a schema of its own, dropped
+at teardown (see tests/store/backends.py).
+"""
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from pathlib import Path
 
+import psycopg
 import pytest
+
+from ramp.store import Store
+from tests.store.backends import PG_URL_ENV, Backend, PostgresBackend, SQLiteBackend, postgres_url
 
 SHARED = Path(__file__).resolve().parents[1].parent / "shared"
 
@@ -14,3 +25,45 @@ def shared_dir() -> Path:
     if not SHARED.is_dir():
         raise RuntimeError(f"shared/ is expected beside the checkout at {SHARED}")
     return SHARED
+
+
+def _backend(name: str, tmp_path: Path) -> Backend:
+    if name == "sqlite":
+        return SQLiteBackend(tmp_path)
+    url = postgres_url()
+    if url is None:
+        pytest.skip(f"{PG_URL_ENV} is not set: no PostgreSQL server to test against (CI sets it)")
+    try:
+        return PostgresBackend(url)
+    except psycopg.Error as exc:
+        error = exc
+    # A set URL promises a server (CI always sets it): its absence fails, it never skips.
+    pytest.fail(f"{PG_URL_ENV} is set but PostgreSQL is unreachable: {error}", pytrace=False)
+
+
+@pytest.fixture(params=["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])
+def store_backend(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Backend]:
+    """Each backend in turn: the test runs once per backend."""
+    backend = _backend(request.param, tmp_path)
+    yield backend
+    backend.cleanup()
+
+
+@pytest.fixture
+def postgres_backend(tmp_path: Path) -> Iterator[Backend]:
+    """PostgreSQL alone, for what only it has (the writer lock, connection loss)."""
+    backend = _backend("postgres", tmp_path)
+    yield backend
+    backend.cleanup()
+
+
+@pytest.fixture
+def store_url(store_backend: Backend) -> str:
+    """A fresh, empty store location of the backend under test."""
+    return store_backend.new_url()
+
+
+@pytest.fixture
+def store(store_backend: Backend, store_url: str) -> Store:
+    """A fresh store of the backend under test, closed at teardown."""
+    return store_backend.open(store_url)

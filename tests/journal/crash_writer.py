@@ -1,6 +1,7 @@
 """Child process for the crash test: writes batches forever, printing each acknowledgement.
 
-Usage: python -m tests.journal.crash_writer DB SEED. Prints `ack <id> <id> ...` after every
+Usage: python -m tests.journal.crash_writer STORE_URL SEED, where STORE_URL is anything
+`ramp.store.open_store` accepts (a SQLite path, a postgresql:// URL). Prints `ack <id> <id> ...` after every
 batch whose results came back `ok`; the parent kills it with SIGKILL at a random moment.
 """
 
@@ -11,14 +12,14 @@ import sys
 
 from ramp.journal import Journal
 from ramp.ledger import CreateAccount, CreateTransfer
-from ramp.store import SQLiteStore
+from ramp.store import open_store
 
 ACCOUNTS = [f"line:{i}" for i in range(20)]
 
 
 def main() -> None:
-    path, seed = sys.argv[1], int(sys.argv[2])
-    j = Journal(SQLiteStore(path))
+    url, seed = sys.argv[1], int(sys.argv[2])
+    j = Journal(open_store(url))
     j.submit([CreateAccount(id="treasury:issuer", asset="JPYD")]
              + [CreateAccount(id=a, asset="JPYD", flags=("debits_must_not_exceed_credits",)) for a in ACCOUNTS])  # fmt: skip
     rng = random.Random(seed)

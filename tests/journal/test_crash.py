@@ -11,18 +11,18 @@ import time
 from pathlib import Path
 
 from ramp.journal import Journal
-from ramp.store import SQLiteStore
+from tests.store.backends import Backend
 
 ROOT = Path(__file__).resolve().parents[2]
 
 
-def test_every_acknowledged_transfer_survives_kill_9(tmp_path):
-    path = str(tmp_path / "crash.db")
+def test_every_acknowledged_transfer_survives_kill_9(store_backend: Backend):
+    url = store_backend.new_url()
     rng = random.Random(7)
     acked: set[str] = set()
     for round_ in range(6):
         child = subprocess.Popen(
-            [sys.executable, "-m", "tests.journal.crash_writer", path, str(round_)],
+            [sys.executable, "-m", "tests.journal.crash_writer", url, str(round_)],
             cwd=ROOT, stdout=subprocess.PIPE, text=True, env={**os.environ, "PYTHONUNBUFFERED": "1"},
         )  # fmt: skip
         deadline = time.monotonic() + rng.uniform(0.3, 1.5)
@@ -37,7 +37,7 @@ def test_every_acknowledged_transfer_survives_kill_9(tmp_path):
         for line in child.stdout:
             acked.update(line.split()[1:])
         child.wait()
-        j = Journal(SQLiteStore(path), check_invariants=True)  # replays and checks on open
+        j = Journal(store_backend.open(url), check_invariants=True)  # replays and checks on open
         missing = [t for t in acked if j.engine.transfer(t) is None]
         assert not missing, f"round {round_}: {len(missing)} acknowledged transfers lost"
         total = sum(b[3] - b[1] for b in j.engine.balances().values())

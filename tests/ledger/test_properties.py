@@ -176,3 +176,22 @@ def test_event_bytes_are_rfc8785_canonical(stream):
     for ev in events:
         data = encode_event(ev)
         assert rfc8785.dumps(json.loads(data)) == data
+
+
+def test_decoding_refuses_non_canonical_integers_and_bytes():
+    import pytest
+
+    from ramp.ledger.events import EventDecodeError
+
+    good = encode_event(fresh().execute([CreateAccount(id="x:y", asset="JPYD")], 5).events[0])
+    assert decode_event(good).id == "x:y"
+    for bad in [
+        good.replace(b'"timestamp":"', b'"timestamp":"0'),
+        good.replace(b'"timestamp":"', b'"timestamp":"-'),
+        good.replace(b'"timestamp":"', b'"timestamp":"1e'),
+        good.replace(b'"seq":', b'"seq":-'),
+        good.replace(b'{"asset"', b'{ "asset"'),  # whitespace: not canonical
+        good.replace(b"JPYD", b"JPY\xff"),  # not UTF-8
+    ]:
+        with pytest.raises(EventDecodeError):
+            decode_event(bad)

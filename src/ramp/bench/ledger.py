@@ -15,10 +15,19 @@ import tempfile
 import time
 
 from ramp.journal import Journal
+from ramp.journal.log import LogSigner, create_log_key
 from ramp.ledger import BATCH_MAX_EVENTS, CreateAccount, CreateTransfer
 from ramp.store import SQLiteStore
 
 _FUNDING_PER_ACCOUNT = 10**12
+
+
+def open_signed_journal(workdir: str) -> Journal:
+    """A journal as production runs it: SQLite, synchronous=FULL, a checkpoint signed per batch."""
+    key = os.path.join(workdir, "log.key")
+    create_log_key(key, "bench.ramp/ledger")
+    log = LogSigner.from_key_file(key, "bench.ramp/ledger")
+    return Journal(SQLiteStore(os.path.join(workdir, "ledger.db")), log=log, record_batches=True)
 
 
 def _batches(items: list, size: int = BATCH_MAX_EVENTS) -> list[list]:
@@ -27,7 +36,7 @@ def _batches(items: list, size: int = BATCH_MAX_EVENTS) -> list[list]:
 
 def run(accounts: int, transfers: int, seed: int = 1, workdir: str | None = None) -> dict:
     workdir = workdir or tempfile.mkdtemp(prefix="ramp-bench-")
-    journal = Journal(SQLiteStore(os.path.join(workdir, "ledger.db")), record_batches=True)
+    journal = open_signed_journal(workdir)
     ids = [f"bench:acct-{i}" for i in range(accounts)]
     setup = [CreateAccount(id="bench:issuer", asset="JPYD")]
     setup += [CreateAccount(id=a, asset="JPYD", flags=("debits_must_not_exceed_credits",)) for a in ids]
@@ -77,6 +86,7 @@ def run(accounts: int, transfers: int, seed: int = 1, workdir: str | None = None
         "failed": failed,
         "batch_size": BATCH_MAX_EVENTS,
         "synchronous": "FULL",
+        "checkpoint_signed_per_batch": True,
         "seconds": round(elapsed, 3),
         "transfers_per_s": round(tps),
         "raw_append_per_s": round(raw_tps),

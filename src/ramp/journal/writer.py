@@ -23,6 +23,7 @@ from typing import Final
 
 from ramp.journal.appender import LogAppender, leaf_hashes
 from ramp.journal.index import ReadModel
+from ramp.journal.log import CheckpointInvalid, LogSigner, verify_checkpoint
 from ramp.ledger.engine import LedgerEngine, ReplayError
 from ramp.ledger.events import Event, EventDecodeError, decode_event, encode_events
 from ramp.ledger.model import Command, Result
@@ -64,8 +65,19 @@ class _Pending:
 class Journal:
     """Owns the engine, the log's right edge, the committed read model and the store."""
 
-    def __init__(self, store: Store, *, check_invariants: bool = False, record_batches: bool = False) -> None:
+    def __init__(
+        self,
+        store: Store,
+        *,
+        log: LogSigner | None = None,
+        check_invariants: bool = False,
+        record_batches: bool = False,
+    ) -> None:
         self.store = store
+        self.log = log
+        if log is not None:  # first use records them; a later mismatch is refused
+            store.put_meta("origin", log.origin)
+            store.put_meta("log_verifier_key", log.verifier_key)
         # Benchmarks replay the exact committed batches into a bare store as their baseline.
         self.recorded_batches: list[BatchWrite] | None = [] if record_batches else None
         self.times = PhaseTimes()
@@ -100,6 +112,8 @@ class Journal:
         last = self.store.last_batch()
         if last is not None and last[1] != self.appender.root():
             raise JournalCorrupt(f"tree root of the stored events differs from the root stored at size {size}")
+        if last is not None and last[2] is not None:
+            self._check_last_checkpoint(last[2], size)
         computed = self.engine.balances()
         stored = self.store.balances()
         if stored != computed:
@@ -108,6 +122,19 @@ class Journal:
         self.read.apply([], self.engine.balances_of(list(computed)))
         if self._check_invariants:
             self.engine.check_invariants()
+
+    def _check_last_checkpoint(self, note: str, size: int) -> None:
+        """The last signed checkpoint must sign exactly the tree rebuilt from the events."""
+        origin = self.store.get_meta("origin")
+        vkey = self.store.get_meta("log_verifier_key")
+        if origin is None or vkey is None:
+            raise JournalCorrupt("a checkpoint is stored but the log's origin or key is not")
+        try:
+            checkpoint = verify_checkpoint(note, vkey, origin)
+        except CheckpointInvalid as exc:
+            raise JournalCorrupt(str(exc)) from exc
+        if checkpoint.size != size or checkpoint.root_hash != self.appender.root():
+            raise JournalCorrupt(f"the last signed checkpoint ({checkpoint.size}) does not sign the stored log")
 
     def _replay_chunk(self, leaves: list[bytes]) -> None:
         events = [decode_event(leaf) for leaf in leaves]
@@ -150,6 +177,7 @@ class Journal:
                 entries=runs.entries if runs else b"",
                 hash_runs=runs.hashes if runs else [],
                 balances=balances,
+                checkpoint=self.log.sign_checkpoint(engine.next_seq, root) if self.log and runs else None,
             )
             t3 = perf_counter()
             times.engine += t1 - t0

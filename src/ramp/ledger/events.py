@@ -8,16 +8,21 @@ this schema (ASCII keys, no floats); a property test checks it against an RFC 87
 
 from __future__ import annotations
 
-from typing import Final
+from typing import Annotated, Final
 
 import msgspec
 
 EVENT_MAX_BYTES: Final = 16 * 1024  # far above any event the limits in model.py allow.
 
+# An integer written as a string: canonical decimal (no sign, no leading zero), 64-bit at most.
+# Checked when bytes are decoded; events built by the engine are correct by construction.
+DecimalU64 = Annotated[str, msgspec.Meta(pattern=r"^(0|[1-9][0-9]{0,19})$")]
+Seq = Annotated[int, msgspec.Meta(ge=0)]
+
 
 class _Event(msgspec.Struct, frozen=True, tag_field="kind", gc=False):
-    seq: int
-    timestamp: str
+    seq: Seq
+    timestamp: DecimalU64
 
 
 class AccountCreated(_Event, frozen=True, tag="account_created"):
@@ -33,7 +38,7 @@ class TransferApplied(_Event, frozen=True, tag="transfer"):
     id: str
     debit_account: str
     credit_account: str
-    amount: str
+    amount: DecimalU64
     asset: str
     code: str
     flags: tuple[str, ...]
@@ -47,7 +52,7 @@ class PendingExpired(_Event, frozen=True, tag="pending_expired"):
     """A pending transfer's timeout passed: its reservation is released."""
 
     pending_id: str
-    amount: str
+    amount: DecimalU64
 
 
 class AccountFlagsChanged(_Event, frozen=True, tag="account_flags_changed"):
@@ -86,7 +91,7 @@ def decode_event(data: bytes) -> Event:
         event = _decoder.decode(data)
     except msgspec.ValidationError as exc:
         raise EventDecodeError(str(exc)) from exc
-    except msgspec.DecodeError as exc:
+    except (msgspec.DecodeError, UnicodeDecodeError) as exc:  # msgspec reports bad UTF-8 this way
         raise EventDecodeError(str(exc)) from exc
     if _encoder.encode(event) != data:
         raise EventDecodeError("event bytes are not in canonical form")

@@ -9,7 +9,7 @@ Every table is append-only: rows are inserted, never updated or deleted.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from typing import Final, Protocol
 
@@ -47,20 +47,30 @@ class Store(Protocol):
 
     def last_batch(self) -> tuple[int, bytes, str | None] | None: ...
 
+    def checkpoints(self) -> list[tuple[int, str | None]]: ...
+
     def iter_entries(self, start: int = 0, end: int | None = None) -> Iterator[bytes]: ...
 
     def read_hashes(self, level: int, start: int, end: int) -> bytes: ...
 
-    def balances(self) -> dict[str, tuple[int, int, int, int]]: ...
+    def balances(self, size: int | None = None) -> dict[str, tuple[int, int, int, int]]: ...
 
     def get_meta(self, key: str) -> str | None: ...
 
     def put_meta(self, key: str, value: str) -> None: ...
 
+    def schema_version(self) -> int: ...
+
     def close(self) -> None: ...
 
 
 _balance_rows = msgspec.json.Decoder(list[tuple[str, int, int, int, int]])
+_json_encode = msgspec.json.Encoder().encode
+
+
+def encode_balance_changes(balances: list[tuple[str, int, int, int, int]]) -> bytes:
+    """One batch's balance row: the JSON array that `fold_balance_changes` reads back."""
+    return _json_encode(balances)
 
 
 def fold_balance_changes(rows: Iterable[str | bytes]) -> dict[str, tuple[int, int, int, int]]:
@@ -90,6 +100,33 @@ def decode_bundle(data: bytes) -> list[bytes]:
         out.append(data[pos : pos + length])
         pos += length
     return out
+
+
+# (first seq, count, entry bundle) of the run holding a seq and of some runs after it, in order.
+FetchEntryRuns = Callable[[int, int], Sequence[tuple[int, int, bytes]]]
+
+
+def iter_entry_runs(fetch: FetchEntryRuns, start: int, end: int) -> Iterator[bytes]:
+    """Entries [start, end), streamed run by run: `fetch(seq, end)` returns the run holding
+    `seq` (if stored) and a bounded number of the runs after it that start before `end`."""
+    seq = start
+    while seq < end:
+        progressed = False
+        for first, count, data in fetch(seq, end):
+            if first + count <= seq:
+                continue
+            if first > seq:
+                raise StoreCorrupt(f"entries {seq}..{first - 1} are missing from the log")
+            entries = decode_bundle(bytes(data))
+            if len(entries) != count:
+                raise StoreCorrupt(f"entry run at {first} holds {len(entries)} entries, not {count}")
+            yield from entries[seq - first : min(count, end - first)]
+            seq = min(first + count, end)
+            progressed = True
+            if seq >= end:
+                return
+        if not progressed:
+            raise StoreCorrupt(f"entry {seq} is missing from the log")
 
 
 def slice_runs(rows: list[tuple[int, bytes]], start: int, end: int, item: int) -> bytes:

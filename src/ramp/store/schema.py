@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from typing import Final
 
+from ramp.store.base import StoreError
+
 # Each migration is (version, name, statements). Types are written per backend below.
 _MIGRATIONS: Final = [
     (
@@ -46,3 +48,10 @@ def migrations(dialect: str) -> list[tuple[int, str, list[str]]]:
 
 def latest_version() -> int:
     return _MIGRATIONS[-1][0]
+
+
+def pending_migrations(dialect: str, applied: set[int]) -> list[tuple[int, str, list[str]]]:
+    """The migrations a database that recorded `applied` still needs, oldest first."""
+    if applied and max(applied) > latest_version():
+        raise StoreError(f"database schema {max(applied)} is newer than this program ({latest_version()})")
+    return [m for m in migrations(dialect) if m[0] not in applied]

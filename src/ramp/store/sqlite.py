@@ -11,19 +11,16 @@ import threading
 import time
 from collections.abc import Iterator
 
-import msgspec
-
 from ramp.store.base import (
     BatchWrite,
-    StoreCorrupt,
     StoreError,
-    decode_bundle,
+    encode_balance_changes,
     fold_balance_changes,
+    iter_entry_runs,
     slice_runs,
 )
-from ramp.store.schema import MIGRATIONS_TABLE, latest_version, migrations
+from ramp.store.schema import MIGRATIONS_TABLE, pending_migrations
 
-_json_encode = msgspec.json.Encoder().encode
 _RUNS_PER_READ = 16  # runs fetched per query while streaming: bounded memory
 
 
@@ -50,13 +47,7 @@ class SQLiteStore:
         db = self._db
         db.execute(MIGRATIONS_TABLE)
         have = {v for (v,) in db.execute("SELECT version FROM schema_migrations")}
-        if have and max(have) > latest_version():
-            raise StoreError(
-                f"database schema {max(have)} is newer than this program ({latest_version()})"
-            )
-        for version, name, statements in migrations(self.dialect):
-            if version in have:
-                continue
+        for version, name, statements in pending_migrations(self.dialect, have):
             db.execute("BEGIN IMMEDIATE")
             try:
                 for stmt in statements:
@@ -88,7 +79,7 @@ class SQLiteStore:
                 )
                 db.executemany("INSERT INTO hash_runs (level, first_index, data) VALUES (?, ?, ?)", batch.hash_runs)
                 db.execute(
-                    "INSERT INTO balance_changes (size, data) VALUES (?, ?)", (batch.size, _json_encode(batch.balances))
+                    "INSERT INTO balance_changes (size, data) VALUES (?, ?)", (batch.size, encode_balance_changes(batch.balances))
                 )
                 db.execute(
                     "INSERT INTO batches (size, first_seq, root, committed_ns, checkpoint) VALUES (?, ?, ?, ?, ?)",
@@ -127,39 +118,31 @@ class SQLiteStore:
             ).fetchone()
         return None if row is None else (int(row[0]), bytes(row[1]), row[2])
 
+    def checkpoints(self) -> list[tuple[int, str | None]]:
+        """(size, signed checkpoint) of every committed batch, oldest first."""
+        with self._lock:
+            rows = self._db.execute("SELECT size, checkpoint FROM batches ORDER BY size").fetchall()
+        return [(int(size), note) for size, note in rows]
+
     def iter_entries(self, start: int = 0, end: int | None = None) -> Iterator[bytes]:
         """Entries [start, end) in seq order, streamed run by run (bounded memory)."""
         if end is None:
             end = self.log_size()
-        seq = start
-        while seq < end:
-            with self._lock:
-                rows = self._db.execute(
-                    "SELECT first_seq, count, data FROM entry_runs"
-                    " WHERE first_seq <= ? ORDER BY first_seq DESC LIMIT 1",
-                    (seq,),
-                ).fetchall()
-                rows += self._db.execute(
-                    "SELECT first_seq, count, data FROM entry_runs WHERE first_seq > ? AND first_seq < ?"
-                    " ORDER BY first_seq LIMIT ?",
-                    (seq, end, _RUNS_PER_READ),
-                ).fetchall()
-            progressed = False
-            for first, count, data in rows:
-                if first + count <= seq:
-                    continue
-                if first > seq:
-                    raise StoreCorrupt(f"entries {seq}..{first - 1} are missing from the log")
-                entries = decode_bundle(bytes(data))
-                if len(entries) != count:
-                    raise StoreCorrupt(f"entry run at {first} holds {len(entries)} entries, not {count}")
-                yield from entries[seq - first : min(count, end - first)]
-                seq = min(first + count, end)
-                progressed = True
-                if seq >= end:
-                    return
-            if not progressed:
-                raise StoreCorrupt(f"entry {seq} is missing from the log")
+        yield from iter_entry_runs(self._fetch_entry_runs, start, end)
+
+    def _fetch_entry_runs(self, seq: int, end: int) -> list[tuple[int, int, bytes]]:
+        with self._lock:
+            rows = self._db.execute(
+                "SELECT first_seq, count, data FROM entry_runs"
+                " WHERE first_seq <= ? ORDER BY first_seq DESC LIMIT 1",
+                (seq,),
+            ).fetchall()
+            rows += self._db.execute(
+                "SELECT first_seq, count, data FROM entry_runs WHERE first_seq > ? AND first_seq < ?"
+                " ORDER BY first_seq LIMIT ?",
+                (seq, end, _RUNS_PER_READ),
+            ).fetchall()
+        return rows
 
     def read_hashes(self, level: int, start: int, end: int) -> bytes:
         """Hashes [start, end) of tile level `level` (tree level 8*level), concatenated."""

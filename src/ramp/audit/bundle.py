@@ -1,0 +1,114 @@
+"""The audit bundle: a static tlog-tiles mirror of the log plus what an auditor needs.
+
+    BUNDLE/
+      manifest.json      {"format", "origin", "size", "log_key", "witness_keys"}  (RFC 8785 bytes)
+      checkpoint         the latest signed checkpoint, with witness cosignatures
+      checkpoints.jsonl  every earlier signed checkpoint the log issued, one JSON string a line
+      balances.json      the balances the store claims at `size` (RFC 8785 bytes)
+      tile/entries/...   entry bundles (tlog-tiles), full, and the last one partial
+      tile/<L>/...       hash tiles (tlog-tiles), full, and the partial right edge
+
+Every file is canonical, so any change of any byte is either a change of meaning (caught by a
+signature, the tree, or the replay) or a non-canonical encoding (caught as such).
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+from collections.abc import Iterable
+from pathlib import Path
+from typing import Final
+
+import msgspec
+
+from ramp.store.base import Store
+from ramp.tlog.tiles import TILE_WIDTH, EntryBundleId, encode_entry_bundle, tiles_for_size
+
+BUNDLE_FORMAT: Final = "ramp-audit-bundle/1"
+_canonical = msgspec.json.Encoder(order="sorted")
+
+
+class Manifest(msgspec.Struct, frozen=True, forbid_unknown_fields=True):
+    format: str
+    origin: str
+    size: int
+    log_key: str
+    witness_keys: tuple[str, ...]
+
+
+def canonical_json(value: object) -> bytes:
+    """RFC 8785 bytes for this schema (ASCII keys, integers < 2^53, no floats)."""
+    return _canonical.encode(value)
+
+
+def entry_bundle_ids(size: int) -> list[EntryBundleId]:
+    full, rest = divmod(size, TILE_WIDTH)
+    ids = [EntryBundleId(i, TILE_WIDTH) for i in range(full)]
+    if rest:
+        ids.append(EntryBundleId(full, rest))
+    return ids
+
+
+def _write(path: Path, data: bytes) -> None:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_bytes(data)
+
+
+def export_store(
+    store: Store, out_dir: str, *, cosignatures: Iterable[str] = (), witness_keys: Iterable[str] = ()
+) -> Manifest:
+    """Write the bundle of the store's last committed batch to `out_dir` (which must not exist).
+
+    Reads the store directly, so a bundle can be taken from a database nobody trusts."""
+    out = Path(out_dir)
+    if out.exists():
+        raise FileExistsError(f"{out} exists: a bundle is written into a new directory")
+    last = store.last_batch()
+    origin = store.get_meta("origin")
+    log_key = store.get_meta("log_verifier_key")
+    if last is None or last[2] is None or origin is None or log_key is None:
+        raise ValueError("the log has no signed checkpoint to export")
+    size, _root, note = last
+    tmp = Path(f"{out}.partial-{os.getpid()}")
+    manifest = Manifest(BUNDLE_FORMAT, origin, size, log_key, tuple(sorted(witness_keys)))
+    _write(tmp / "manifest.json", canonical_json(manifest))
+    cosigned = note + "".join(line.rstrip("\n") + "\n" for line in cosignatures)
+    _write(tmp / "checkpoint", cosigned.encode())
+    history = [n for s, n in store.checkpoints() if s < size and n is not None]
+    _write(tmp / "checkpoints.jsonl", b"".join(canonical_json(n) + b"\n" for n in history))
+    balances = {k: list(v) for k, v in store.balances().items()}
+    _write(tmp / "balances.json", canonical_json(balances))
+    for bid in entry_bundle_ids(size):
+        start = bid.index * TILE_WIDTH
+        _write(tmp / bid.path, encode_entry_bundle(list(store.iter_entries(start, start + bid.width))))
+    for tid in tiles_for_size(size):
+        start = tid.index * TILE_WIDTH
+        _write(tmp / tid.path, store.read_hashes(tid.level, start, start + tid.width))
+    os.rename(tmp, out)
+    return manifest
+
+
+def main(argv: list[str]) -> int:
+    """`ramp export-bundle --db URL --out DIR`: write the audit bundle of a store."""
+    import argparse
+
+    from ramp.store import open_store
+
+    p = argparse.ArgumentParser(prog="ramp export-bundle", description=main.__doc__)
+    p.add_argument("--db", required=True, help="SQLite path or postgresql:// URL")
+    p.add_argument("--out", required=True, help="bundle directory to create")
+    p.add_argument("--witness-key", action="append", default=[], help="a witness key to list in the manifest")
+    p.add_argument("--cosignatures", help="a file of cosignature lines to attach to the checkpoint")
+    args = p.parse_args(argv)
+    cosignatures = Path(args.cosignatures).read_text().splitlines() if args.cosignatures else []
+    store = open_store(args.db)
+    try:
+        manifest = export_store(store, args.out, cosignatures=cosignatures, witness_keys=args.witness_key)
+    except (ValueError, FileExistsError) as exc:
+        print(f"ramp export-bundle: {exc}", file=sys.stderr)
+        return 1
+    finally:
+        store.close()
+    print(f"wrote {args.out}: {manifest.origin}, {manifest.size} entries")
+    return 0
