@@ -70,10 +70,14 @@ def export_store(
     if last is None or last[2] is None or origin is None or log_key is None:
         raise ValueError("the log has no signed checkpoint to export")
     size, _root, note = last
+    # Cosignatures the log collected for this checkpoint, plus any the caller brings.
+    stored = store.cosignatures(size)
+    lines = [line for _w, line in stored] + list(cosignatures)
+    keys = tuple(sorted(set(witness_keys) | {w for w, _line in stored}))
     tmp = Path(f"{out}.partial-{os.getpid()}")
-    manifest = Manifest(BUNDLE_FORMAT, origin, size, log_key, tuple(sorted(witness_keys)))
+    manifest = Manifest(BUNDLE_FORMAT, origin, size, log_key, keys)
     _write(tmp / "manifest.json", canonical_json(manifest))
-    cosigned = note + "".join(line.rstrip("\n") + "\n" for line in cosignatures)
+    cosigned = note + "".join(line.rstrip("\n") + "\n" for line in lines)
     _write(tmp / "checkpoint", cosigned.encode())
     history = [n for s, n in store.checkpoints() if s < size and n is not None]
     _write(tmp / "checkpoints.jsonl", b"".join(canonical_json(n) + b"\n" for n in history))

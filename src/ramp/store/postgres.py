@@ -225,6 +225,23 @@ class PostgresStore:
             rows = self._rdb.execute("SELECT size, checkpoint FROM batches ORDER BY size").fetchall()
         return [(int(size), note) for size, note in rows]
 
+    def add_cosignature(self, size: int, witness: str, line: str) -> None:
+        """Record a witness's cosignature of the checkpoint at `size` (the first one wins)."""
+        with self._wlock, _errors("cannot record a cosignature"):
+            self._wdb.execute(
+                "INSERT INTO cosignatures (size, witness, line, received_ns) VALUES (%s, %s, %s, %s)"
+                " ON CONFLICT (size, witness) DO NOTHING",
+                (size, witness, line, time.time_ns()),
+            )
+
+    def cosignatures(self, size: int) -> list[tuple[str, str]]:
+        """(witness key, cosignature line) for the checkpoint at `size`."""
+        with self._rlock, _errors("cannot read cosignatures"):
+            rows = self._rdb.execute(
+                "SELECT witness, line FROM cosignatures WHERE size = %s ORDER BY witness", (size,)
+            ).fetchall()
+        return [(w, line) for w, line in rows]
+
     def iter_entries(self, start: int = 0, end: int | None = None) -> Iterator[bytes]:
         """Entries [start, end) in seq order, streamed run by run (bounded memory)."""
         if end is None:

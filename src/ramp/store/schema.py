@@ -28,6 +28,16 @@ _MIGRATIONS: Final = [
             "CREATE TABLE balance_changes (size BIGINT PRIMARY KEY, data TEXT NOT NULL)",
         ],
     ),
+    (
+        2,
+        "cosignatures",
+        [
+            # A witness's cosignature of the checkpoint at `size` (witness = its verifier key).
+            # Witnesses answer after the batch is committed, so these arrive in rows of their own.
+            "CREATE TABLE cosignatures (size BIGINT NOT NULL, witness TEXT NOT NULL, line TEXT NOT NULL,"
+            " received_ns BIGINT NOT NULL, PRIMARY KEY (size, witness))",
+        ],
+    ),
 ]
 
 _DIALECTS: Final = {

@@ -124,6 +124,26 @@ class SQLiteStore:
             rows = self._db.execute("SELECT size, checkpoint FROM batches ORDER BY size").fetchall()
         return [(int(size), note) for size, note in rows]
 
+    def add_cosignature(self, size: int, witness: str, line: str) -> None:
+        """Record a witness's cosignature of the checkpoint at `size` (the first one wins)."""
+        with self._lock:
+            try:
+                self._db.execute(
+                    "INSERT INTO cosignatures (size, witness, line, received_ns) VALUES (?, ?, ?, ?)"
+                    " ON CONFLICT (size, witness) DO NOTHING",
+                    (size, witness, line, time.time_ns()),
+                )
+            except sqlite3.Error as exc:
+                raise StoreError(f"cannot record a cosignature: {exc}") from exc
+
+    def cosignatures(self, size: int) -> list[tuple[str, str]]:
+        """(witness key, cosignature line) for the checkpoint at `size`."""
+        with self._lock:
+            rows = self._db.execute(
+                "SELECT witness, line FROM cosignatures WHERE size = ? ORDER BY witness", (size,)
+            ).fetchall()
+        return [(w, line) for w, line in rows]
+
     def iter_entries(self, start: int = 0, end: int | None = None) -> Iterator[bytes]:
         """Entries [start, end) in seq order, streamed run by run (bounded memory)."""
         if end is None:
