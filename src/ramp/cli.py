@@ -17,6 +17,7 @@ _COMMANDS: dict[str, tuple[str, str]] = {
     "export-bundle": ("ramp.audit.bundle", "write an offline audit bundle of a store"),
     "verify": ("ramp.audit.verify", "verify an audit bundle (or a store) offline"),
     "log-keygen": ("ramp.journal.cli", "create the log's Ed25519 signing key"),
+    "log-serve": ("ramp.api.log_server", "serve a log read-only (checkpoint, tiles, entries)"),
     "witness": ("ramp.tlog.witness_cli", "run or set up a tlog-witness"),
 }
 

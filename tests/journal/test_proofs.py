@@ -90,6 +90,10 @@ def test_tiles_let_a_generic_client_compute_proofs(journal):
     partial = size % 256
     assert decode_entry_bundle(proofs.read_tile_path(journal, f"tile/entries/004.p/{partial}"), partial) == leaves[1024:]
     assert TileHashReader(size, fetch).get_node(8, 1) == merkle.MemoryTree(leaf_hashes(leaves)).get_node(8, 1)
+    # A mirror one checkpoint behind still gets the partial tiles of its size (spec: MUST).
+    hashes = leaf_hashes(leaves)
+    assert proofs.read_tile_path(journal, "tile/0/002.p/188") == b"".join(hashes[512:700])
+    assert decode_entry_bundle(proofs.read_tile_path(journal, "tile/entries/002.p/188"), 188) == leaves[512:700]
 
 
 def test_a_damaged_hash_row_never_yields_a_wrong_proof(tmp_path):

@@ -72,6 +72,9 @@ class WitnessProcess:
 def setup(tmp_path):
     key = tmp_path / "log.key"
     log_vkey = create_log_key(str(key), ORIGIN)
+    assert key.stat().st_mode & 0o777 == 0o600  # the log's private key is readable by its owner only
+    with pytest.raises(FileExistsError):
+        create_log_key(str(key), ORIGIN)  # never overwritten
     witnesses = [WitnessProcess(tmp_path, n, log_vkey) for n in ("w1", "w2")]
     for w in witnesses:
         w.start()

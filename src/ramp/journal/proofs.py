@@ -122,8 +122,9 @@ def entries(journal: Journal, start: int, end: int) -> list[bytes]:
 def read_tile_path(journal: Journal, path: str) -> bytes:
     """A tlog-tiles resource (`tile/L/N[.p/W]` or `tile/entries/N[.p/W]`) at the committed size.
 
-    A full tile is served once the tree has it; a partial one only while it is the tree's
-    current partial tile of exactly that width, as the spec requires."""
+    A full tile is served once the tree has it. A partial tile of width W is served whenever the
+    tile holds at least W hashes: the spec requires the partial tiles of every size a checkpoint
+    was produced for (a mirror may be behind), and the stored runs keep them all."""
     try:
         tid = parse_tile_path(path)
     except TileError as exc:
@@ -131,7 +132,7 @@ def read_tile_path(journal: Journal, path: str) -> bytes:
     size = journal.size
     level = 0 if isinstance(tid, EntryBundleId) else tid.level
     have = tile_width(level, tid.index, size)
-    if have == 0 or (tid.width < TILE_WIDTH and tid.width != have) or (tid.width == TILE_WIDTH and have != TILE_WIDTH):
+    if have == 0 or tid.width > have:
         raise ProofUnavailable("tile_not_found", f"{path} does not exist at size {size}")
     start = tid.index * TILE_WIDTH
     if isinstance(tid, EntryBundleId):
