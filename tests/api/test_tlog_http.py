@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import random
 import socket
 import subprocess
@@ -112,10 +113,8 @@ def test_served_checkpoint_carries_witness_cosignatures(tmp_path):
         deadline = time.monotonic() + 20
         note = ""
         while time.monotonic() < deadline and "witness.test/w1" not in note:
-            try:
+            with contextlib.suppress(httpx.TransportError):  # not listening yet
                 note = httpx.get(f"http://127.0.0.1:{port}/checkpoint", timeout=0.5).text
-            except httpx.TransportError:
-                pass
             time.sleep(0.1)
         assert "\u2014 witness.test/w1 " in note
         verify_checkpoint(note, vkey, W_ORIGIN)  # the log's own signature is still there and valid

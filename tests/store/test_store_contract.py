@@ -13,7 +13,7 @@ import pytest
 from ramp.journal.appender import LogAppender, leaf_hashes, perfect_root
 from ramp.store import BatchWrite, Store, StoreCorrupt, StoreError
 from ramp.store.postgres import PostgresStore
-from ramp.store.schema import latest_version
+from ramp.store.schema import latest_version, migrations
 from tests.store.backends import SCHEMA_PREFIX, Backend, with_search_path
 
 # Batch sizes chosen so that runs start and end inside, at and across 256-leaf tiles.
@@ -127,7 +127,9 @@ def test_migrations_are_recorded_once_and_not_rerun_on_reopen(store_backend: Bac
     first.close()
     sql = "SELECT version, name, applied_ns FROM schema_migrations ORDER BY version"
     recorded = store_backend.query(store_url, sql)
-    assert [(v, name) for v, name, _ in recorded] == [(1, "journal")]
+    expected = [(v, name) for v, name, _ in migrations(store_backend.name)]
+    assert expected[:2] == [(1, "journal"), (2, "cosignatures")]
+    assert [(v, name) for v, name, _ in recorded] == expected
     again = store_backend.open(store_url)
     assert again.schema_version() == latest_version()
     assert again.log_size() == SIZES[0]  # the tables were not recreated
