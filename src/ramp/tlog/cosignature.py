@@ -13,14 +13,15 @@ import struct
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from typing import ClassVar
 
 from cryptography.exceptions import InvalidSignature
-from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey, Ed25519PublicKey
+from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 
 from ramp.tlog.note import (
-    ED25519_KEY_SIZE,
     ED25519_SIGNATURE_SIZE,
     SIG_TYPE_ED25519,
+    Ed25519KeyVerifier,
     Ed25519Verifier,
     KeyFormatError,
     NoteSignature,
@@ -56,25 +57,11 @@ def split_timestamped_signature(signature: bytes) -> tuple[int, bytes]:
 
 
 @dataclass(frozen=True, slots=True)
-class CosignatureVerifier:
+class CosignatureVerifier(Ed25519KeyVerifier):
     """Verifies cosignature/v1 lines by one cosigner; fits note.open_note as a Verifier."""
 
-    name: str
-    key_id: int
-    public_key: bytes
-    _key: Ed25519PublicKey = field(init=False, repr=False, compare=False)
-
-    def __post_init__(self) -> None:
-        if len(self.public_key) != ED25519_KEY_SIZE:
-            raise KeyFormatError("an Ed25519 public key is 32 bytes")
-        object.__setattr__(self, "_key", Ed25519PublicKey.from_public_bytes(self.public_key))
-
-    @classmethod
-    def from_vkey(cls, vkey: str) -> CosignatureVerifier:
-        parsed = parse_verifier_key(vkey)
-        if parsed.key_type != SIG_TYPE_COSIGNATURE:
-            raise KeyFormatError(f"not a cosignature key (type 0x{parsed.key_type:02x})")
-        return cls(parsed.name, parsed.key_id, parsed.public_key)
+    KEY_TYPE: ClassVar[int] = SIG_TYPE_COSIGNATURE
+    KIND: ClassVar[str] = "a cosignature key"
 
     def verify(self, text: bytes, signature: bytes) -> bool:
         return self.timestamp(text, signature) is not None

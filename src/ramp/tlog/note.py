@@ -13,7 +13,7 @@ import hashlib
 import struct
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
-from typing import Protocol
+from typing import ClassVar, Protocol, Self
 
 from cryptography.exceptions import InvalidSignature
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey, Ed25519PublicKey
@@ -221,7 +221,11 @@ class Signer(Protocol):
 
 
 @dataclass(frozen=True, slots=True)
-class Ed25519Verifier:
+class Ed25519KeyVerifier:
+    """An Ed25519 public key of one signature type (KEY_TYPE), as named in a verifier key."""
+
+    KEY_TYPE: ClassVar[int]
+    KIND: ClassVar[str]
     name: str
     key_id: int
     public_key: bytes
@@ -233,11 +237,17 @@ class Ed25519Verifier:
         object.__setattr__(self, "_key", Ed25519PublicKey.from_public_bytes(self.public_key))
 
     @classmethod
-    def from_vkey(cls, vkey: str) -> Ed25519Verifier:
+    def from_vkey(cls, vkey: str) -> Self:
         parsed = parse_verifier_key(vkey)
-        if parsed.key_type != SIG_TYPE_ED25519:
-            raise KeyFormatError(f"not an Ed25519 note key (type 0x{parsed.key_type:02x})")
+        if parsed.key_type != cls.KEY_TYPE:
+            raise KeyFormatError(f"not {cls.KIND} (type 0x{parsed.key_type:02x})")
         return cls(parsed.name, parsed.key_id, parsed.public_key)
+
+
+@dataclass(frozen=True, slots=True)
+class Ed25519Verifier(Ed25519KeyVerifier):
+    KEY_TYPE: ClassVar[int] = SIG_TYPE_ED25519
+    KIND: ClassVar[str] = "an Ed25519 note key"
 
     def verify(self, text: bytes, signature: bytes) -> bool:
         if len(signature) != ED25519_SIGNATURE_SIZE:
