@@ -16,7 +16,13 @@ import rfc8785
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from ramp.ledger import ChangeAccountFlags, CreateAccount, CreateTransfer, LedgerEngine
+from ramp.ledger import (
+    AppendRecord,
+    ChangeAccountFlags,
+    CreateAccount,
+    CreateTransfer,
+    LedgerEngine,
+)
 from ramp.ledger import results as R
 from ramp.ledger._transfer_rules import PENDING
 from ramp.ledger.events import decode_event, encode_event
@@ -71,6 +77,13 @@ def resolutions(draw):
     )  # fmt: skip
 
 
+records = st.builds(
+    AppendRecord,
+    id=st.sampled_from(["rec1", "rec2", "rec3"]),
+    type=st.sampled_from(["identity.added", "request.approved"]),
+    body=st.fixed_dictionaries({"who": st.sampled_from(["a", "b", "\u2028"]), "n": st.integers(-(2**53) + 1, 2**53 - 1)}),
+    flags=st.sampled_from([(), ("linked",)]),
+)
 flag_changes = st.builds(
     ChangeAccountFlags,
     id=st.sampled_from(["f1", "f2", "f3"]),
@@ -86,7 +99,7 @@ def streams(draw):
     out: list = []
     pendings: list[str] = []
     for _ in range(draw(st.integers(1, 60))):
-        kind = draw(st.sampled_from(["transfer"] * 3 + ["resolve"] * 2 + ["flags"]))
+        kind = draw(st.sampled_from(["transfer"] * 3 + ["resolve"] * 2 + ["flags", "record"]))
         if kind == "transfer":
             cmd = draw(transfers())
             if "pending" in cmd.flags:
@@ -95,6 +108,8 @@ def streams(draw):
             cmd = draw(resolutions())
             if pendings and draw(st.integers(0, 9)) < 8:
                 cmd = msgspec.structs.replace(cmd, pending_id=draw(st.sampled_from(pendings)))
+        elif kind == "record":
+            cmd = draw(records)
         else:
             cmd = draw(flag_changes)
         out.append(cmd)

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import pytest
 
-from ramp.ledger import ChangeAccountFlags, CreateAccount
+from ramp.ledger import AppendRecord, ChangeAccountFlags, CreateAccount
 from ramp.ledger import results as R
 from ramp.ledger.model import AMOUNT_MAX, MEMO_MAX_CHARS
 from tests.ledger.helpers import DMNEC, codes, run, standard_engine, tx
@@ -98,6 +98,16 @@ CASES: dict[str, tuple[list, object]] = {
     ),
     R.EXCEEDS_CREDITS: ([], tx("t1", amount=1001)),
     R.EXCEEDS_DEBITS: ([], tx("t1", debit="line:a", credit="capped:c", amount=1)),
+    R.RECORD_TYPE_INVALID: ([], AppendRecord(id="r1", type="NoDots", body={})),
+    R.RECORD_BODY_INVALID: ([], AppendRecord(id="r1", type="identity.added", body={"rate": 0.5})),
+    R.EXISTS_WITH_DIFFERENT_TYPE: (
+        [AppendRecord(id="r1", type="identity.added", body={"id": "x"})],
+        AppendRecord(id="r1", type="identity.revoked", body={"id": "x"}),
+    ),
+    R.EXISTS_WITH_DIFFERENT_BODY: (
+        [AppendRecord(id="r1", type="identity.added", body={"id": "x"})],
+        AppendRecord(id="r1", type="identity.added", body={"id": "y"}),
+    ),
     R.LINKED_EVENT_FAILED: None,  # chain outcomes: see test_linked_* below
     R.LINKED_EVENT_CHAIN_OPEN: None,
 }
@@ -190,3 +200,18 @@ def test_closed_account_stays_closed():
     run(e, ChangeAccountFlags(id="cl", account="line:b", set=("closed",)))
     assert codes(run(e, ChangeAccountFlags(id="fz", account="line:b", set=("frozen",)))) == [R.ACCOUNT_CLOSED]
     assert codes(run(e, tx("t1", debit="line:b", credit="line:a"))) == [R.ACCOUNT_CLOSED]
+
+
+def test_record_bodies_are_exact_json_only():
+    e = standard_engine()
+    ok = {"s": "文字", "n": 2**53 - 1, "neg": -(2**53 - 1), "b": True, "z": None, "l": [1, ["x"]], "d": {"k": {}}}
+    assert codes(run(e, AppendRecord(id="r1", type="demo.kept", body=ok))) == [R.OK]
+    deep: dict = {}
+    cur = deep
+    for _ in range(9):
+        cur["k"] = {}
+        cur = cur["k"]
+    for bad in [{"n": 2**53}, {"f": 1.0}, {"Bad": 1}, {"b": b"x"}, deep, {"s": "x" * 9000}]:
+        assert codes(run(e, AppendRecord(id="r2", type="demo.kept", body=bad))) == [R.RECORD_BODY_INVALID], bad
+    assert codes(run(e, AppendRecord(id="r1", type="demo.kept", body=ok))) == [R.EXISTS]
+    assert e.next_seq == 8  # setup (7) + the one record: refused records consumed nothing

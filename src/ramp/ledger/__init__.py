@@ -1,10 +1,11 @@
 """The ledger layer: a pure double-entry engine, its commands, events and result codes."""
 
 from ramp.ledger.engine import BatchTooLarge, LedgerEngine, Outcome, ReplayError
-from ramp.ledger.events import Event, decode_event, encode_event
+from ramp.ledger.events import Event, RecordAppended, decode_event, encode_event
 from ramp.ledger.model import (
     BATCH_MAX_EVENTS,
     AccountBalance,
+    AppendRecord,
     ChangeAccountFlags,
     Command,
     CreateAccount,
@@ -15,6 +16,7 @@ from ramp.ledger.model import (
 __all__ = [
     "BATCH_MAX_EVENTS",
     "AccountBalance",
+    "AppendRecord",
     "BatchTooLarge",
     "ChangeAccountFlags",
     "Command",
@@ -23,6 +25,7 @@ __all__ = [
     "Event",
     "LedgerEngine",
     "Outcome",
+    "RecordAppended",
     "ReplayError",
     "Result",
     "decode_event",

@@ -15,12 +15,14 @@ from dataclasses import dataclass, field
 
 from ramp.ledger import results as R
 from ramp.ledger._account_rules import AccountRules
+from ramp.ledger._record_rules import RecordRules
 from ramp.ledger._transfer_rules import EXPIRED, PENDING, TransferRules, deadline_ns
 from ramp.ledger.events import (
     AccountCreated,
     AccountFlagsChanged,
     Event,
     PendingExpired,
+    RecordAppended,
     TransferApplied,
 )
 from ramp.ledger.model import (
@@ -29,6 +31,7 @@ from ramp.ledger.model import (
     BATCH_MAX_EVENTS,
     AccountBalance,
     AccountFlag,
+    AppendRecord,
     ChangeAccountFlags,
     Command,
     CreateAccount,
@@ -76,7 +79,7 @@ class Outcome:
     touched_accounts: set[str] = field(default_factory=set)
 
 
-class LedgerEngine(TransferRules, AccountRules):
+class LedgerEngine(TransferRules, AccountRules, RecordRules):
     """In-memory state of one ledger and the rules that change it."""
 
     def __init__(self) -> None:
@@ -84,6 +87,7 @@ class LedgerEngine(TransferRules, AccountRules):
         self._transfers: dict[str, TransferApplied] = {}
         self._pending: dict[str, int] = {}  # pending transfer id -> PENDING/POSTED/VOIDED/EXPIRED
         self._flag_changes: dict[str, AccountFlagsChanged] = {}
+        self._records: dict[str, RecordAppended] = {}
         self._expiry: list[tuple[int, int, str]] = []  # heap of (deadline_ns, seq, transfer id)
         self._valid_codes: set[str] = set()
         self._valid_assets: set[str] = set()
@@ -257,6 +261,8 @@ class LedgerEngine(TransferRules, AccountRules):
             code = self._create_account(cmd)
         elif type(cmd) is ChangeAccountFlags:
             code = self._change_flags(cmd)
+        elif type(cmd) is AppendRecord:
+            code = self._append_record(cmd)
         else:
             raise TypeError(f"not a ledger command: {type(cmd).__name__}")
         if code is R.OK:
@@ -271,6 +277,8 @@ class LedgerEngine(TransferRules, AccountRules):
             return self._transfers[cmd.id].seq
         if type(cmd) is CreateAccount:
             return self._accounts[cmd.id].seq
+        if type(cmd) is AppendRecord:
+            return self._records[cmd.id].seq
         return self._flag_changes[cmd.id].seq
 
     def _apply_chain(self, commands: Sequence[Command], i: int, j: int, out: list[Result]) -> None:
@@ -312,6 +320,8 @@ class LedgerEngine(TransferRules, AccountRules):
                 entry[1].flags = entry[2]
             elif kind == "flag_change":
                 del self._flag_changes[entry[1]]
+            elif kind == "record":
+                del self._records[entry[1]]
 
 
 def _command_of(event: Event) -> Command:
@@ -325,6 +335,8 @@ def _command_of(event: Event) -> Command:
         )  # fmt: skip
     if isinstance(event, AccountCreated):
         return CreateAccount(id=event.id, asset=event.asset, flags=event.flags, metadata=event.metadata)
+    if isinstance(event, RecordAppended):
+        return AppendRecord(id=event.id, type=event.type, body=event.body, flags=event.flags)
     if isinstance(event, AccountFlagsChanged):
         return ChangeAccountFlags(
             id=event.id, account=event.account, set=event.set, clear=event.clear, flags=event.flags

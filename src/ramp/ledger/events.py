@@ -63,7 +63,16 @@ class AccountFlagsChanged(_Event, frozen=True, tag="account_flags_changed"):
     flags: tuple[str, ...]  # the command's own flags: `linked` or none
 
 
-Event = AccountCreated | TransferApplied | PendingExpired | AccountFlagsChanged
+class RecordAppended(_Event, frozen=True, tag="record"):
+    """A domain event; its `type` names the layer that interprets it."""
+
+    id: str
+    type: str
+    body: dict[str, object]
+    flags: tuple[str, ...]
+
+
+Event = AccountCreated | TransferApplied | PendingExpired | AccountFlagsChanged | RecordAppended
 
 _encoder = msgspec.json.Encoder(order="sorted")
 _decoder = msgspec.json.Decoder(Event)

@@ -30,6 +30,12 @@ TRANSFER_ID_RE: Final = re.compile(r"[A-Za-z0-9_.:-]+")
 CODE_RE: Final = re.compile(r"[A-Z][A-Z0-9_]{0,31}")
 ASSET_RE: Final = re.compile(r"[A-Z][A-Z0-9_]{0,15}(?:/(?:0|[1-9][0-9]?))?")
 KEY_RE: Final = re.compile(r"[a-z][a-z0-9_]{0,31}")
+RECORD_TYPE_RE: Final = re.compile(
+    r"[a-z][a-z0-9_]*(?:\.[a-z][a-z0-9_]*){1,3}"
+)  # e.g. identity.added
+RECORD_BODY_MAX_BYTES: Final = 8 * 1024  # an approval with its signature fits many times over
+RECORD_BODY_MAX_DEPTH: Final = 8
+JSON_SAFE_INT: Final = 2**53 - 1
 
 
 # --- flags: names on the wire and in the log, bits inside the engine ---
@@ -89,7 +95,14 @@ def asset_scale(asset: str) -> int:
 
 # gc=False: commands hold only strings, ints and string containers, so they cannot be part of
 # a reference cycle; untracked, a million queued commands cost the cyclic GC nothing.
-class CreateAccount(msgspec.Struct, frozen=True, gc=False, forbid_unknown_fields=True, tag="create_account"):
+class CreateAccount(
+    msgspec.Struct,
+    frozen=True,
+    gc=False,
+    forbid_unknown_fields=True,
+    tag="create_account",
+    tag_field="command",
+):
     """Open an account. `id` is an address like `fy2025:msdf:uav-research`."""
 
     id: str
@@ -98,7 +111,14 @@ class CreateAccount(msgspec.Struct, frozen=True, gc=False, forbid_unknown_fields
     metadata: dict[str, str] = {}
 
 
-class CreateTransfer(msgspec.Struct, frozen=True, gc=False, forbid_unknown_fields=True, tag="create_transfer"):
+class CreateTransfer(
+    msgspec.Struct,
+    frozen=True,
+    gc=False,
+    forbid_unknown_fields=True,
+    tag="create_transfer",
+    tag_field="command",
+):
     """Move `amount` from `debit_account` to `credit_account`.
 
     For `post_pending`/`void_pending`, accounts, asset and code may be left empty (they are
@@ -119,7 +139,12 @@ class CreateTransfer(msgspec.Struct, frozen=True, gc=False, forbid_unknown_field
 
 
 class ChangeAccountFlags(
-    msgspec.Struct, frozen=True, gc=False, forbid_unknown_fields=True, tag="change_account_flags"
+    msgspec.Struct,
+    frozen=True,
+    gc=False,
+    forbid_unknown_fields=True,
+    tag="change_account_flags",
+    tag_field="command",
 ):
     """Set or clear `frozen`, or set `closed`. Gated by approvals in the policy layer.
 
@@ -133,7 +158,29 @@ class ChangeAccountFlags(
     flags: tuple[str, ...] = ()  # only `linked`
 
 
-Command = CreateAccount | CreateTransfer | ChangeAccountFlags
+class AppendRecord(
+    msgspec.Struct,
+    frozen=True,
+    gc=False,
+    forbid_unknown_fields=True,
+    tag="append_record",
+    tag_field="command",
+):
+    """A domain event (an identity added, a request approved, ...) for the journal.
+
+    The engine does not interpret it: it checks its shape and size, makes it idempotent by
+    `id`, gives it a seq and a timestamp, and the domain layer that owns `type` folds it.
+    `body` holds JSON objects, arrays, strings, booleans, null and integers within +-(2^53-1)
+    (so that the canonical bytes stay exact under RFC 8785); no floats.
+    """
+
+    id: str
+    type: str
+    body: dict[str, object] = {}
+    flags: tuple[str, ...] = ()  # only `linked`
+
+
+Command = CreateAccount | CreateTransfer | ChangeAccountFlags | AppendRecord
 
 
 class Result(msgspec.Struct, frozen=True, gc=False):
@@ -168,6 +215,11 @@ def valid_map(m: dict[str, str], max_keys: int, max_value_chars: int) -> bool:
     if len(m) > max_keys:
         return False
     for k, v in m.items():
-        if type(k) is not str or type(v) is not str or not KEY_RE.fullmatch(k) or len(v) > max_value_chars:
+        if (
+            type(k) is not str
+            or type(v) is not str
+            or not KEY_RE.fullmatch(k)
+            or len(v) > max_value_chars
+        ):
             return False
     return True

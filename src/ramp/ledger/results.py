@@ -30,6 +30,8 @@ CODE_INVALID: Final = "code_invalid"
 AMOUNT_INVALID: Final = "amount_invalid"
 MEMO_INVALID: Final = "memo_invalid"
 REFERENCES_INVALID: Final = "references_invalid"
+RECORD_TYPE_INVALID: Final = "record_type_invalid"
+RECORD_BODY_INVALID: Final = "record_body_invalid"
 ACCOUNT_ID_INVALID: Final = "account_id_invalid"
 ACCOUNTS_MUST_BE_DIFFERENT: Final = "accounts_must_be_different"
 
@@ -47,6 +49,8 @@ EXISTS_WITH_DIFFERENT_CODE: Final = "exists_with_different_code"
 EXISTS_WITH_DIFFERENT_REFERENCES: Final = "exists_with_different_references"
 EXISTS_WITH_DIFFERENT_MEMO: Final = "exists_with_different_memo"
 EXISTS_WITH_DIFFERENT_ACCOUNT: Final = "exists_with_different_account"
+EXISTS_WITH_DIFFERENT_TYPE: Final = "exists_with_different_type"
+EXISTS_WITH_DIFFERENT_BODY: Final = "exists_with_different_body"
 
 # State of the accounts and of the referenced pending transfer.
 ACCOUNT_NOT_FOUND: Final = "account_not_found"
@@ -88,6 +92,8 @@ CODES_IN_PRECEDENCE: Final[tuple[str, ...]] = (
     AMOUNT_INVALID,
     MEMO_INVALID,
     REFERENCES_INVALID,
+    RECORD_TYPE_INVALID,
+    RECORD_BODY_INVALID,
     ACCOUNT_ID_INVALID,
     ACCOUNTS_MUST_BE_DIFFERENT,
     EXISTS_WITH_DIFFERENT_FLAGS,
@@ -102,6 +108,8 @@ CODES_IN_PRECEDENCE: Final[tuple[str, ...]] = (
     EXISTS_WITH_DIFFERENT_CODE,
     EXISTS_WITH_DIFFERENT_REFERENCES,
     EXISTS_WITH_DIFFERENT_MEMO,
+    EXISTS_WITH_DIFFERENT_TYPE,
+    EXISTS_WITH_DIFFERENT_BODY,
     EXISTS,
     ACCOUNT_NOT_FOUND,
     DEBIT_ACCOUNT_NOT_FOUND,
