@@ -19,7 +19,7 @@ import time
 from collections.abc import Sequence
 from concurrent.futures import Future
 from time import perf_counter
-from typing import Final
+from typing import Final, Protocol
 
 from ramp.journal.appender import LogAppender, leaf_hashes
 from ramp.journal.index import ReadModel
@@ -52,6 +52,18 @@ class PhaseTimes:
         return {k: getattr(self, k) for k in self.__slots__}
 
 
+class Projection(Protocol):
+    """A domain read model: fed every committed event, in seq order, once.
+
+    `reset()` is called before a (re)load replays the journal from the start; `apply()` runs
+    on the committer thread after each commit (and during load), so it must be quick and must
+    not raise for events it does not own."""
+
+    def reset(self) -> None: ...
+
+    def apply(self, events: list[Event]) -> None: ...
+
+
 class _Pending:
     __slots__ = ("batch", "events", "results", "future")
 
@@ -70,11 +82,13 @@ class Journal:
         store: Store,
         *,
         log: LogSigner | None = None,
+        projections: Sequence[Projection] = (),
         check_invariants: bool = False,
         record_batches: bool = False,
     ) -> None:
         self.store = store
         self.log = log
+        self.projections = list(projections)
         if log is not None:  # first use records them; a later mismatch is refused
             store.put_meta("origin", log.origin)
             store.put_meta("log_verifier_key", log.verifier_key)
@@ -95,6 +109,8 @@ class Journal:
         self.engine = LedgerEngine()
         self.appender = LogAppender()
         self.read = ReadModel()
+        for projection in self.projections:
+            projection.reset()
         size = self.store.log_size()
         chunk: list[bytes] = []
         try:
@@ -142,6 +158,8 @@ class Journal:
             self.engine.replay(e)
         self.appender.append(leaves)
         self.read.apply(events, [])
+        for projection in self.projections:
+            projection.apply(events)
 
     # --- write ---------------------------------------------------------------------------
     def submit(self, commands: Sequence[Command], now_ns: int | None = None) -> list[Result]:
@@ -206,6 +224,8 @@ class Journal:
                 continue
             if item.events:
                 self.read.apply(item.events, item.batch.balances)
+                for projection in self.projections:
+                    projection.apply(item.events)
                 self.last_batch = item.batch
                 if self.recorded_batches is not None:
                     self.recorded_batches.append(item.batch)

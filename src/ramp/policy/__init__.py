@@ -1,0 +1,1 @@
+"""Identities, roles, request signatures and (later) approvals and policy."""

@@ -1,0 +1,72 @@
+"""Group commit: concurrent requests share batches, each gets its own results, overload is 429."""
+
+from __future__ import annotations
+
+import asyncio
+
+import pytest
+
+from ramp.api.group_commit import GroupCommitter, Overloaded
+from ramp.journal import Journal
+from ramp.ledger import CreateAccount, CreateTransfer
+from ramp.store import SQLiteStore
+
+
+def _mint(i: int, account: str = "line:a", **kw) -> CreateTransfer:
+    return CreateTransfer(id=f"m{i}", debit_account="treasury:issuer", credit_account=account, amount=1,
+                          asset="JPYD", code="MINT", **kw)  # fmt: skip
+
+
+@pytest.fixture
+def journal(tmp_path):
+    j = Journal(SQLiteStore(str(tmp_path / "l.db")))
+    j.submit([CreateAccount(id="treasury:issuer", asset="JPYD"), CreateAccount(id="line:a", asset="JPYD")])
+    yield j
+    j.close()
+
+
+def test_concurrent_requests_share_batches_and_get_their_own_results(journal):
+    async def main():
+        gc = GroupCommitter(journal)
+        gc.start()
+        requests = [[_mint(10 * r + k) for k in range(r % 3 + 1)] for r in range(200)]
+        answers = await asyncio.gather(*(gc.submit(req) for req in requests))
+        await gc.stop()
+        return requests, answers
+
+    batches_before = journal.times.batches
+    requests, answers = asyncio.run(main())
+    for req, res in zip(requests, answers, strict=True):
+        assert [r.id for r in res] == [c.id for c in req]
+        assert all(r.result == "ok" and r.seq < journal.size for r in res)
+    batches = journal.times.batches - batches_before
+    assert batches < len(requests) / 4, f"{batches} batches for {len(requests)} requests: no grouping"
+    assert journal.read.account("line:a").balance == sum(len(r) for r in requests)
+
+
+def test_a_request_ending_in_an_open_chain_never_joins_another(journal):
+    async def main():
+        gc = GroupCommitter(journal)
+        gc.start()
+        open_chain = [_mint(1, flags=("linked",)), _mint(2, flags=("linked",))]
+        closed = [_mint(3)]
+        answers = await asyncio.gather(gc.submit(open_chain), gc.submit(closed))
+        await gc.stop()
+        return answers
+
+    chain, closed = asyncio.run(main())
+    assert [r.result for r in chain] == ["linked_event_failed", "linked_event_chain_open"]
+    assert [r.result for r in closed] == ["ok"]
+
+
+def test_overload_is_refused_before_anything_is_written(journal):
+    async def main():
+        gc = GroupCommitter(journal, queue_max_events=5)
+        gc.start()
+        with pytest.raises(Overloaded):
+            await gc.submit([_mint(k) for k in range(6)])
+        await gc.stop()
+
+    size = journal.size
+    asyncio.run(main())
+    assert journal.size == size
