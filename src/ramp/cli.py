@@ -19,6 +19,9 @@ _COMMANDS: dict[str, tuple[str, str]] = {
     "log-keygen": ("ramp.journal.cli", "create the log's Ed25519 signing key"),
     "log-serve": ("ramp.api.log_server", "serve a log read-only (checkpoint, tiles, entries)"),
     "witness": ("ramp.tlog.witness_cli", "run or set up a tlog-witness"),
+    "init": ("ramp.api.cli:init", "create a database, its log key and the admin identity"),
+    "identity": ("ramp.api.cli:identity", "add identities"),
+    "serve": ("ramp.api.cli:serve", "serve the RAMP API"),
 }
 
 
@@ -43,8 +46,9 @@ def main(argv: list[str] | None = None) -> int:
     if entry is None:
         print(f"ramp: unknown command {args[0]!r}\n\n{_usage()}", file=sys.stderr)
         return 2
-    module = importlib.import_module(entry[0])
-    return int(module.main(args[1:]) or 0)
+    module_name, _, function = entry[0].partition(":")
+    module = importlib.import_module(module_name)
+    return int(getattr(module, function or "main")(args[1:]) or 0)
 
 
 if __name__ == "__main__":

@@ -1,0 +1,48 @@
+"""The RAMP HTTP service: the API v1 routes, /openapi.json, and the writer's lifecycle."""
+
+from __future__ import annotations
+
+import contextlib
+from collections.abc import AsyncIterator
+
+from starlette.applications import Starlette
+from starlette.requests import Request
+from starlette.responses import Response
+from starlette.routing import Route
+
+from ramp.api.group_commit import GroupCommitter
+from ramp.api.http import ApiError, json_response
+from ramp.api.openapi import build_openapi
+from ramp.api.routes import Service, build_routes
+from ramp.journal import Journal
+from ramp.policy.identities import IdentityRegistry
+
+
+def create_app(journal: Journal, identities: IdentityRegistry) -> Starlette:
+    """The app over an open journal whose projections include `identities`."""
+    svc = Service(journal, identities, GroupCommitter(journal))
+    openapi = build_openapi()
+
+    @contextlib.asynccontextmanager
+    async def lifespan(_app: Starlette) -> AsyncIterator[None]:
+        svc.committer.start()  # needs the running event loop
+        try:
+            yield
+        finally:
+            await svc.committer.stop()
+
+    async def openapi_json(_request: Request) -> Response:
+        return json_response(openapi)
+
+    async def not_found(_request: Request, _exc: Exception) -> Response:
+        return ApiError(404, "not_found", "no such resource").response()
+
+    async def method_not_allowed(_request: Request, _exc: Exception) -> Response:
+        return ApiError(405, "method_not_allowed", "method not allowed").response()
+
+    routes = [Route("/openapi.json", openapi_json, methods=["GET"]), *build_routes(svc)]
+    return Starlette(
+        routes=routes,
+        lifespan=lifespan,
+        exception_handlers={404: not_found, 405: method_not_allowed},
+    )

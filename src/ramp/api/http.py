@@ -1,0 +1,107 @@
+"""HTTP plumbing shared by the routes: errors as JSON, bounded bodies, strict decoding, auth.
+
+Every error is `{"error": {"code": ..., "message": ...}}` with a 4xx status: bad input never
+reaches the domain, and nothing is written for it.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable
+from typing import Final, TypeVar
+
+import msgspec
+from starlette.requests import Request
+from starlette.responses import Response
+
+from ramp.api.httpsig import SignatureRejected, verify_request
+from ramp.policy.identities import Identity, IdentityRegistry
+
+BODY_MAX_BYTES: Final = 4 * 1024 * 1024  # a full batch of 8189 transfers is ~2.5 MB of JSON
+T = TypeVar("T")
+_json = msgspec.json.Encoder()
+
+
+class ApiError(Exception):
+    def __init__(self, status: int, code: str, message: str, headers: dict[str, str] | None = None) -> None:
+        super().__init__(message)
+        self.status = status
+        self.code = code
+        self.message = message
+        self.headers = headers or {}
+
+    def response(self) -> Response:
+        body = _json.encode({"error": {"code": self.code, "message": self.message}})
+        return Response(body, status_code=self.status, media_type="application/json", headers=self.headers)
+
+
+def json_response(value: object, status: int = 200) -> Response:
+    return Response(_json.encode(value), status_code=status, media_type="application/json")
+
+
+async def read_body(request: Request, max_bytes: int = BODY_MAX_BYTES) -> bytes:
+    declared = request.headers.get("content-length")
+    if declared is not None and (not declared.isdigit() or int(declared) > max_bytes):
+        raise ApiError(413, "body_too_large", f"request bodies are limited to {max_bytes} bytes")
+    chunks = []
+    size = 0
+    async for chunk in request.stream():
+        size += len(chunk)
+        if size > max_bytes:
+            raise ApiError(413, "body_too_large", f"request bodies are limited to {max_bytes} bytes")
+        chunks.append(chunk)
+    return b"".join(chunks)
+
+
+def decode(body: bytes, type_: type[T]) -> T:
+    if not body:
+        raise ApiError(400, "body_missing", "a JSON body is required")
+    try:
+        return msgspec.json.decode(body, type=type_)
+    except msgspec.ValidationError as exc:
+        raise ApiError(400, "invalid_request", str(exc)) from exc
+    except (msgspec.DecodeError, UnicodeDecodeError) as exc:
+        raise ApiError(400, "invalid_json", str(exc)) from exc
+
+
+def int_param(request: Request, name: str, *, default: int | None = None, lo: int = 0, hi: int = 2**63 - 1) -> int:
+    raw = request.query_params.get(name)
+    if raw is None:
+        if default is None:
+            raise ApiError(400, "parameter_missing", f"query parameter {name!r} is required")
+        return default
+    if not raw.isdigit() or len(raw) > 19 or not lo <= int(raw) <= hi:
+        raise ApiError(400, "parameter_invalid", f"{name} must be an integer in {lo}..{hi}")
+    return int(raw)
+
+
+def target_uri(request: Request) -> str:
+    """The absolute URI exactly as the client sent it (RFC 9421 @target-uri): scheme, the Host
+    header, the raw (still percent-encoded) path and the query string. Starlette's request.url
+    decodes the path, which would make `/a%20b` fail a valid signature."""
+    scope = request.scope
+    host = request.headers.get("host") or "{}:{}".format(*scope.get("server", ("localhost", 80)))
+    raw_path = scope.get("raw_path") or scope["path"].encode()
+    uri = f"{scope.get('scheme', 'http')}://{host}{raw_path.decode('latin-1')}"
+    query = scope.get("query_string", b"")
+    return f"{uri}?{query.decode('latin-1')}" if query else uri
+
+
+def authenticate(
+    request: Request, body: bytes, identities: IdentityRegistry, *, roles: tuple[str, ...],
+    clock: Callable[[], float] = time.time,
+) -> Identity:  # fmt: skip
+    """The signing identity of a request (RFC 9421, ed25519), holding one of `roles`."""
+    headers = [(k.decode("latin-1"), v.decode("latin-1")) for k, v in request.headers.raw]
+    try:
+        verified = verify_request(
+            request.method, target_uri(request), headers, body, lookup_key=identities.public_key, now=int(clock())
+        )
+    except SignatureRejected as exc:
+        raise ApiError(401, exc.code, exc.detail, {"WWW-Authenticate": 'Signature realm="ramp"'}) from exc
+    identity = identities.get(verified.key_id)
+    if identity is None:  # removed between the key lookup and now
+        raise ApiError(401, "unknown_key", f"unknown identity {verified.key_id!r}")
+    if not identity.has_role(*roles):
+        raise ApiError(403, "forbidden", f"{identity.id} lacks a role for this: one of {', '.join(roles)}")
+    return identity

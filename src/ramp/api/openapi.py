@@ -1,0 +1,115 @@
+"""The OpenAPI 3.1 document of API v1, generated from the same msgspec types the routes decode."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import msgspec
+
+from ramp import __version__
+from ramp.api.models import (
+    AccountOut,
+    AccountsRequest,
+    ConsistencyProofOut,
+    EntriesResponse,
+    ErrorResponse,
+    InclusionProofOut,
+    ResultsResponse,
+    TransferOut,
+    TransfersPage,
+    TransfersRequest,
+)
+
+_REF = "#/components/schemas/{name}"
+_SIGNED = [{"httpSignature": []}]
+
+
+def _json(name: str) -> dict[str, Any]:
+    return {"application/json": {"schema": {"$ref": _REF.format(name=name)}}}
+
+
+def _errors(*statuses: int) -> dict[str, Any]:
+    text = {
+        400: "invalid request", 401: "signature missing or invalid (code says which)", 403: "role missing",
+        404: "not found", 413: "body too large", 429: "overloaded (see Retry-After)", 503: "store unavailable",
+    }  # fmt: skip
+    return {str(s): {"description": text[s], "content": _json("ErrorResponse")} for s in statuses}
+
+
+def _param(name: str, required: bool = False, maximum: int = 2**63 - 1, minimum: int = 0) -> dict[str, Any]:
+    return {"name": name, "in": "query", "required": required,
+            "schema": {"type": "integer", "minimum": minimum, "maximum": maximum}}  # fmt: skip
+
+
+def _path(name: str) -> dict[str, Any]:
+    return {"name": name, "in": "path", "required": True, "schema": {"type": "string"}}
+
+
+def _text() -> dict[str, Any]:
+    return {"text/plain": {"schema": {"type": "string"}}}
+
+
+def build_openapi() -> dict[str, Any]:
+    _, components = msgspec.json.schema_components(
+        [AccountsRequest, TransfersRequest, ResultsResponse, AccountOut, TransferOut, TransfersPage,
+         EntriesResponse, InclusionProofOut, ConsistencyProofOut, ErrorResponse],
+        ref_template=_REF,
+    )  # fmt: skip
+    for schema in components.values():  # the commands' union tag is implied by the endpoint
+        props = schema.get("properties", {})
+        if "command" in props:
+            del props["command"]
+            schema["required"] = [r for r in schema.get("required", []) if r != "command"]
+
+    def write(request: str, summary: str) -> dict[str, Any]:
+        return {"post": {
+            "summary": summary, "security": _SIGNED,
+            "requestBody": {"required": True, "content": _json(request)},
+            "responses": {"200": {"description": "one result per event, in order", "content": _json("ResultsResponse")},
+                          **_errors(400, 401, 403, 413, 429, 503)},
+        }}  # fmt: skip
+
+    def read(summary: str, schema: str, params: list, signed: bool = True, errors=(400, 401, 403, 404)) -> dict:
+        op: dict[str, Any] = {"summary": summary, "parameters": params,
+                              "responses": {"200": {"description": "ok", "content": _json(schema)}, **_errors(*errors)}}  # fmt: skip
+        if signed:
+            op["security"] = _SIGNED
+        return {"get": op}
+
+    return {
+        "openapi": "3.1.0",
+        "info": {"title": "RAMP API", "version": __version__,
+                 "description": "The digital defense yen ledger and its verifiable log. State-changing and "
+                 "private requests are signed with HTTP Message Signatures (RFC 9421, ed25519) over "
+                 '("@method" "@target-uri" "content-digest"), label `ramp`, keyid = identity.'},  # fmt: skip
+        "components": {
+            "schemas": components,
+            "securitySchemes": {"httpSignature": {"type": "apiKey", "in": "header", "name": "Signature"}},
+        },
+        "paths": {
+            "/v1/accounts": write("AccountsRequest", "open accounts"),
+            "/v1/transfers": write("TransfersRequest", "post transfers"),
+            "/v1/accounts/{id}": read("an account and its balances", "AccountOut", [_path("id")]),
+            "/v1/accounts/{id}/transfers": read(
+                "an account's transfers, oldest first", "TransfersPage",
+                [_path("id"), _param("since_ns"), _param("until_ns"), _param("after_seq"),
+                 {"name": "code", "in": "query", "schema": {"type": "string"}},
+                 _param("limit", maximum=1000, minimum=1)],
+            ),  # fmt: skip
+            "/v1/transfers/{id}": read("a transfer", "TransferOut", [_path("id")]),
+            "/v1/transfers/{id}/proof": read("inclusion proof of a transfer", "InclusionProofOut", [_path("id")],
+                                             signed=False, errors=(404,)),  # fmt: skip
+            "/v1/log/checkpoint": {"get": {"summary": "latest signed checkpoint with cosignatures",
+                                           "responses": {"200": {"description": "C2SP signed note", "content": _text()},
+                                                         **_errors(404)}}},  # fmt: skip
+            "/v1/log/key": {"get": {"summary": "the log's verifier key",
+                                    "responses": {"200": {"description": "name+keyid+base64", "content": _text()},
+                                                  **_errors(404)}}},  # fmt: skip
+            "/v1/log/entries": read("leaf bytes [start, end), at most 1000", "EntriesResponse",
+                                    [_param("start", True), _param("end", True)], signed=False, errors=(400,)),  # fmt: skip
+            "/v1/log/proof/inclusion": read("inclusion proof by leaf index", "InclusionProofOut",
+                                            [_param("index", True), _param("size")], signed=False, errors=(400,)),  # fmt: skip
+            "/v1/log/proof/consistency": read("consistency proof", "ConsistencyProofOut",
+                                              [_param("old", True), _param("new")], signed=False, errors=(400,)),  # fmt: skip
+        },
+    }
