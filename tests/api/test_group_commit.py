@@ -70,3 +70,42 @@ def test_overload_is_refused_before_anything_is_written(journal):
     size = journal.size
     asyncio.run(main())
     assert journal.size == size
+
+
+class _GatedStore:
+    """Wraps a store; commits wait until the test opens the gate."""
+
+    def __init__(self, inner) -> None:
+        self._inner = inner
+        self.gate = __import__("threading").Event()
+
+    def commit(self, batch) -> None:
+        self.gate.wait(timeout=30)
+        self._inner.commit(batch)
+
+    def __getattr__(self, name):
+        return getattr(self._inner, name)
+
+
+def test_no_acknowledgement_before_the_commit_is_durable(tmp_path):
+    store = _GatedStore(SQLiteStore(str(tmp_path / "g.db")))
+    store.gate.set()
+    journal = Journal(store)
+    journal.submit([CreateAccount(id="treasury:issuer", asset="JPYD"), CreateAccount(id="line:a", asset="JPYD")])
+    store.gate.clear()
+
+    async def main():
+        gc = GroupCommitter(journal)
+        gc.start()
+        answer = asyncio.ensure_future(gc.submit([_mint(1)]))
+        await asyncio.sleep(0.3)  # the batch is prepared and waits in the store's commit
+        early = answer.done()
+        store.gate.set()
+        results = await answer
+        await gc.stop()
+        return early, results
+
+    early, results = asyncio.run(main())
+    assert not early, "a result was returned while its batch was not yet committed"
+    assert results[0].result == "ok" and journal.store.log_size() > results[0].seq
+    journal.close()
