@@ -2,21 +2,13 @@
 
 from __future__ import annotations
 
-import socket
 import subprocess
 import sys
-import time
 from pathlib import Path
 
-import httpx
+from tests.net import free_port, wait_http
 
 ROOT = Path(__file__).resolve().parents[2]
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 def ramp(*args: str, check: bool = True) -> subprocess.CompletedProcess:
@@ -36,16 +28,12 @@ class Server:
             [sys.executable, "-m", "ramp.cli", "serve", "--db", self.db, "--port", str(self.port)],
             cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
         )  # fmt: skip
-        deadline = time.monotonic() + timeout_s
-        while time.monotonic() < deadline:
-            if self.proc.poll() is not None:
-                raise RuntimeError(f"server exited: {self.proc.stderr.read().decode()[-2000:]}")  # type: ignore[union-attr]
-            try:
-                httpx.get(self.url + "/openapi.json", timeout=0.5)
-                return
-            except httpx.TransportError:
-                time.sleep(0.05)
-        raise RuntimeError("server did not start")
+        proc = self.proc
+        try:
+            wait_http(self.url + "/openapi.json", timeout_s, alive=lambda: proc.poll() is None)
+        except RuntimeError as exc:
+            detail = proc.stderr.read().decode()[-2000:] if proc.poll() is not None else ""  # type: ignore[union-attr]
+            raise RuntimeError(f"{exc}: {detail}") from exc
 
     def kill(self) -> None:
         if self.proc is not None and self.proc.poll() is None:

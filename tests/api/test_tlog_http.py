@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import contextlib
 import random
-import socket
 import subprocess
 import sys
 import time
@@ -20,6 +19,7 @@ from ramp.ledger import CreateAccount
 from ramp.store import SQLiteStore
 from ramp.tlog import merkle
 from ramp.tlog.tiles import decode_entry_bundle, inclusion_proof_from_tiles, tiles_for_size
+from tests.net import free_port, wait_http
 
 ROOT = Path(__file__).resolve().parents[2]
 ORIGIN = "mirror.test/ramp"
@@ -33,21 +33,13 @@ def server(tmp_path_factory):
     for b in range(4):
         j.submit([CreateAccount(id=f"a:{b}-{i}", asset="JPYD") for i in range(333)])
     j.close()
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        port = s.getsockname()[1]
+    port = free_port()
     proc = subprocess.Popen(
         [sys.executable, "-m", "ramp.cli", "log-serve", "--db", str(tmp / "l.db"), "--port", str(port),
          "--prefix", "/tlog"], cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
     )  # fmt: skip
     base = f"http://127.0.0.1:{port}/tlog"
-    deadline = time.monotonic() + 15
-    while time.monotonic() < deadline:
-        try:
-            httpx.get(base + "/checkpoint", timeout=0.5)
-            break
-        except httpx.TransportError:
-            time.sleep(0.05)
+    wait_http(base + "/checkpoint", alive=lambda: proc.poll() is None)
     yield base, vkey
     proc.terminate()
     proc.wait(timeout=10)
@@ -102,9 +94,7 @@ def test_served_checkpoint_carries_witness_cosignatures(tmp_path):
     j.close()
     witness = WitnessProcess(tmp_path, "w1", vkey)
     witness.start()
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        port = s.getsockname()[1]
+    port = free_port()
     proc = subprocess.Popen(
         [sys.executable, "-m", "ramp.cli", "log-serve", "--db", str(tmp_path / "l.db"), "--port", str(port),
          "--witness", f"{witness.url}={witness.vkey}"], cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,

@@ -3,13 +3,10 @@
 from __future__ import annotations
 
 import shutil
-import socket
 import subprocess
 import sys
-import time
 from pathlib import Path
 
-import httpx
 import pytest
 
 from ramp.audit.bundle import export_store
@@ -19,15 +16,10 @@ from ramp.journal.log import LogSigner, create_log_key
 from ramp.journal.witnessing import WitnessEndpoint, WitnessSubmitter, cosigned_checkpoint
 from ramp.ledger import CreateAccount
 from ramp.store import SQLiteStore
+from tests.net import free_port, wait_http
 
 ROOT = Path(__file__).resolve().parents[2]
 ORIGIN = "witnessing.test/ramp"
-
-
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 class WitnessProcess:
@@ -40,7 +32,7 @@ class WitnessProcess:
         self.vkey = out.stdout.strip().splitlines()[-1]
         self.state = tmp / f"{name}.state"
         self.log_vkey = log_vkey
-        self.port = _free_port()
+        self.port = free_port()
         self.proc: subprocess.Popen | None = None
 
     @property
@@ -53,14 +45,8 @@ class WitnessProcess:
              str(self.state), "--log", f"{ORIGIN}={self.log_vkey}", "--port", str(self.port)],
             cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
         )  # fmt: skip
-        deadline = time.monotonic() + 15
-        while time.monotonic() < deadline:
-            try:
-                httpx.get(self.url + "/", timeout=0.5)
-                return
-            except httpx.TransportError:
-                time.sleep(0.05)
-        raise RuntimeError("witness did not start")
+        proc = self.proc
+        wait_http(self.url + "/", alive=lambda: proc.poll() is None)
 
     def stop(self) -> None:
         if self.proc is not None:

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import os
-import socket
 import subprocess
 import sys
 import time
@@ -17,15 +16,10 @@ from ramp.tlog.cosignature import CosignatureVerifier
 from ramp.tlog.merkle import MemoryTree, leaf_hash
 from ramp.tlog.note import Ed25519Signer, generate_key, open_note, sign_note
 from ramp.tlog.witness import WitnessConflictError, submit_checkpoint
+from tests.net import free_port
 
 ORIGIN = "example.com/ledger"
 STARTUP_TIMEOUT_S = 20.0
-
-
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 def _run_cli(*args: str) -> subprocess.CompletedProcess[str]:
@@ -83,7 +77,7 @@ def test_witness_process_cosigns_and_keeps_state(tmp_path: Path) -> None:
         return sign_note(Checkpoint(ORIGIN, size, tree.root(size)).format(), [log_signer])
 
     state = tmp_path / "state.db"
-    port = _free_port()
+    port = free_port()
     url = f"http://127.0.0.1:{port}"
     serve = [
         "serve",
@@ -132,7 +126,7 @@ def test_serve_refuses_a_world_readable_key(tmp_path: Path) -> None:
     vkey = Ed25519Signer.from_skey(generate_key(ORIGIN)[0]).verifier_key().encode()
     result = _run_cli(
         "serve", "--key", str(key_file), "--state", str(tmp_path / "s.db"),
-        "--log", f"{ORIGIN}={vkey}", "--port", str(_free_port()),
+        "--log", f"{ORIGIN}={vkey}", "--port", str(free_port()),
     )  # fmt: skip
     assert result.returncode == 2
     assert "0600" in result.stderr
