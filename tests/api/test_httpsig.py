@@ -7,9 +7,7 @@ import base64
 import contextlib
 import json
 import os
-import socket
 import stat
-import threading
 import time
 from collections.abc import Callable, Iterator
 from decimal import Decimal
@@ -17,7 +15,6 @@ from pathlib import Path
 
 import httpx
 import pytest
-import uvicorn
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 from cryptography.hazmat.primitives.serialization import load_pem_private_key, load_pem_public_key
 from hypothesis import given, settings
@@ -44,6 +41,7 @@ from ramp.api.httpsig import (  # the parser itself
     verify_request,
 )
 from ramp.client import KeyFileError, RampClient, load_key_file, write_key_file
+from tests.net import serve_in_thread
 
 # --------------------------------------------------------------------------- RFC 9421 Appendix B
 
@@ -531,22 +529,8 @@ async def _endpoint(request: Request) -> JSONResponse:
 
 @pytest.fixture(scope="module")
 def live_url() -> Iterator[str]:
-    sock = socket.socket()
-    sock.bind(("127.0.0.1", 0))
-    app = Starlette(
-        routes=[Route("/{path:path}", _endpoint, methods=["GET", "POST", "PUT", "DELETE"])]
-    )
-    server = uvicorn.Server(uvicorn.Config(app, log_level="warning", lifespan="off"))
-    thread = threading.Thread(target=server.run, kwargs={"sockets": [sock]}, daemon=True)
-    thread.start()
-    deadline = time.monotonic() + 10
-    while not server.started:
-        assert time.monotonic() < deadline, "uvicorn did not start"
-        time.sleep(0.01)
-    yield f"http://127.0.0.1:{sock.getsockname()[1]}"
-    server.should_exit = True
-    thread.join(timeout=10)
-    sock.close()
+    with serve_in_thread(Starlette(routes=[Route("/{path:path}", _endpoint, methods=["GET", "POST", "PUT", "DELETE"])]), lifespan="off") as url:
+        yield url
 
 
 class _TamperBody(httpx.BaseTransport):

@@ -3,17 +3,13 @@
 from __future__ import annotations
 
 import asyncio
-import socket
 import stat
-import threading
-import time
 from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import httpx
 import pytest
-import uvicorn
 from starlette.applications import Starlette
 
 from ramp.tlog.checkpoint import Checkpoint
@@ -44,6 +40,7 @@ from ramp.tlog.witness import (
 from ramp.tlog.witness_cli import main as witness_main
 from ramp.tlog.witness_cli import parse_log_specs
 from ramp.tlog.witness_state import EMPTY_STATE, LogState, StateConflictError, WitnessStateStore
+from tests.net import serve_in_thread
 
 ORIGIN = "example.com/ledger"
 NOW_S = 1_700_000_000
@@ -260,20 +257,8 @@ def test_store_compare_and_set(state_path: Path) -> None:
 @pytest.fixture
 def live_url(state_path: Path) -> Iterator[str]:
     """The witness app behind a real uvicorn server on a free port, in a thread."""
-    sock = socket.socket()
-    sock.bind(("127.0.0.1", 0))
-    app = create_app(config(state_path))
-    server = uvicorn.Server(uvicorn.Config(app, log_level="warning", lifespan="on"))
-    thread = threading.Thread(target=server.run, kwargs={"sockets": [sock]}, daemon=True)
-    thread.start()
-    deadline = time.monotonic() + 10
-    while not server.started:
-        assert time.monotonic() < deadline, "uvicorn did not start"
-        time.sleep(0.01)
-    yield f"http://127.0.0.1:{sock.getsockname()[1]}"
-    server.should_exit = True
-    thread.join(timeout=10)
-    sock.close()
+    with serve_in_thread(create_app(config(state_path)), lifespan="on") as url:
+        yield url
 
 
 def test_submit_checkpoint_client(live_url: str) -> None:
