@@ -205,3 +205,35 @@ def test_log_root_matches_an_independent_appender(store):
     independent.append(leaves)
     assert independent.root() == j.store.last_batch()[1] == j.appender.root()
     j.close()
+
+
+def test_a_planner_reads_state_that_includes_batches_not_yet_durable(store):
+    """Planned batches see every earlier prepared batch, so two plans that each take "what is
+    left" cannot both take it; a planner that raises writes nothing."""
+    j = Journal(store)
+    j.submit([CreateAccount(id="pool:a", asset="JPYD"),
+              CreateAccount(id="wallet:b", asset="JPYD")], 1 * S)  # fmt: skip
+    j.submit([CreateTransfer(id="fund", debit_account="wallet:b", credit_account="pool:a", amount=70,
+                             asset="JPYD", code="FUND")], 2 * S)  # fmt: skip
+
+    def take_rest(tag: str):
+        def planner(engine):
+            rest = engine.account("pool:a").balance
+            if rest == 0:
+                raise LookupError("nothing left")
+            return [CreateTransfer(id=tag, debit_account="pool:a", credit_account="wallet:b", amount=rest,
+                                   asset="JPYD", code="SWEEP")]  # fmt: skip
+
+        return planner
+
+    first = j.submit_planned_async(take_rest("sweep1"), 3 * S)
+    size_before = j.engine.next_seq
+    with pytest.raises(LookupError):
+        j.submit_planned_async(take_rest("sweep2"), 4 * S)  # sees sweep1 though it may not be durable yet
+    assert j.engine.next_seq == size_before
+    [r] = first.result()
+    assert r.result == "ok"
+    j.flush()
+    assert j.read.account("pool:a").balance == 0
+    assert j.engine.transfer("sweep2") is None
+    j.close()

@@ -16,7 +16,7 @@ from __future__ import annotations
 import queue
 import threading
 import time
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from concurrent.futures import Future
 from time import perf_counter
 from typing import Final, Protocol
@@ -50,6 +50,12 @@ class PhaseTimes:
 
     def as_dict(self) -> dict[str, float]:
         return {k: getattr(self, k) for k in self.__slots__}
+
+
+# A planner turns live ledger state into the commands of one batch (a script's postings,
+# an operation that must check availability): it runs inside the writer, so no other batch
+# can change the state it read before its commands execute. It may raise to write nothing.
+Planner = Callable[[LedgerEngine], Sequence[Command]]
 
 
 class Projection(Protocol):
@@ -173,39 +179,52 @@ class Journal:
         with self._write_lock:
             if self._failure is not None:
                 self._recover()
-            engine, times = self.engine, self.times
-            first_seq = engine.next_seq
-            t0 = perf_counter()
-            outcome = engine.execute(commands, time.time_ns() if now_ns is None else now_ns)
-            events = outcome.events
-            t1 = perf_counter()
-            leaves = encode_events(events)
-            t2 = perf_counter()
-            if events:
-                runs = self.appender.append(leaves, leaf_hashes(leaves))
-                root = self.appender.root()
-                balances = engine.balances_of(outcome.touched_accounts)
-            else:  # nothing applied: the batch still waits for earlier ones to be durable
-                runs, root, balances = None, b"", []
-            batch = BatchWrite(
-                first_seq=first_seq,
-                size=engine.next_seq,
-                root=root,
-                committed_ns=int(engine.last_timestamp),
-                entries=runs.entries if runs else b"",
-                hash_runs=runs.hashes if runs else [],
-                balances=balances,
-                checkpoint=self.log.sign_checkpoint(engine.next_seq, root) if self.log and runs else None,
-            )
-            t3 = perf_counter()
-            times.engine += t1 - t0
-            times.encode += t2 - t1
-            times.tree += t3 - t2
-            times.batches += 1
-            times.events += len(events)
-            pending = _Pending(batch, events, outcome.results)
-            self._queue.put(pending)
-            return pending.future
+            return self._prepare(commands, now_ns)
+
+    def submit_planned_async(self, planner: Planner, now_ns: int | None = None) -> Future[list[Result]]:
+        """Like `submit_async`, with the batch's commands computed by `planner` from the live
+        engine state under the write lock (state that includes batches not yet durable: they
+        commit before this one, or a failure rebuilds everything). An exception from the
+        planner propagates and nothing is written."""
+        with self._write_lock:
+            if self._failure is not None:
+                self._recover()
+            return self._prepare(list(planner(self.engine)), now_ns)
+
+    def _prepare(self, commands: Sequence[Command], now_ns: int | None) -> Future[list[Result]]:
+        engine, times = self.engine, self.times
+        first_seq = engine.next_seq
+        t0 = perf_counter()
+        outcome = engine.execute(commands, time.time_ns() if now_ns is None else now_ns)
+        events = outcome.events
+        t1 = perf_counter()
+        leaves = encode_events(events)
+        t2 = perf_counter()
+        if events:
+            runs = self.appender.append(leaves, leaf_hashes(leaves))
+            root = self.appender.root()
+            balances = engine.balances_of(outcome.touched_accounts)
+        else:  # nothing applied: the batch still waits for earlier ones to be durable
+            runs, root, balances = None, b"", []
+        batch = BatchWrite(
+            first_seq=first_seq,
+            size=engine.next_seq,
+            root=root,
+            committed_ns=int(engine.last_timestamp),
+            entries=runs.entries if runs else b"",
+            hash_runs=runs.hashes if runs else [],
+            balances=balances,
+            checkpoint=self.log.sign_checkpoint(engine.next_seq, root) if self.log and runs else None,
+        )
+        t3 = perf_counter()
+        times.engine += t1 - t0
+        times.encode += t2 - t1
+        times.tree += t3 - t2
+        times.batches += 1
+        times.events += len(events)
+        pending = _Pending(batch, events, outcome.results)
+        self._queue.put(pending)
+        return pending.future
 
     def _commit_loop(self) -> None:
         while True:
