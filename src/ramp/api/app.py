@@ -37,8 +37,9 @@ def create_app(journal: Journal, identities: IdentityRegistry) -> Starlette:
     async def not_found(_request: Request, _exc: Exception) -> Response:
         return ApiError(404, "not_found", "no such resource").response()
 
-    async def method_not_allowed(_request: Request, _exc: Exception) -> Response:
-        return ApiError(405, "method_not_allowed", "method not allowed").response()
+    async def method_not_allowed(_request: Request, exc: Exception) -> Response:
+        allow = getattr(exc, "headers", None) or {}  # Starlette's routing names the methods it has
+        return ApiError(405, "method_not_allowed", "method not allowed", dict(allow)).response()
 
     routes = [Route("/openapi.json", openapi_json, methods=["GET"]), *build_routes(svc)]
     return Starlette(

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, Final
 
 import msgspec
 
@@ -18,6 +18,12 @@ from ramp.api.models import (
     TransferOut,
     TransfersPage,
     TransfersRequest,
+)
+from ramp.ledger.model import (
+    ACCOUNT_ID_MAX_CHARS,
+    ACCOUNT_ID_RE,
+    TRANSFER_ID_MAX_CHARS,
+    TRANSFER_ID_RE,
 )
 
 _REF = "#/components/schemas/{name}"
@@ -41,8 +47,14 @@ def _param(name: str, required: bool = False, maximum: int = 2**63 - 1, minimum:
             "schema": {"type": "integer", "minimum": minimum, "maximum": maximum}}  # fmt: skip
 
 
-def _path(name: str) -> dict[str, Any]:
-    return {"name": name, "in": "path", "required": True, "schema": {"type": "string"}}
+# Path ids follow the same rules as in request bodies (the ledger's limits).
+ACCOUNT_ID_SCHEMA: Final = {"type": "string", "pattern": f"^{ACCOUNT_ID_RE.pattern}$", "maxLength": ACCOUNT_ID_MAX_CHARS}
+TRANSFER_ID_SCHEMA: Final = {"type": "string", "pattern": f"^{TRANSFER_ID_RE.pattern}$",
+                             "maxLength": TRANSFER_ID_MAX_CHARS}  # fmt: skip
+
+
+def _path(name: str, schema: dict[str, Any]) -> dict[str, Any]:
+    return {"name": name, "in": "path", "required": True, "schema": schema}
 
 
 def _text() -> dict[str, Any]:
@@ -89,15 +101,16 @@ def build_openapi() -> dict[str, Any]:
         "paths": {
             "/v1/accounts": write("AccountsRequest", "open accounts"),
             "/v1/transfers": write("TransfersRequest", "post transfers"),
-            "/v1/accounts/{id}": read("an account and its balances", "AccountOut", [_path("id")]),
+            "/v1/accounts/{id}": read("an account and its balances", "AccountOut", [_path("id", ACCOUNT_ID_SCHEMA)]),
             "/v1/accounts/{id}/transfers": read(
                 "an account's transfers, oldest first", "TransfersPage",
-                [_path("id"), _param("since_ns"), _param("until_ns"), _param("after_seq"),
+                [_path("id", ACCOUNT_ID_SCHEMA), _param("since_ns"), _param("until_ns"), _param("after_seq"),
                  {"name": "code", "in": "query", "schema": {"type": "string"}},
                  _param("limit", maximum=1000, minimum=1)],
             ),  # fmt: skip
-            "/v1/transfers/{id}": read("a transfer", "TransferOut", [_path("id")]),
-            "/v1/transfers/{id}/proof": read("inclusion proof of a transfer", "InclusionProofOut", [_path("id")],
+            "/v1/transfers/{id}": read("a transfer", "TransferOut", [_path("id", TRANSFER_ID_SCHEMA)]),
+            "/v1/transfers/{id}/proof": read("inclusion proof of a transfer", "InclusionProofOut",
+                                             [_path("id", TRANSFER_ID_SCHEMA)],
                                              signed=False, errors=(404,)),  # fmt: skip
             "/v1/log/checkpoint": {"get": {"summary": "latest signed checkpoint with cosignatures",
                                            "responses": {"200": {"description": "C2SP signed note", "content": _text()},
