@@ -24,22 +24,18 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse
 from starlette.routing import Route
 
-from ramp.api.httpsig import (  # the parser itself
+from ramp.api.httpsig import (
     Headers,
-    InnerList,
-    Item,
     SignatureRejected,
-    Token,
     VerifiedSignature,
-    _parse_dictionary,
-    _serialize_bare,
-    _serialize_params,
     check_content_digest,
     content_digest,
+    ed25519_verify,
     sign_request,
     signature_base,
     verify_request,
 )
+from ramp.api.sfv import InnerList, Item, Token, parse_dictionary, serialize_bare, serialize_params
 from ramp.client import KeyFileError, RampClient, load_key_file, write_key_file
 from tests.net import serve_in_thread
 
@@ -101,6 +97,13 @@ def test_rfc9421_b26_ed25519_signature_base_and_signature() -> None:
     signature = key.sign(base)  # ed25519 is deterministic: the RFC's bytes exactly
     assert base64.b64encode(signature).decode() == B26_SIGNATURE
     public.verify(base64.b64decode(B26_SIGNATURE), base)  # type: ignore[union-attr]
+    # The verifier the service uses (libsodium) agrees with OpenSSL on the RFC's signature.
+    raw = public.public_bytes_raw()  # type: ignore[union-attr]
+    assert ed25519_verify(raw, base64.b64decode(B26_SIGNATURE), base)
+    flipped = bytearray(base64.b64decode(B26_SIGNATURE))
+    flipped[5] ^= 1
+    assert not ed25519_verify(raw, bytes(flipped), base)
+    assert not ed25519_verify(raw[:31], base64.b64decode(B26_SIGNATURE), base)
     # The same base from a mapping with other header-name case, params as a mapping.
     mapping = {name.upper(): value for name, value in RFC_REQUEST_HEADERS}
     assert (
@@ -159,20 +162,20 @@ def test_signature_base_fields_params_and_refusals() -> None:
 
 def test_rfc8941_dictionary_examples() -> None:
     # Section 3.2 examples, plus inner-list and parameter forms used by Signature-Input.
-    assert _parse_dictionary('en="Applepie", da=:w4ZibGV0w6ZydGUK:') == {
+    assert parse_dictionary('en="Applepie", da=:w4ZibGV0w6ZydGUK:') == {
         "en": Item("Applepie"),
         "da": Item(base64.b64decode("w4ZibGV0w6ZydGUK")),
     }
-    assert _parse_dictionary("a=?0, b, c; foo=bar") == {
+    assert parse_dictionary("a=?0, b, c; foo=bar") == {
         "a": Item(False),
         "b": Item(True),
         "c": Item(True, (("foo", Token("bar")),)),
     }
-    assert _parse_dictionary("rating=1.5, feelings=(joy sadness)") == {
+    assert parse_dictionary("rating=1.5, feelings=(joy sadness)") == {
         "rating": Item(Decimal("1.5")),
         "feelings": InnerList((Item(Token("joy")), Item(Token("sadness")))),
     }
-    assert _parse_dictionary('x=(  "a";p=-7 );q=?1 ,\ty=*t/k:n') == {
+    assert parse_dictionary('x=(  "a";p=-7 );q=?1 ,\ty=*t/k:n') == {
         "x": InnerList((Item("a", (("p", -7),)),), (("q", True),)),
         "y": Item(Token("*t/k:n")),
     }
@@ -188,7 +191,7 @@ def test_rfc8941_dictionary_examples() -> None:
         "a=1,",
     ]:
         with pytest.raises(ValueError):
-            _parse_dictionary(bad)
+            parse_dictionary(bad)
 
 
 sf_keys = st.from_regex(r"[a-z*][a-z0-9_.*-]{0,6}", fullmatch=True)
@@ -208,19 +211,19 @@ sf_member = sf_item | st.builds(InnerList, st.lists(sf_item, max_size=3).map(tup
 def _serialize_member(member: Item | InnerList) -> str:
     if isinstance(member, InnerList):
         inner = " ".join(
-            _serialize_bare(i.value) + _serialize_params(i.params) for i in member.items
+            serialize_bare(i.value) + serialize_params(i.params) for i in member.items
         )
-        return f"=({inner}){_serialize_params(member.params)}"
+        return f"=({inner}){serialize_params(member.params)}"
     if member.value is True:
-        return _serialize_params(member.params)
-    return "=" + _serialize_bare(member.value) + _serialize_params(member.params)
+        return serialize_params(member.params)
+    return "=" + serialize_bare(member.value) + serialize_params(member.params)
 
 
 @settings(max_examples=300, deadline=None)
 @given(st.dictionaries(sf_keys, sf_member, max_size=4))
 def test_rfc8941_dictionary_round_trip(members: dict[str, Item | InnerList]) -> None:
     text = ", ".join(key + _serialize_member(m) for key, m in members.items())
-    assert _parse_dictionary(text) == members
+    assert parse_dictionary(text) == members
 
 
 # --------------------------------------------------------------------------- RFC 9530 Content-Digest
@@ -272,7 +275,7 @@ def test_content_digest_rules() -> None:
 
 ALICE = Ed25519PrivateKey.from_private_bytes(bytes(range(32)))
 BOB = Ed25519PrivateKey.from_private_bytes(bytes(range(32, 64)))
-KEYS = {"alice": ALICE.public_key(), "bob": BOB.public_key()}
+KEYS = {"alice": ALICE.public_key().public_bytes_raw(), "bob": BOB.public_key().public_bytes_raw()}
 TARGET = "https://ramp.example/v1/transfers?dry_run=0"
 BODY = b'{"amount_yen": 100}'
 T0 = 1_700_000_000

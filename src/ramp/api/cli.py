@@ -111,7 +111,9 @@ def serve(argv: list[str]) -> int:
     args = p.parse_args(argv)
     journal, identities = _open(args.db, args.log_key)
     try:
-        uvicorn.run(create_app(journal, identities), host=args.host, port=args.port, log_level="warning")
+        # uvloop and httptools are pinned, so "auto" picks them; no access log on the hot path.
+        uvicorn.run(create_app(journal, identities), host=args.host, port=args.port, log_level="warning",
+                    access_log=False)  # fmt: skip
     finally:
         journal.close()
     return 0

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import sys
 
-_BENCHES = {"ledger": "ramp.bench.ledger", "log": "ramp.bench.log"}
+_BENCHES = {"ledger": "ramp.bench.ledger", "log": "ramp.bench.log", "api": "ramp.bench.api"}
 
 
 def main(argv: list[str]) -> int:

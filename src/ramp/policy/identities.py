@@ -101,9 +101,10 @@ class IdentityRegistry:
     def get(self, identity_id: str) -> Identity | None:
         return self._by_id.get(identity_id)
 
-    def public_key(self, identity_id: str) -> Ed25519PublicKey | None:
+    def public_key(self, identity_id: str) -> bytes | None:
+        """The identity's raw 32-byte Ed25519 public key."""
         identity = self._by_id.get(identity_id)
-        return None if identity is None else Ed25519PublicKey.from_public_bytes(identity.public_key)
+        return None if identity is None else identity.public_key
 
     def __len__(self) -> int:
         return len(self._by_id)
