@@ -14,6 +14,7 @@ _COMMANDS: dict[str, tuple[str, str]] = {
     "bench": ("ramp.bench", "run a benchmark (ledger, ...)"),
     "demo": ("ramp.demo.cli", "run the demo scenario"),
     "numscript": ("ramp.numscript.cli", "Numscript tools: test a folder of conformance cases"),
+    "script": ("ramp.api.script_cli", "run a Numscript on a RAMP server (one all-or-nothing batch)"),
     "export-bundle": ("ramp.audit.bundle", "write an offline audit bundle of a store"),
     "verify": ("ramp.audit.verify", "verify an audit bundle (or a store) offline"),
     "log-keygen": ("ramp.journal.cli", "create the log's Ed25519 signing key"),

@@ -235,6 +235,17 @@ class RampClient:
             "POST", path, json=json, content=content, params=params, headers=headers
         )
 
+    def run_script(
+        self, id: str, script: str, vars: dict[str, str] | None = None, *, code: str | None = None
+    ) -> httpx.Response:
+        """`POST /v1/scripts`: run a Numscript as one all-or-nothing batch. `id` is the
+        idempotency key (its transfers are `<id>:0`, `<id>:1`, ...); `vars` are Numscript text
+        (`{"amount": "JPYD 100"}`); `code` is the transfers' movement type (e.g. `ALLOT`)."""
+        body: dict[str, Any] = {"id": id, "script": script, "vars": vars or {}}
+        if code is not None:
+            body["code"] = code
+        return self.post("/v1/scripts", json=body)
+
     def close(self) -> None:
         self._http.close()
 

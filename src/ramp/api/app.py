@@ -14,6 +14,7 @@ from ramp.api.group_commit import GroupCommitter
 from ramp.api.http import ApiError, json_response
 from ramp.api.openapi import build_openapi
 from ramp.api.routes import Service, build_routes
+from ramp.api.script_routes import script_routes
 from ramp.journal import Journal
 from ramp.policy.identities import IdentityRegistry
 
@@ -41,7 +42,7 @@ def create_app(journal: Journal, identities: IdentityRegistry) -> Starlette:
         allow = getattr(exc, "headers", None) or {}  # Starlette's routing names the methods it has
         return ApiError(405, "method_not_allowed", "method not allowed", dict(allow)).response()
 
-    routes = [Route("/openapi.json", openapi_json, methods=["GET"]), *build_routes(svc)]
+    routes = [Route("/openapi.json", openapi_json, methods=["GET"]), *build_routes(svc), *script_routes(svc)]
     return Starlette(
         routes=routes,
         lifespan=lifespan,

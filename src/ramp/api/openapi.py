@@ -19,6 +19,7 @@ from ramp.api.models import (
     TransfersPage,
     TransfersRequest,
 )
+from ramp.api.script_openapi import script_paths, script_schemas
 from ramp.ledger.model import (
     ACCOUNT_ID_MAX_CHARS,
     ACCOUNT_ID_RE,
@@ -95,12 +96,13 @@ def build_openapi() -> dict[str, Any]:
                  "private requests are signed with HTTP Message Signatures (RFC 9421, ed25519) over "
                  '("@method" "@target-uri" "content-digest"), label `ramp`, keyid = identity.'},  # fmt: skip
         "components": {
-            "schemas": components,
+            "schemas": {**components, **script_schemas()},
             "securitySchemes": {"httpSignature": {"type": "apiKey", "in": "header", "name": "Signature"}},
         },
         "paths": {
             "/v1/accounts": write("AccountsRequest", "open accounts"),
             "/v1/transfers": write("TransfersRequest", "post transfers"),
+            **script_paths(),
             "/v1/accounts/{id}": read("an account and its balances", "AccountOut", [_path("id", ACCOUNT_ID_SCHEMA)]),
             "/v1/accounts/{id}/transfers": read(
                 "an account's transfers, oldest first", "TransfersPage",
