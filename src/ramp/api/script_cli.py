@@ -87,7 +87,8 @@ def _variables(p: argparse.ArgumentParser, vars_json: str, pairs: list[str]) -> 
 def _summary(answer: dict[str, Any]) -> str:
     state = "already applied (same id, same script and vars)" if answer["replayed"] else "applied"
     postings = answer["postings"]
-    lines = [f"run {answer['id']}: {state}; record seq {answer['record']['seq']}, {len(postings)} postings"]
+    count = f"{len(postings)} posting{'' if len(postings) == 1 else 's'}"
+    lines = [f"run {answer['id']}: {state}; record seq {answer['record']['seq']}, {count}"]
     width_s = max((len(p["source"]) for p in postings), default=0)
     width_d = max((len(p["destination"]) for p in postings), default=0)
     width_a = max((len(f"{p['amount']:,}") for p in postings), default=0)
