@@ -192,4 +192,13 @@ def test_the_cli_runs_a_file_and_reports_refusals_with_file_line_column(service)
     assert f"{script}:3:12: refused (HTTP 409) insufficient_funds [missing_funds]" in short.stderr
     unreachable = ramp(*args, "--id", "cli-3", "--var", "m=JPYD 1", "--server", "http://127.0.0.1:9", check=False)
     assert unreachable.returncode == 2 and "cannot reach" in unreachable.stderr
-    assert os.path.exists(key) and reader.get("/v1/transfers/cli-2:0").status_code == 404
+    assert reader.get("/v1/transfers/cli-2:0").status_code == 404
+    loose = tmp / "loose.json"
+    loose.write_bytes(Path(key).read_bytes())
+    os.chmod(loose, 0o644)
+    bad_key = ramp(*args, "--id", "cli-4", "--key-file", str(loose), check=False)
+    assert bad_key.returncode == 2 and "key_file_permissions" in bad_key.stderr
+    bad_vars = ramp(*args, "--id", "cli-5", "--vars", "{not json", check=False)
+    assert bad_vars.returncode == 2 and "--vars is not JSON" in bad_vars.stderr
+    missing = ramp(*args, "--id", "cli-6", "--script", str(tmp / "nope.num"), check=False)
+    assert missing.returncode == 2 and "cannot read" in missing.stderr
