@@ -1,0 +1,114 @@
+"""What every budget planner shares: the context, the lookups that refuse precisely, and the
+linked chain that makes an operation all or nothing."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import msgspec
+
+from ramp.budget import model as M
+from ramp.budget import rules as R
+from ramp.budget.multiyear import Contract
+from ramp.budget.structure import Node
+from ramp.budget.view import Acc, View
+from ramp.ledger import AppendRecord, Command, CreateAccount, CreateTransfer
+
+
+@dataclass(slots=True)
+class Ctx:
+    """One planner call: the view of the ledger, the operation's instant and who asks."""
+
+    view: View
+    at_ns: int
+    actor: str = ""
+
+
+def chain(commands: list[Command]) -> list[Command]:
+    """Link the commands: the engine applies all of them or none."""
+    if len(commands) < 2:
+        return commands
+    linked = [msgspec.structs.replace(c, flags=(*c.flags, "linked")) for c in commands[:-1]]
+    return [*linked, commands[-1]]
+
+
+def record(id_: str, type_: str, body: dict[str, object], actor: str) -> AppendRecord:
+    if actor:
+        body = {**body, "by": actor}
+    return AppendRecord(id=id_, type=type_, body=body)
+
+
+def approvals_body(required: list[str], given: tuple[str, ...]) -> dict[str, object]:
+    # Approvals are references until the approvals module (issue 7) verifies them.
+    return {"approvals_required": required, "approvals": list(given), "approvals_verified": False}
+
+
+def require_approvals(given: tuple[str, ...], what: str, who: str) -> None:
+    R.require(len(given) > 0, R.APPROVAL_REQUIRED, f"{what} needs the approval of {who}")
+
+
+def year_open(view: View, fiscal_year: int) -> None:
+    """The year was enacted and is not closed."""
+    R.require(view.exists(M.authority_issued_account(fiscal_year)), R.FISCAL_YEAR_UNKNOWN,
+              f"nothing is enacted for FY{fiscal_year}")  # fmt: skip
+    R.require(not view.exists(M.lapsed_account(fiscal_year)), R.FISCAL_YEAR_CLOSED, f"FY{fiscal_year} is closed")
+
+
+def node(view: View, fiscal_year: int, path: str) -> tuple[Node, Acc]:
+    R.require(M.split_path(path) is not None, R.PATH_INVALID, f"{path!r} is not a node path")
+    account_id = M.node_account(fiscal_year, path)
+    acc = view.get(account_id)
+    found = view.memo.get(account_id)
+    if found is None and acc is not None:
+        found = view.memo[account_id] = Node.of(account_id, acc.metadata)
+    R.require(acc is not None and found is not None, R.NODE_NOT_FOUND, f"no node {path!r} in FY{fiscal_year}")
+    assert isinstance(found, Node) and acc is not None
+    return found, acc
+
+
+def contract(view: View, contract_id: str) -> Contract:
+    account_id = M.contract_account(contract_id)
+    found = view.memo.get(account_id)
+    if found is None:
+        acc = view.get(account_id)
+        R.require(acc is not None and acc.metadata.get("kind") == "contract", R.CONTRACT_NOT_FOUND,
+                  f"no contract {contract_id!r}")  # fmt: skip
+        assert acc is not None
+        found = view.memo[account_id] = Contract.of(contract_id, acc.metadata)
+    assert isinstance(found, Contract)
+    return found
+
+
+def open_account(view: View, out: list[Command], account_id: str, metadata: dict[str, str],
+                 asset: str = M.ASSET, flags: tuple[str, ...] = M.NO_OVERDRAFT) -> Acc:  # fmt: skip
+    view.open(account_id, asset, metadata)
+    out.append(CreateAccount(id=account_id, asset=asset, flags=flags, metadata=metadata))
+    acc = view.get(account_id)
+    assert acc is not None
+    return acc
+
+
+def ensure_node_in_year(view: View, out: list[Command], n: Node, fiscal_year: int) -> Acc:
+    """The node's account in `fiscal_year`, opening it (and missing ancestors) with the same
+    definition: carried-over money keeps its place in the tree."""
+    keys = n.path.split(":")
+    acc: Acc | None = None
+    for depth in range(1, len(keys) + 1):
+        path = ":".join(keys[:depth])
+        account_id = M.node_account(fiscal_year, path)
+        acc = view.get(account_id)
+        if acc is None:
+            source = view.get(M.node_account(n.fiscal_year, path))
+            assert source is not None, path  # ancestors of an existing node exist
+            defined = Node.of(source.id, source.metadata)
+            assert defined is not None
+            acc = open_account(view, out, account_id, defined.in_year(fiscal_year).metadata())
+    assert acc is not None
+    return acc
+
+
+def move(view: View, out: list[Command], id_: str, debit: Acc, credit: Acc, amount: int, code: str,
+         references: dict[str, str] | None = None, memo: str = "") -> None:  # fmt: skip
+    view.move(debit, credit, amount)
+    out.append(CreateTransfer(id=id_, debit_account=debit.id, credit_account=credit.id, amount=amount,
+                              asset=debit.asset, code=code, references=references or {}, memo=memo))  # fmt: skip

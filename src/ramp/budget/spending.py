@@ -1,0 +1,114 @@
+"""Spending: vendors, contracts with their multi-year schedule, obligation (支出負担行為) of a
+year's instalment into the contract's escrow, and disbursement (支出) to the vendor's wallet.
+
+Obligation is where budget is consumed, so it passes availability control; disbursement
+only moves money already obligated and is checked against the escrow, nothing else.
+"""
+
+from __future__ import annotations
+
+from ramp.budget import availability
+from ramp.budget import model as M
+from ramp.budget import rules as R
+from ramp.budget.multiyear import Contract, check_schedule
+from ramp.budget.planning import Ctx, chain, contract, node, open_account, record, year_open
+from ramp.budget.requests import Disburse, Obligate, RegisterContract, RegisterVendor
+from ramp.ledger import Command, CreateAccount, CreateTransfer
+
+Code = M.Code
+
+
+def plan_register_vendor(ctx: Ctx, op: RegisterVendor) -> list[Command]:
+    meta = {"kind": "vendor", **({"name": op.name} if op.name else {})}
+    account_id = M.vendor_account(op.vendor)
+    if not ctx.view.exists(account_id):
+        ctx.view.open(account_id, M.ASSET, meta)
+    # An existing vendor is answered by the engine: `exists`, or `exists_with_different_metadata`.
+    return [CreateAccount(id=account_id, asset=M.ASSET, flags=M.NO_OVERDRAFT, metadata=meta)]
+
+
+def plan_register_contract(ctx: Ctx, op: RegisterContract) -> list[Command]:
+    view, fy = ctx.view, op.fiscal_year
+    schedule = {i.fiscal_year: i.amount_yen for i in op.schedule}
+    c = Contract(op.contract, op.vendor, op.project, fy, op.designated, schedule, op.name)
+    anchor = CreateAccount(id=M.contract_account(op.contract), asset=M.ASSET, flags=M.NO_OVERDRAFT,
+                           metadata=c.metadata())  # fmt: skip
+    body = {
+        "contract": op.contract, "vendor": op.vendor, "project": op.project, "fiscal_year": fy,
+        "designated": op.designated, "total_yen": c.total_yen,
+        "schedule": [{"fiscal_year": y, "amount_yen": a} for y, a in sorted(schedule.items())],
+        "milestones": [{"id": m.id, "amount_yen": m.amount_yen, "due": m.due} for m in op.milestones],
+        "basis": "財政法 第15条 (国庫債務負担行為)" if len(schedule) > 1 or min(schedule) > fy else "会計法 第29条",
+    }  # fmt: skip
+    out: list[Command] = [anchor, record(f"contract.{op.contract}", "budget.contract_registered", body, ctx.actor)]
+    if view.exists(anchor.id):
+        return chain(out)  # a retry: the engine compares both with what was registered
+    year_open(view, fy)
+    project, _ = node(view, fy, op.project)
+    R.require(project.kind == "project", R.OBLIGATION_REQUIRES_PROJECT, f"{op.project!r} is not a project")
+    R.require(view.exists(M.vendor_account(op.vendor)), R.VENDOR_NOT_FOUND, f"no vendor {op.vendor!r}")
+    check_schedule(fy, schedule, op.designated, len(op.schedule))
+    if op.milestones:
+        R.require(sum(m.amount_yen for m in op.milestones) == c.total_yen, R.SCHEDULE_INVALID,
+                  "milestones must add up to the contract's total")  # fmt: skip
+    R.require(c.total_yen <= M.AMOUNT_MAX_YEN, R.AMOUNT_INVALID, "contract total too large")
+    view.open(anchor.id, M.ASSET, anchor.metadata)
+    return chain(out)
+
+
+def plan_obligate(ctx: Ctx, op: Obligate) -> list[Command]:
+    view, fy = ctx.view, op.fiscal_year
+    c = contract(view, op.contract)
+    escrow_id = M.escrow_account(op.contract, fy)
+    references = {"contract": op.contract, **op.references}
+    obligate = CreateTransfer(id=op.id, debit_account=M.node_account(fy, c.project), credit_account=escrow_id,
+                              amount=op.amount_yen, asset=M.ASSET, code=Code.OBLIGATE, references=references)  # fmt: skip
+    if view.transfer_exists(op.id):
+        return [obligate]
+    year_open(view, fy)
+    R.require(M.fy_start_ns(fy) <= ctx.at_ns < M.fy_end_ns(fy), R.OUTSIDE_FISCAL_YEAR,
+              f"an obligation of FY{fy} money must be made within FY{fy} ({M.date_of(ctx.at_ns)} is not)")  # fmt: skip
+    project, project_acc = node(view, fy, c.project)
+    R.require(project.kind == "project", R.OBLIGATION_REQUIRES_PROJECT, f"{c.project!r} is not a project")
+    instalment = c.schedule.get(fy)
+    R.require(instalment is not None, R.INSTALMENT_NOT_SCHEDULED, f"{op.contract!r} pays nothing in FY{fy}")
+    assert instalment is not None
+    out: list[Command] = []
+    escrow = view.get(escrow_id)
+    obligated = 0 if escrow is None else escrow.credits
+    R.require(obligated + op.amount_yen <= instalment, R.EXCEEDS_INSTALMENT,
+              f"FY{fy} instalment {instalment:,} yen, {obligated:,} already obligated")  # fmt: skip
+    crossed = availability.check(project_acc, op.amount_yen, project.tolerance)
+    if escrow is None:
+        meta = {"kind": "escrow", "contract": op.contract, "project": c.project, "vendor": c.vendor,
+                "fiscal_year": str(fy)}  # fmt: skip
+        escrow = open_account(view, out, escrow_id, meta)
+    if crossed:
+        out.append(availability.crossing_record(op.id, "obligate", fy, c.project, project_acc, op.amount_yen, crossed))
+    view.move(project_acc, escrow, op.amount_yen)
+    out.append(obligate)
+    return chain(out)
+
+
+def plan_disburse(ctx: Ctx, op: Disburse) -> list[Command]:
+    view, fy = ctx.view, op.fiscal_year
+    c = contract(view, op.contract)
+    escrow_id = M.escrow_account(op.contract, fy, op.carried)
+    references = {"contract": op.contract, **op.references}
+    if op.milestone:
+        references["milestone"] = op.milestone
+    if op.invoice:
+        references["invoice"] = op.invoice
+    pay = CreateTransfer(id=op.id, debit_account=escrow_id, credit_account=M.vendor_account(c.vendor),
+                         amount=op.amount_yen, asset=M.ASSET, code=Code.DISBURSE, references=references)  # fmt: skip
+    if view.transfer_exists(op.id):
+        return [pay]
+    year_open(view, fy)
+    escrow = view.get(escrow_id)
+    held = 0 if escrow is None else escrow.balance
+    R.require(op.amount_yen <= held, R.EXCEEDS_OBLIGATION,
+              f"{op.contract!r} has {held:,} yen obligated and unpaid in FY{fy}; {op.amount_yen:,} asked")  # fmt: skip
+    vendor = view.get(pay.credit_account)
+    assert escrow is not None and vendor is not None  # a contract's vendor exists before it
+    view.move(escrow, vendor, op.amount_yen)
+    return [pay]
