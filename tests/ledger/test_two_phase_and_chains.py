@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import sys
+
 import pytest
 
 from ramp.ledger import BATCH_MAX_EVENTS, BatchTooLarge, ChangeAccountFlags, CreateAccount
@@ -146,3 +148,17 @@ def test_batch_limit():
     assert e.transfer("t0") is None
     out = e.execute([tx(f"t{i}", amount=1, debit="treasury:issuer") for i in range(BATCH_MAX_EVENTS)], T0)
     assert set(codes(out.results)) == {R.OK}
+
+
+def test_applied_transfers_share_account_asset_and_code_strings():
+    """Every applied transfer stays in memory; it must not carry its own copies of the account
+    ids, asset and code the API decoded (1M transfers would hold ~300 MB of duplicates)."""
+    e = standard_engine()
+    fresh = "".join(["line", ":", "a"]), "".join(["line", ":", "b"])  # new str objects, as JSON gives
+    code = "".join(["AL", "LOT"])
+    assert codes(run(e, tx("s1", *fresh, 5, code=code, asset="".join(["JP", "YD"])))) == [R.OK]
+    t, other = e.transfer("s1"), e.transfer("fund-a")
+    assert t.debit_account is other.credit_account  # the account's own id string
+    assert t.asset is other.asset
+    assert t.code is sys.intern("ALLOT")
+    assert t.references is e.transfer("fund-a").references  # the one shared empty dict
