@@ -10,6 +10,7 @@ from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Route
 
+from ramp.api.budget_routes import budget_routes
 from ramp.api.group_commit import GroupCommitter
 from ramp.api.http import ApiError, json_response
 from ramp.api.openapi import build_openapi
@@ -42,7 +43,8 @@ def create_app(journal: Journal, identities: IdentityRegistry) -> Starlette:
         allow = getattr(exc, "headers", None) or {}  # Starlette's routing names the methods it has
         return ApiError(405, "method_not_allowed", "method not allowed", dict(allow)).response()
 
-    routes = [Route("/openapi.json", openapi_json, methods=["GET"]), *build_routes(svc), *script_routes(svc)]
+    routes = [Route("/openapi.json", openapi_json, methods=["GET"]), *build_routes(svc), *script_routes(svc),
+              *budget_routes(svc)]
     return Starlette(
         routes=routes,
         lifespan=lifespan,

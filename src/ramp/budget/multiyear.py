@@ -45,10 +45,16 @@ class Contract:
         return meta
 
     @classmethod
-    def of(cls, contract_id: str, meta: dict[str, str]) -> Contract:
-        schedule = {int(k[2:]): int(v) for k, v in meta.items() if k.startswith("fy") and k[2:].isdigit()}
-        return cls(contract_id, meta["vendor"], meta["project"], int(meta["fiscal_year"]),
-                   meta["authority"] == "designated", schedule, meta.get("name", ""))  # fmt: skip
+    def of(cls, contract_id: str, meta: dict[str, str]) -> Contract | None:
+        """The contract an anchor account defines, or None if its metadata is not one (a
+        forged account opened by a raw ledger write)."""
+        try:
+            schedule = {int(k[2:]): int(v) for k, v in meta.items() if k.startswith("fy") and k[2:].isdigit()}
+            c = cls(contract_id, meta["vendor"], meta["project"], int(meta["fiscal_year"]),
+                    meta["authority"] == "designated", schedule, meta.get("name", ""))  # fmt: skip
+        except (KeyError, ValueError):
+            return None
+        return c if schedule and meta.get("kind") == "contract" else None
 
 
 def check_schedule(fiscal_year: int, schedule: dict[int, int], designated: bool, entries: int) -> None:

@@ -71,10 +71,9 @@ def contract(view: View, contract_id: str) -> Contract:
     found = view.memo.get(account_id)
     if found is None:
         acc = view.get(account_id)
-        R.require(acc is not None and acc.metadata.get("kind") == "contract", R.CONTRACT_NOT_FOUND,
-                  f"no contract {contract_id!r}")  # fmt: skip
-        assert acc is not None
-        found = view.memo[account_id] = Contract.of(contract_id, acc.metadata)
+        found = None if acc is None else Contract.of(contract_id, acc.metadata)
+        R.require(found is not None, R.CONTRACT_NOT_FOUND, f"no contract {contract_id!r}")
+        view.memo[account_id] = found
     assert isinstance(found, Contract)
     return found
 

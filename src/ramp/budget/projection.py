@@ -154,25 +154,29 @@ class BudgetProjection:
         kind = e.metadata.get("kind")
         if kind is None:
             return
+        # Budget accounts are opened by budget operations; one forged by a raw ledger write
+        # with a budget-like `kind` is ignored unless it is well formed (it must never raise).
         if kind in M.KINDS:
             n = Node.of(e.id, e.metadata)
-            assert n is not None
-            self._nodes[e.id] = (n, [0] * len(COLUMNS))
+            if n is not None:
+                self._nodes[e.id] = (n, [0] * len(COLUMNS))
         elif kind == "escrow":
-            fy = int(e.metadata["fiscal_year"])
-            project = self._nodes.get(M.node_account(fy, e.metadata["project"]))
-            assert project is not None, e.id  # obligations and carry-overs need the project's node
-            self._escrows[e.id] = project[1]
+            fy, project_path = e.metadata.get("fiscal_year", ""), e.metadata.get("project", "")
+            project = self._nodes.get(f"fy{fy}:{project_path}") if fy.isdigit() else None
+            if project is not None and e.id.startswith("contract:"):
+                self._escrows[e.id] = project[1]
         elif kind == "contract":
             contract_id = e.id.split(":", 1)[1]
-            self._contracts[contract_id] = Contract.of(contract_id, e.metadata)
+            contract = Contract.of(contract_id, e.metadata)
+            if contract is not None and e.id.count(":") == 1:
+                self._contracts[contract_id] = contract
         elif kind == "vendor":
             self._vendors[e.id.split(":", 1)[1]] = e.metadata.get("name", "")
         elif kind == "authority":
             self._authority[e.id] = [0, 0]
         elif kind == "reserve":
             self._reserves[e.id] = [0, 0, 0, 0]
-        elif kind == "lapsed":
+        elif kind == "lapsed" and e.metadata.get("fiscal_year", "").isdigit():
             self._closed.add(int(e.metadata["fiscal_year"]))
 
     def _record(self, e: RecordAppended) -> None:
@@ -181,10 +185,12 @@ class BudgetProjection:
         if not isinstance(fy, int):
             return
         if e.type.startswith("budget.availability_"):
-            self._alerts.setdefault(fy, []).append(Alert(
-                e.seq, e.type.rsplit("_", 1)[1], str(body["node"]), str(body["operation"]), str(body["kind"]),
-                int(body["threshold_bp"]), int(body["utilisation_bp"]),  # type: ignore[call-overload]
-            ))  # fmt: skip
+            threshold, utilisation = body.get("threshold_bp"), body.get("utilisation_bp")
+            if isinstance(threshold, int) and isinstance(utilisation, int):  # a well-formed one
+                self._alerts.setdefault(fy, []).append(Alert(
+                    e.seq, e.type.rsplit("_", 1)[1], str(body.get("node")), str(body.get("operation")),
+                    str(body.get("kind")), threshold, utilisation,
+                ))  # fmt: skip
         else:
             self._decisions.setdefault(fy, []).append((e.seq, e.type, body))
 

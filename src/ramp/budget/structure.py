@@ -9,10 +9,13 @@ once from the live ledger stays true.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 
 from ramp.budget import model as M
 from ramp.budget.availability import DEFAULT, Tolerance
+
+_FY_RE = re.compile(r"fy\d{4}")
 
 
 @dataclass(frozen=True, slots=True)
@@ -65,10 +68,17 @@ class Node:
         if kind not in M.KINDS:
             return None
         prefix, _, path = account_id.partition(":")
+        # Only the budget opens these accounts; one forged by a raw ledger write is not a node.
+        if not _FY_RE.fullmatch(prefix) or M.split_path(path) is None or M.kind_of(path) != kind:
+            return None
+        try:
+            tolerance = Tolerance.decode(meta.get("tolerance_bp"))
+        except (ValueError, AssertionError, TypeError):
+            return None
         return cls(
             fiscal_year=int(prefix[2:]), path=path, kind=kind, name=meta.get("name", ""),
             name_ja=meta.get("name_ja", ""), tags=_split(meta.get("tags")), estimate=meta.get("estimate") == "true",
-            tolerance=Tolerance.decode(meta.get("tolerance_bp")),
+            tolerance=tolerance,
             carryover_designated=meta.get("carryover_designated") == "true", iyo_with=_split(meta.get("iyo_with")),
         )  # fmt: skip
 

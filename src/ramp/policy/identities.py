@@ -28,6 +28,9 @@ ROLES: Final = frozenset({
     "ledger_reader",    # read accounts and transfers
     "auditor",          # read everything, export and verify
     "finance_officer", "contracting_officer", "inspector", "mof_examiner", "contractor",  # domain roles
+    "treasury_officer",    # records the Diet's acts, issues money, releases the reserve, closes years
+    "certifying_officer",  # 支出負担行為担当官: obligates contracts
+    "disbursing_officer",  # 支出官: pays from obligated money
 })  # fmt: skip
 
 

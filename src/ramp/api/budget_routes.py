@@ -1,0 +1,216 @@
+"""Budget routes of API v1: one signed endpoint for operations, and the budget queries.
+
+`POST /v1/budget/operations` takes one operation (tagged by `op`), checks the signer holds the
+role the operation needs, and hands its planner to the group committer: the law is checked
+against live ledger state under the write lock. A refusal is 409 with the rule's code and
+nothing is written. Reads are signed too: budget detail is not public.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any, Final
+
+import msgspec
+from starlette.requests import Request
+from starlette.responses import Response
+from starlette.routing import Route
+
+from ramp.api.group_commit import Overloaded
+from ramp.api.http import ApiError, authenticate, decode, int_param, json_response, read_body
+from ramp.api.routes import Service
+from ramp.budget import model as M
+from ramp.budget import queries
+from ramp.budget import requests as Q
+from ramp.budget.operations import plan
+from ramp.budget.projection import BudgetProjection
+from ramp.budget.rules import Refused
+from ramp.budget.service import check_results
+from ramp.budget.view import View
+from ramp.journal.queries import PAGE_MAX, QueryError
+from ramp.ledger import Result
+from ramp.store.base import StoreError
+
+# Who may ask for what: the officer the law names for each act (admin holds every role).
+OPERATION_ROLES: Final[dict[type, tuple[str, ...]]] = {
+    Q.Enact: ("treasury_officer",), Q.Issue: ("treasury_officer",), Q.ReleaseReserve: ("treasury_officer",),
+    Q.CloseYear: ("treasury_officer",),
+    Q.DefineNode: ("finance_officer",), Q.Allot: ("finance_officer",), Q.Transfer: ("finance_officer",),
+    Q.CarryOver: ("finance_officer",),
+    Q.RegisterVendor: ("contracting_officer", "certifying_officer"),
+    Q.RegisterContract: ("contracting_officer", "certifying_officer"),
+    Q.Obligate: ("certifying_officer",), Q.Disburse: ("disbursing_officer",),
+}  # fmt: skip
+OPERATORS: Final = tuple(sorted({r for roles in OPERATION_ROLES.values() for r in roles}))
+BUDGET_READERS: Final = ("ledger_reader", "auditor", "mof_examiner", *OPERATORS)
+
+
+class OperationRequest(msgspec.Struct, frozen=True, forbid_unknown_fields=True):
+    operation: Q.Operation
+
+
+class OperationResponse(msgspec.Struct, frozen=True):
+    results: list[Result]  # one per ledger command of the operation's chain, in order
+
+
+class FiscalYears(msgspec.Struct, frozen=True):
+    fiscal_years: list[int]
+
+
+def find_projection(svc: Service) -> BudgetProjection:
+    """The journal's budget projection. A journal opened without one gets one now, caught up
+    from the committed log (safe only before the service accepts writes: at app creation)."""
+    for p in svc.journal.projections:
+        if isinstance(p, BudgetProjection):
+            return p
+    projection = BudgetProjection()
+    size = svc.journal.size
+    for start in range(0, size, 8192):
+        projection.apply(svc.journal.events(range(start, min(size, start + 8192))))
+    svc.journal.projections.append(projection)
+    return projection
+
+
+def budget_routes(svc: Service) -> list[Route]:
+    projection = find_projection(svc)
+
+    def handler(fn: Callable[[Request], Any]) -> Callable[[Request], Any]:
+        async def wrapped(request: Request) -> Response:
+            try:
+                return await fn(request)
+            except ApiError as exc:
+                return exc.response()
+            except Refused as exc:
+                return ApiError(409, exc.code, exc.message).response()
+            except QueryError as exc:
+                return ApiError(404 if exc.code.endswith("not_found") else 400, exc.code, str(exc)).response()
+            except Overloaded as exc:
+                return ApiError(429, "overloaded", str(exc), {"Retry-After": str(exc.retry_after_s)}).response()
+            except StoreError:
+                return ApiError(503, "store_unavailable", "the store did not commit; retry",
+                                {"Retry-After": "1"}).response()  # fmt: skip
+
+        return wrapped
+
+    async def post_operation(request: Request) -> Response:
+        body = await read_body(request)
+        identity = authenticate(request, body, svc.identities, roles=OPERATORS, clock=svc.clock)
+        op = decode(body, OperationRequest).operation
+        roles = OPERATION_ROLES[type(op)]
+        if not identity.has_role(*roles):
+            raise ApiError(403, "forbidden", f"{identity.id} lacks a role for {type(op).__name__}: one of {', '.join(roles)}")
+        at_ns = int(svc.clock() * 1_000_000_000)
+        results = await svc.committer.submit_planned(lambda engine: plan(View(engine), op, at_ns, identity.id))
+        return json_response(OperationResponse(check_results(results)))
+
+    async def _read(request: Request) -> int | None:
+        authenticate(request, await read_body(request), svc.identities, roles=BUDGET_READERS, clock=svc.clock)
+        raw = request.path_params.get("fiscal_year")
+        if raw is None:
+            return None
+        if not (raw.isdigit() and len(raw) == 4 and M.FISCAL_YEAR_MIN <= int(raw) <= M.FISCAL_YEAR_MAX):
+            raise ApiError(400, "fiscal_year_invalid", f"a fiscal year is {M.FISCAL_YEAR_MIN}..{M.FISCAL_YEAR_MAX}")
+        return int(raw)
+
+    async def get_years(request: Request) -> Response:
+        await _read(request)
+        return json_response(FiscalYears(projection.fiscal_years()))
+
+    async def get_tree(request: Request) -> Response:
+        fy = await _read(request)
+        assert fy is not None
+        return json_response(queries.budget_tree(projection, fy))
+
+    async def get_history(request: Request) -> Response:
+        fy = await _read(request)
+        assert fy is not None
+        after = request.query_params.get("after_seq")
+        page = queries.node_history(
+            svc.journal, fy, request.path_params["path"],
+            after_seq=None if after is None else int_param(request, "after_seq"),
+            limit=int_param(request, "limit", default=100, lo=1, hi=PAGE_MAX),
+        )  # fmt: skip
+        return json_response(page)
+
+    async def get_burdens(request: Request) -> Response:
+        fy = await _read(request)
+        assert fy is not None
+        return json_response(queries.burdens(projection, fy))
+
+    async def get_alerts(request: Request) -> Response:
+        fy = await _read(request)
+        assert fy is not None
+        return json_response(queries.alerts(projection, fy))
+
+    return [
+        Route("/v1/budget/operations", handler(post_operation), methods=["POST"]),
+        Route("/v1/budget/years", handler(get_years), methods=["GET"]),
+        Route("/v1/budget/{fiscal_year}/tree", handler(get_tree), methods=["GET"]),
+        Route("/v1/budget/{fiscal_year}/nodes/{path}/history", handler(get_history), methods=["GET"]),
+        Route("/v1/budget/{fiscal_year}/burdens", handler(get_burdens), methods=["GET"]),
+        Route("/v1/budget/{fiscal_year}/alerts", handler(get_alerts), methods=["GET"]),
+    ]
+
+
+# --- OpenAPI (merged into the document by `ramp.api.openapi`) -----------------------------
+_REF = "#/components/schemas/{name}"
+_FY_PARAM: Final = {"name": "fiscal_year", "in": "path", "required": True,
+                    "schema": {"type": "integer", "minimum": M.FISCAL_YEAR_MIN, "maximum": M.FISCAL_YEAR_MAX}}  # fmt: skip
+_PATH_PARAM: Final = {"name": "path", "in": "path", "required": True,
+                      "schema": {"type": "string", "pattern": r"^[a-z0-9][a-z0-9-]{0,19}(:[a-z0-9][a-z0-9-]{0,19}){0,4}$",
+                                 "maxLength": 104}}  # fmt: skip
+_PLAIN = {
+    400: "invalid request (code says which)", 401: "signature missing or invalid (code says which)",
+    403: "role missing (each operation names the officer the law requires)", 404: "not found",
+    409: "refused by budget law or by the ledger: the code names the rule; nothing was written",
+    413: "body too large", 429: "overloaded (see Retry-After)", 503: "store unavailable",
+}  # fmt: skip
+
+
+def _content(name: str) -> dict[str, Any]:
+    return {"application/json": {"schema": {"$ref": _REF.format(name=name)}}}
+
+
+def _responses(ok: str, *errors: int) -> dict[str, Any]:
+    out: dict[str, Any] = {"200": {"description": "ok", "content": _content(ok)}}
+    for s in errors:
+        out[str(s)] = {"description": _PLAIN[s], "content": _content("ErrorResponse")}
+    return out
+
+
+def budget_schemas() -> dict[str, Any]:
+    _, components = msgspec.json.schema_components(
+        [OperationRequest, OperationResponse, FiscalYears, queries.BudgetTree, queries.NodeHistory,
+         queries.Burdens, queries.Alerts],
+        ref_template=_REF,
+    )  # fmt: skip
+    return components
+
+
+def budget_paths() -> dict[str, Any]:
+    signed = [{"httpSignature": []}]
+
+    def read(summary: str, schema: str, params: list[dict[str, Any]], errors=(400, 401, 403)) -> dict[str, Any]:
+        return {"get": {"summary": summary, "security": signed, "parameters": params,
+                        "responses": _responses(schema, *errors)}}  # fmt: skip
+
+    limit = {"name": "limit", "in": "query", "schema": {"type": "integer", "minimum": 1, "maximum": PAGE_MAX}}
+    after = {"name": "after_seq", "in": "query", "schema": {"type": "integer", "minimum": 0, "maximum": 2**63 - 1}}
+    return {
+        "/v1/budget/operations": {"post": {
+            "summary": "one budget operation (enact, issue, allot, transfer, obligate, disburse, carry over, ...), "
+                       "checked against the law and applied as one linked chain",
+            "security": signed,
+            "requestBody": {"required": True, "content": _content("OperationRequest")},
+            "responses": _responses("OperationResponse", 400, 401, 403, 409, 413, 429, 503),
+        }},  # fmt: skip
+        "/v1/budget/years": read("fiscal years with a budget", "FiscalYears", []),
+        "/v1/budget/{fiscal_year}/tree": read(
+            "the budget tree with appropriated, allotted, obligated, disbursed, available, carried over and lapsed "
+            "per node, by organisation and by category", "BudgetTree", [_FY_PARAM], errors=(400, 401, 403, 404)),
+        "/v1/budget/{fiscal_year}/nodes/{path}/history": read(
+            "a node's movements, oldest first", "NodeHistory", [_FY_PARAM, _PATH_PARAM, after, limit],
+            errors=(400, 401, 403, 404)),
+        "/v1/budget/{fiscal_year}/burdens": read("later-year burdens (後年度負担) by year", "Burdens", [_FY_PARAM]),
+        "/v1/budget/{fiscal_year}/alerts": read("availability alerts, newest first", "Alerts", [_FY_PARAM]),
+    }  # fmt: skip
