@@ -49,7 +49,14 @@ def main(argv: list[str] | None = None) -> int:
         return 2
     module_name, _, function = entry[0].partition(":")
     module = importlib.import_module(module_name)
-    return int(getattr(module, function or "main")(args[1:]) or 0)
+    from ramp.journal import JournalCorrupt
+    from ramp.store import StoreError
+
+    try:
+        return int(getattr(module, function or "main")(args[1:]) or 0)
+    except (StoreError, JournalCorrupt) as exc:  # the store said no: a message, not a traceback
+        print(f"ramp {args[0]}: {exc}", file=sys.stderr)
+        return 1
 
 
 if __name__ == "__main__":

@@ -106,7 +106,7 @@ def main(argv: list[str]) -> int:
     p.add_argument("--cosignatures", help="a file of cosignature lines to attach to the checkpoint")
     args = p.parse_args(argv)
     cosignatures = Path(args.cosignatures).read_text().splitlines() if args.cosignatures else []
-    store = open_store(args.db)
+    store = open_store(args.db, readonly=True)
     try:
         manifest = export_store(store, args.out, cosignatures=cosignatures, witness_keys=args.witness_key)
     except (ValueError, FileExistsError) as exc:

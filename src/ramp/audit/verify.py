@@ -198,7 +198,7 @@ def _export_from_db(url: str) -> str:
     from ramp.audit.bundle import export_store
     from ramp.store import open_store
 
-    store = open_store(url)
+    store = open_store(url, readonly=True)
     try:
         out = str(Path(tempfile.mkdtemp(prefix="ramp-verify-")) / "bundle")
         export_store(store, out)

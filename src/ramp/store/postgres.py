@@ -77,8 +77,9 @@ class PostgresStore:
 
     dialect = "postgres"
 
-    def __init__(self, url: str, *, lock_wait_s: float = LOCK_WAIT_S) -> None:
+    def __init__(self, url: str, *, lock_wait_s: float = LOCK_WAIT_S, readonly: bool = False) -> None:
         self.url = url
+        self.readonly = readonly
         self._wlock = threading.RLock()
         self._rlock = threading.RLock()
         self._closed = False
@@ -86,6 +87,9 @@ class PostgresStore:
             given = conninfo_to_dict(url)
         extra = {"application_name": "ramp-journal", "connect_timeout": _CONNECT_TIMEOUT_S}
         extra = {k: v for k, v in extra.items() if k not in given}
+        if readonly:
+            self._open_readonly(url, extra)
+            return
         with _errors("cannot connect to PostgreSQL"):
             self._wdb = psycopg.connect(url, autocommit=True, **extra)
         try:
@@ -97,6 +101,34 @@ class PostgresStore:
         except BaseException:
             self._wdb.close()
             raise
+
+    def _open_readonly(self, url: str, extra: dict) -> None:
+        """A reader beside the writer: no advisory lock, no migration, and a session the server
+        itself keeps read-only (audits and exports of a live journal)."""
+        self._wdb = None
+        with _errors("cannot connect to PostgreSQL"):
+            self._rdb = psycopg.connect(url, autocommit=True, **extra)
+        try:
+            with _errors("cannot open the journal read-only"):
+                self._rdb.execute("SET default_transaction_read_only = on")
+                (schema,) = self._rdb.execute("SELECT current_schema()").fetchone()
+                if schema is None:
+                    raise StoreError("no existing schema on search_path: create it or fix the URL's options")
+                self.schema = schema
+                (exists,) = self._rdb.execute("SELECT to_regclass('schema_migrations') IS NOT NULL").fetchone()
+                if not exists:
+                    raise StoreError(f"schema {schema} holds no RAMP journal")
+                have = {v for (v,) in self._rdb.execute("SELECT version FROM schema_migrations")}
+                if pending_migrations(self.dialect, have):
+                    raise StoreError(f"schema {schema} needs a migration: open it once as a writer")
+        except BaseException:
+            self._rdb.close()
+            raise
+
+    def _writable(self) -> psycopg.Connection:
+        if self._wdb is None:
+            raise StoreError(f"journal {self.schema} is open read-only")
+        return self._wdb
 
     def _configure_writer(self) -> None:
         db = self._wdb
@@ -154,7 +186,7 @@ class PostgresStore:
 
     # --- write ---------------------------------------------------------------------------
     def commit(self, batch: BatchWrite) -> None:
-        db = self._wdb
+        db = self._writable()
         count = batch.size - batch.first_seq
         with self._wlock:
             try:
@@ -192,13 +224,14 @@ class PostgresStore:
 
     def put_meta(self, key: str, value: str) -> None:
         """Set a deployment fact once (origin, keys); a different second value is refused."""
+        db = self._writable()
         with self._wlock, _errors(f"cannot set meta {key!r}"):
-            cur = self._wdb.execute(
+            cur = db.execute(
                 "INSERT INTO meta (key, value) VALUES (%s, %s) ON CONFLICT (key) DO NOTHING", (key, value)
             )
             if cur.rowcount == 1:
                 return
-            (old,) = self._wdb.execute("SELECT value FROM meta WHERE key = %s", (key,)).fetchone()
+            (old,) = db.execute("SELECT value FROM meta WHERE key = %s", (key,)).fetchone()
         if old != value:
             raise StoreError(f"meta {key!r} is already set to a different value")
 
@@ -227,8 +260,9 @@ class PostgresStore:
 
     def add_cosignature(self, size: int, witness: str, line: str) -> None:
         """Record a witness's cosignature of the checkpoint at `size` (the first one wins)."""
+        db = self._writable()
         with self._wlock, _errors("cannot record a cosignature"):
-            self._wdb.execute(
+            db.execute(
                 "INSERT INTO cosignatures (size, witness, line, received_ns) VALUES (%s, %s, %s, %s)"
                 " ON CONFLICT (size, witness) DO NOTHING",
                 (size, witness, line, time.time_ns()),
@@ -279,6 +313,8 @@ class PostgresStore:
                 return
             self._closed = True
             self._rdb.close()
+            if self._wdb is None:
+                return
             # Unlocked explicitly: the session ends only after the server notices the close,
             # and a writer opened right after this one must not find the lock still held.
             with suppress(psycopg.Error):

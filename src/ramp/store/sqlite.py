@@ -2,14 +2,22 @@
 
 One connection, used by the single writer and by readers under a lock; WAL lets a reader see
 the last committed batch while a batch is being written. Each batch is one transaction.
+
+One writer per file: a writer holds an exclusive lock on `<path>-writer.lock` (flock, released
+by the kernel when the process dies, even by SIGKILL), so `ramp identity add` cannot write
+beside a running server. `readonly=True` opens without that lock (audits, exports of a live
+store) and refuses every write.
 """
 
 from __future__ import annotations
 
+import fcntl
+import os
 import sqlite3
 import threading
 import time
 from collections.abc import Iterator
+from urllib.parse import quote
 
 from ramp.store.base import (
     BatchWrite,
@@ -24,24 +32,70 @@ from ramp.store.schema import MIGRATIONS_TABLE, pending_migrations
 _RUNS_PER_READ = 16  # runs fetched per query while streaming: bounded memory
 
 
+def _lock_writer(path: str) -> int:
+    """Take the file's writer lock, or StoreError naming who to stop."""
+    fd = os.open(path + "-writer.lock", os.O_RDWR | os.O_CREAT, 0o600)
+    try:
+        fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+    except BlockingIOError:
+        os.close(fd)
+        raise StoreError(
+            f"{path} is already open by another writer (a running `ramp serve`?); stop it first,"
+            " or open it read-only"
+        ) from None
+    return fd
+
+
 class SQLiteStore:
     """The journal on one SQLite file."""
 
     dialect = "sqlite"
 
-    def __init__(self, path: str, *, synchronous: str = "FULL") -> None:
+    def __init__(self, path: str, *, synchronous: str = "FULL", readonly: bool = False) -> None:
         self.path = path
+        self.readonly = readonly
+        self._writer_lock: int | None = None
         try:
-            self._db = sqlite3.connect(path, isolation_level=None, check_same_thread=False)
-            self._db.execute("PRAGMA journal_mode=WAL")
-            # FULL: the WAL is fsynced at every commit, so an acknowledged batch survives a
-            # crash or power loss. Tests of non-durable paths may pass OFF; production never.
-            self._db.execute(f"PRAGMA synchronous={synchronous}")
-            self._db.execute("PRAGMA busy_timeout=5000")
-            self._migrate()
+            if readonly:
+                if not os.path.exists(path):
+                    raise StoreError(f"cannot open {path} read-only: no such file")
+                self._db = sqlite3.connect(f"file:{quote(path)}?mode=ro", uri=True, isolation_level=None,
+                                           check_same_thread=False)  # fmt: skip
+                self._db.execute("PRAGMA busy_timeout=5000")
+                self._check_schema()
+            else:
+                self._writer_lock = _lock_writer(path)
+                self._db = sqlite3.connect(path, isolation_level=None, check_same_thread=False)
+                self._db.execute("PRAGMA journal_mode=WAL")
+                # FULL: the WAL is fsynced at every commit, so an acknowledged batch survives a
+                # crash or power loss. Tests of non-durable paths may pass OFF; production never.
+                self._db.execute(f"PRAGMA synchronous={synchronous}")
+                self._db.execute("PRAGMA busy_timeout=5000")
+                self._migrate()
         except sqlite3.Error as exc:
+            self._release_writer_lock()
             raise StoreError(f"cannot open {path}: {exc}") from exc
+        except BaseException:
+            self._release_writer_lock()
+            raise
         self._lock = threading.RLock()
+
+    def _release_writer_lock(self) -> None:
+        if self._writer_lock is not None:
+            os.close(self._writer_lock)  # closing the descriptor drops the flock
+            self._writer_lock = None
+
+    def _check_schema(self) -> None:
+        try:
+            have = {v for (v,) in self._db.execute("SELECT version FROM schema_migrations")}
+        except sqlite3.OperationalError as exc:
+            raise StoreError(f"{self.path} is not a RAMP store: {exc}") from exc
+        if pending_migrations(self.dialect, have):
+            raise StoreError(f"{self.path} needs a schema migration: open it once as a writer")
+
+    def _writable(self) -> None:
+        if self.readonly:
+            raise StoreError(f"{self.path} is open read-only")
 
     def _migrate(self) -> None:
         db = self._db
@@ -68,6 +122,7 @@ class SQLiteStore:
 
     # --- write ---------------------------------------------------------------------------
     def commit(self, batch: BatchWrite) -> None:
+        self._writable()
         db = self._db
         count = batch.size - batch.first_seq
         with self._lock:
@@ -93,6 +148,7 @@ class SQLiteStore:
 
     def put_meta(self, key: str, value: str) -> None:
         """Set a deployment fact once (origin, keys); a different second value is refused."""
+        self._writable()
         with self._lock:
             old = self.get_meta(key)
             if old is not None:
@@ -126,6 +182,7 @@ class SQLiteStore:
 
     def add_cosignature(self, size: int, witness: str, line: str) -> None:
         """Record a witness's cosignature of the checkpoint at `size` (the first one wins)."""
+        self._writable()
         with self._lock:
             try:
                 self._db.execute(
@@ -191,3 +248,4 @@ class SQLiteStore:
     def close(self) -> None:
         with self._lock:
             self._db.close()
+            self._release_writer_lock()
