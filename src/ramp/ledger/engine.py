@@ -122,6 +122,10 @@ class LedgerEngine(TransferRules, AccountRules, RecordRules):
     def transfer(self, transfer_id: str) -> TransferApplied | None:
         return self._transfers.get(transfer_id)
 
+    def record(self, record_id: str) -> RecordAppended | None:
+        """The record applied under `record_id` (a retry is told apart from a new one by it)."""
+        return self._records.get(record_id)
+
     def pending_state(self, transfer_id: str) -> int | None:
         return self._pending.get(transfer_id)
 

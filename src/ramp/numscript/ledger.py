@@ -80,7 +80,7 @@ class ScriptPlanner:
 def plan_run(engine: LedgerEngine, prepared: Prepared) -> RunPlan:
     """The commands of a run against the engine's current state (raises ScriptRefused)."""
     run = prepared.run
-    done = _applied_record(engine, run.id)
+    done = engine.record(run.id)
     if done is not None:
         return _replay(engine, run, done)
     meta = _LedgerMetadata(engine)
@@ -250,10 +250,6 @@ def run_on_journal(journal: Journal, run: ScriptRun, now_ns: int | None = None) 
 # --- helpers ---------------------------------------------------------------------------------
 
 
-def _applied_record(engine: LedgerEngine, record_id: str) -> RecordAppended | None:
-    # LedgerEngine offers transfer() and account() but no record lookup yet; a retry must be
-    # told apart from a new run before the script runs again, so the records are read here.
-    return engine._records.get(record_id)
 
 
 def _spendable(engine: LedgerEngine, account_id: str, asset: str) -> int:
