@@ -1,39 +1,176 @@
-"""`ramp demo` runs the FY2025 scenario to the yen and leaves a journal that reopens cleanly."""
+"""The FY2025 demo dataset: the published total to the yen, sums and identities at every node,
+the ledger's invariants, a log that verifies, published area figures as published, estimates
+labelled, March-heavy seasonality, the FY2024 carry-overs, the injected irregularities where
+the answer key says, and the same data for the same seed."""
 
 from __future__ import annotations
 
-from ramp.demo.scenario import FY2025_TOTAL_YEN, fy2025_areas
+import json
+from collections import Counter
+from datetime import datetime, timedelta, timezone
+from pathlib import Path
+
+import pytest
+
+from ramp.budget.projection import BudgetProjection
+from ramp.budget.queries import budget_tree, burdens
+from ramp.demo import figures as F
+from ramp.demo.dataset import SPLIT_THRESHOLD_YEN, Dataset
+from ramp.demo.load import load
 from ramp.journal import Journal
+from ramp.ledger.events import AccountCreated, RecordAppended, TransferApplied
 from ramp.store import SQLiteStore
+from tests.budget.test_projection import check_tree
+
+JST = timezone(timedelta(hours=9))
+TOTAL = 8_700_500_000_000
 
 
-def test_demo_scenario_balances_to_the_yen(tmp_path, capsys):
-    from ramp.cli import main
-
-    db = tmp_path / "demo.db"
-    assert main(["demo", "--db", str(db)]) == 0
-    out = capsys.readouterr().out
-    assert "¥-8,700,500,000,000" in out  # the issuer's negative balance is the money supply
-    j = Journal(SQLiteStore(str(db)), check_invariants=True)
-    balances = {a: j.read.account(a).balance for a in j.read.accounts}
-    assert balances["treasury:issuer"] == -FY2025_TOTAL_YEN
-    assert sum(balances.values()) == 0
-    allotted = sum(a.yen for a in fy2025_areas())
-    assert balances["fy2025:appropriation:defense"] == FY2025_TOTAL_YEN - allotted
-    # Contract: 12 bn obligated, milestone 1 of 4 bn paid less 5 % retention.
-    assert balances["vendor:demo-heavy-industries"] == 3_800_000_000
-    assert balances["contract:atla-2025-0001"] == 12_000_000_000 - 3_800_000_000
-    j.close()
+@pytest.fixture(scope="module")
+def demo(tmp_path_factory):
+    path = str(tmp_path_factory.mktemp("demo") / "demo.db")
+    loaded = load(path, seed=7, size="small")
+    projection = BudgetProjection()
+    journal = Journal(SQLiteStore(path), projections=[projection], check_invariants=True)
+    events = journal.events(range(journal.size))
+    yield loaded, journal, projection, events
+    journal.close()
 
 
-def test_demo_refuses_to_overwrite(tmp_path):
-    from ramp.cli import main
+def test_total_issued_is_the_published_total_to_the_yen(demo):
+    _, journal, projection, events = demo
+    tree = budget_tree(projection, 2025)
+    assert tree.issued == tree.enacted == TOTAL
+    minted = sum(int(e.amount) for e in events
+                 if isinstance(e, TransferApplied) and e.code == "MINT" and e.credit_account.startswith("fy2025:"))  # fmt: skip
+    assert minted == TOTAL
+    issued_authority = journal.read.account("fy2025:authority:issued").balance
+    assert issued_authority == TOTAL  # the Diet's authority used, on its own asset
+    assert tree.figures.appropriated == TOTAL + tree.figures.carried_in  # + FY2024 carry-overs
 
-    db = tmp_path / "demo.db"
-    db.write_bytes(b"")
+
+def test_every_node_is_the_sum_of_its_children_and_obligated_plus_available_is_allotted(demo):
+    _, journal, projection, _ = demo
+    for fy in (2024, 2025):
+        tree = budget_tree(projection, fy)
+        check_tree(tree, journal, fy)  # sums of children; obligated + available = allotted; ledger balances
+        assert tree.figures.obligated + tree.figures.available == tree.figures.allotted
+
+
+def test_the_ledger_invariants_hold_and_the_log_verifies(demo, capsys):
+    loaded, journal, _, _ = demo
+    journal.engine.check_invariants()  # also asserted on open (check_invariants=True)
+    assert journal.read.balances() == journal.engine.balances()
+    from ramp.audit.verify import main as verify
+
+    assert verify(["--db", loaded.path]) == 0
+    assert f"size {journal.size}" in capsys.readouterr().out
+
+
+def test_published_area_figures_are_kept_and_estimates_are_labelled(demo):
+    _, journal, projection, events = demo
+    groups = {g.key: g for g in budget_tree(projection, 2025).by_category}
+    for area in F.AREAS:  # issued into the area (carried-in FY2024 money aside) = the figure
+        f = groups[area.tag].figures
+        assert f.appropriated - f.carried_in == area.yen, area.tag
+    [manifest] = [e for e in events if isinstance(e, RecordAppended) and e.type == "demo.dataset"]
+    statuses = {a["tag"]: a["status"] for a in manifest.body["areas"]}
+    assert statuses["ammunition"] == "published" and statuses["stand-off"] == "press"
+    assert statuses["iamd"] == "estimate" and statuses["us-realignment"] == "derived"
+    nodes = [e for e in events if isinstance(e, AccountCreated) and e.metadata.get("kind") == "project"
+             and e.id.startswith("fy2025:")]  # fmt: skip
+    kc46 = [n for n in nodes if "kc-46a" in n.id]
+    assert len(kc46) == 1 and "estimate" not in kc46[0].metadata  # published on its own
+    assert journal.read.account(kc46[0].id).credits_posted == F.KC46A_YEN
+    assert sum(1 for n in nodes if n.metadata.get("estimate") == "true") == len(nodes) - 6  # the six fixed ones
+    assert all(journal.read.account(f"fy2025:{k}").metadata.get("estimate") == "true" for k in F.ITEMS)
+
+
+def test_payments_are_heavy_in_march(demo):
+    _, _, _, events = demo
+    months = Counter(datetime.fromtimestamp(int(e.timestamp) // 10**9, JST).month for e in events
+                     if isinstance(e, TransferApplied) and e.code == "DISBURSE"
+                     and e.debit_account.endswith(("fy2025", "fy2025:carried")))  # fmt: skip
+    total = sum(months.values())
+    assert months[3] == max(months.values()) and months[3] * 100 // total >= 20
+    assert set(months) == set(range(1, 13))
+
+
+def test_fy2024_carry_overs_and_close(demo):
+    _, journal, projection, events = demo
+    fy24, fy25 = budget_tree(projection, 2024), budget_tree(projection, 2025)
+    assert fy24.closed and fy24.figures.available == 0 and fy24.figures.lapsed > 0
+    assert fy24.figures.appropriated == fy24.figures.disbursed + fy24.figures.carried_over + fy24.figures.lapsed
+    assert fy24.figures.carried_over == fy25.figures.carried_in > 0
+    kinds = Counter(e.body["kind"] for e in events if isinstance(e, RecordAppended) and e.type == "budget.carried_over")
+    assert kinds["meikyo"] >= 1 and kinds["jiko"] >= 1
+    carried = [a for a in journal.read.accounts if a.endswith(":fy2025:carried")]
+    assert carried and all(journal.read.account(a).balance == 0 for a in carried)  # paid in FY2025
+
+
+def test_multi_year_contracts_and_later_year_burdens(demo):
+    _, _, projection, _ = demo
+    b = burdens(projection, 2025)
+    assert b.new > 0 and b.existing > 0 and b.total == b.new + b.existing
+    contracts = projection.contracts()
+    assert any(c.designated and max(c.schedule) - c.fiscal_year >= 5 for c in contracts)  # 特定防衛調達
+    assert all(max(c.schedule) - c.fiscal_year < (10 if c.designated else 5) for c in contracts)
+
+
+def test_injected_irregularities_are_where_the_answer_key_says(demo):
+    loaded, _, _, events = demo
+    key = json.loads(Path(loaded.path + ".irregularities.json").read_text())
+    assert all(len(key[k]) >= 1 for k in ("split_payments", "duplicate_invoices", "self_approvals"))
+    pays = [e for e in events if isinstance(e, TransferApplied) and e.code == "DISBURSE"]
+    by_invoice = Counter(e.references.get("invoice") for e in pays)
+    for case in key["split_payments"]:
+        parts = [e for e in pays if e.references.get("invoice") in case["invoices"]]
+        assert len(parts) == 3 and all(int(e.amount) < SPLIT_THRESHOLD_YEN for e in parts)
+        assert sum(int(e.amount) for e in parts) > SPLIT_THRESHOLD_YEN
+        assert {e.credit_account for e in parts} == {f"vendor:{case['vendor']}"}
+        assert len({datetime.fromtimestamp(int(e.timestamp) // 10**9, JST).date() for e in parts}) == 1
+    for case in key["duplicate_invoices"]:
+        assert by_invoice[case["invoice"]] == 2
+    duplicated = {k for k, n in by_invoice.items() if n > 1}
+    assert duplicated == {c["invoice"] for c in key["duplicate_invoices"]}  # and nowhere else
+    obligations = {e.id: e for e in events if isinstance(e, TransferApplied) and e.code == "OBLIGATE"}
+    selfish = {i for i, e in obligations.items() if e.references["requested_by"] == e.references["approved_by"]}
+    assert selfish == {c["obligation"] for c in key["self_approvals"]}
+
+
+def test_the_same_seed_gives_the_same_data(tmp_path, demo):
+    loaded, journal, _, _ = demo
+    again = load(str(tmp_path / "again.db"), seed=7, size="small")
+    other = load(str(tmp_path / "other.db"), seed=8, size="small")
+    a, b, c = (SQLiteStore(p, readonly=True) for p in (loaded.path, again.path, other.path))
     try:
+        size = a.log_size()
+        assert b.log_size() == size
+        # Everything but the last event (the admin identity, with a new key each time) is equal.
+        assert list(a.iter_entries(0, size - 1)) == list(b.iter_entries(0, size - 1))
+        assert list(a.iter_entries(0, size - 1)) != list(c.iter_entries(0, min(size, c.log_size()) - 1))
+    finally:
+        for s in (a, b, c):
+            s.close()
+
+
+def test_default_size_plan_has_the_promised_shape():
+    """The default dataset's plan (not loaded here: `bench/demo_data.py` times the load)."""
+    d = Dataset(2025, "default")
+    assert 280 <= len(d.projects) <= 320
+    assert 380 <= sum(len(v) for v in d.vendors.values()) <= 420
+    transactions = sum(len(ops) for _, ops in d.batches())
+    assert 950_000 <= transactions <= 1_050_000
+    assert sum(p.budget for p in d.projects) == TOTAL
+
+
+def test_ramp_demo_prints_the_tree_and_refuses_to_overwrite(tmp_path, capsys):
+    from ramp.cli import main
+
+    db = tmp_path / "d.db"
+    assert main(["demo", "--db", str(db), "--seed", "3"]) == 0
+    out = capsys.readouterr().out
+    assert "issued for FY2025: ¥8,700,500,000,000" in out and "装備品等購入費" in out and "Maritime" in out
+    with pytest.raises(SystemExit) as exc:
         main(["demo", "--db", str(db)])
-    except SystemExit as exc:
-        assert exc.code == 2
-    else:
-        raise AssertionError("expected a usage error")
+    assert exc.value.code == 2

@@ -1,0 +1,114 @@
+"""Load the demo dataset through the real write path: budget planners under the journal's
+write lock, full batches, signed checkpoints, so the result verifies like any journal.
+
+Operations of one instant go in batches of at most `BATCH_COMMANDS` ledger commands (a
+budget operation plans to a few commands at most; a year close, which may plan thousands, is
+always alone). Up to two batches are in flight while the next is planned (the journal's
+back-pressure); every result is checked, and any refusal stops the load.
+"""
+
+from __future__ import annotations
+
+import collections
+import json
+import os
+import time
+from concurrent.futures import Future
+from dataclasses import asdict, dataclass
+from typing import Final
+
+from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
+
+from ramp.budget.projection import BudgetProjection
+from ramp.budget.requests import CloseYear, Disburse, Enact, Operation
+from ramp.budget.service import BudgetService, check_results
+from ramp.client import write_key_file
+from ramp.demo.dataset import Dataset
+from ramp.journal import Journal
+from ramp.journal.log import LogSigner, create_log_key
+from ramp.ledger import BATCH_MAX_EVENTS, AppendRecord, Result
+from ramp.policy.identities import ROLES, IdentityRegistry, identity_added
+from ramp.store import SQLiteStore
+
+BATCH_COMMANDS: Final = BATCH_MAX_EVENTS - 200  # headroom: an operation's estimate may be a little low
+ORIGIN: Final = "ramp.demo/fy2025"
+
+
+@dataclass
+class Loaded:
+    path: str
+    events: int
+    operations: int
+    disbursements: int
+    seconds: float
+    dataset: Dataset
+
+
+def _estimate(op: Operation) -> int:
+    """Ledger commands an operation plans to, at most (what a batch must leave room for)."""
+    if type(op) is Disburse:
+        return 1
+    if type(op) is Enact:
+        return 6 + 3 * len(op.items)
+    if type(op) is CloseYear:
+        return BATCH_COMMANDS
+    return 8
+
+
+def _chunks(ops: list[Operation]) -> list[list[Operation]]:
+    out: list[list[Operation]] = [[]]
+    used = 0
+    for op in ops:
+        cost = _estimate(op)
+        if used + cost > BATCH_COMMANDS and out[-1]:
+            out.append([])
+            used = 0
+        out[-1].append(op)
+        used += cost
+    return [c for c in out if c]
+
+
+def open_demo_journal(path: str) -> tuple[Journal, BudgetProjection, IdentityRegistry]:
+    """A new SQLite journal with a log key (`<db>.log.key`), as `ramp init` would make it."""
+    key_file = f"{path}.log.key"
+    if not os.path.exists(key_file):
+        create_log_key(key_file, ORIGIN)
+    store = SQLiteStore(path)
+    store.put_meta("log_key_file", os.path.abspath(key_file))
+    budget, identities = BudgetProjection(), IdentityRegistry()
+    journal = Journal(store, log=LogSigner.from_key_file(key_file, ORIGIN), projections=[identities, budget])
+    return journal, budget, identities
+
+
+def load(path: str, seed: int, size: str) -> Loaded:
+    """Generate the dataset into a new SQLite database at `path`; the journal is closed after."""
+    t0 = time.perf_counter()
+    dataset = Dataset(seed, size)
+    journal, _, _ = open_demo_journal(path)
+    try:
+        first_at = next(dataset.batches())[0]
+        manifest = AppendRecord(id="demo.dataset", type="demo.dataset", body=dataset.manifest())
+        check_results(journal.submit([manifest], first_at - 1_000_000_000))
+        svc = BudgetService(journal)
+        inflight: collections.deque[Future[list[Result]]] = collections.deque()
+        operations = disbursements = 0
+        for at_ns, ops in dataset.batches():
+            for chunk in _chunks(ops):
+                inflight.append(svc.execute_many_async(chunk, at_ns=at_ns))
+                operations += len(chunk)
+                disbursements += sum(1 for op in chunk if type(op) is Disburse)
+                while inflight and (inflight[0].done() or len(inflight) > 4):
+                    check_results(inflight.popleft().result())
+        while inflight:
+            check_results(inflight.popleft().result())
+        # Last, so that everything before it depends on the seed alone: the admin's key is new.
+        admin = Ed25519PrivateKey.generate()
+        check_results(journal.submit([identity_added("admin", "mod-feb", sorted(ROLES),
+                                                     admin.public_key().public_bytes_raw())]))  # fmt: skip
+        write_key_file(f"{path}.admin.json", "admin", admin)
+        events = journal.size
+    finally:
+        journal.close()
+    with open(f"{path}.irregularities.json", "w") as f:
+        json.dump(asdict(dataset.irregular), f, indent=1, ensure_ascii=False)
+    return Loaded(path, events, operations, disbursements, time.perf_counter() - t0, dataset)
