@@ -17,6 +17,7 @@ import time
 
 from ramp.demo.dataset import Dataset
 from ramp.demo.load import load
+from ramp.demo.timeline import batches
 
 
 def main(argv: list[str]) -> int:
@@ -26,7 +27,7 @@ def main(argv: list[str]) -> int:
     p.add_argument("--target-s", type=float, default=60.0)
     args = p.parse_args(argv)
     t0 = time.perf_counter()
-    operations = sum(len(ops) for _, ops in Dataset(args.seed, args.size).batches())
+    operations = sum(len(ops) for _, ops in batches(Dataset(args.seed, args.size)))
     baseline_s = time.perf_counter() - t0
     with tempfile.TemporaryDirectory(prefix="ramp-bench-demo-") as tmp:
         loaded = load(os.path.join(tmp, "demo.db"), args.seed, args.size)

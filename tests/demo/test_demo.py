@@ -17,6 +17,7 @@ from ramp.budget.queries import budget_tree, burdens
 from ramp.demo import figures as F
 from ramp.demo.dataset import SPLIT_THRESHOLD_YEN, Dataset
 from ramp.demo.load import load
+from ramp.demo.timeline import batches
 from ramp.journal import Journal
 from ramp.ledger.events import AccountCreated, RecordAppended, TransferApplied
 from ramp.store import SQLiteStore
@@ -159,7 +160,7 @@ def test_default_size_plan_has_the_promised_shape():
     d = Dataset(2025, "default")
     assert 280 <= len(d.projects) <= 320
     assert 380 <= sum(len(v) for v in d.vendors.values()) <= 420
-    transactions = sum(len(ops) for _, ops in d.batches())
+    transactions = sum(len(ops) for _, ops in batches(d))
     assert 950_000 <= transactions <= 1_050_000
     assert sum(p.budget for p in d.projects) == TOTAL
 

@@ -24,6 +24,7 @@ from ramp.budget.requests import CloseYear, Disburse, Enact, Operation
 from ramp.budget.service import BudgetService, check_results
 from ramp.client import write_key_file
 from ramp.demo.dataset import Dataset
+from ramp.demo.timeline import batches
 from ramp.journal import Journal
 from ramp.journal.log import LogSigner, create_log_key
 from ramp.ledger import BATCH_MAX_EVENTS, AppendRecord, Result
@@ -86,13 +87,13 @@ def load(path: str, seed: int, size: str) -> Loaded:
     dataset = Dataset(seed, size)
     journal, _, _ = open_demo_journal(path)
     try:
-        first_at = next(dataset.batches())[0]
+        first_at = next(batches(dataset))[0]
         manifest = AppendRecord(id="demo.dataset", type="demo.dataset", body=dataset.manifest())
         check_results(journal.submit([manifest], first_at - 1_000_000_000))
         svc = BudgetService(journal)
         inflight: collections.deque[Future[list[Result]]] = collections.deque()
         operations = disbursements = 0
-        for at_ns, ops in dataset.batches():
+        for at_ns, ops in batches(dataset):
             for chunk in _chunks(ops):
                 inflight.append(svc.execute_many_async(chunk, at_ns=at_ns))
                 operations += len(chunk)
