@@ -13,7 +13,7 @@ from pathlib import Path
 import pytest
 
 from ramp.budget.projection import BudgetProjection
-from ramp.budget.queries import budget_tree, burdens
+from ramp.budget.queries import Figures, budget_tree, burdens
 from ramp.demo import figures as F
 from ramp.demo.dataset import SPLIT_THRESHOLD_YEN, Dataset
 from ramp.demo.load import load
@@ -21,7 +21,7 @@ from ramp.demo.timeline import batches
 from ramp.journal import Journal
 from ramp.ledger.events import AccountCreated, RecordAppended, TransferApplied
 from ramp.store import SQLiteStore
-from tests.budget.test_projection import check_tree
+from tests.budget.test_projection import check_tree, walk
 
 JST = timezone(timedelta(hours=9))
 TOTAL = 8_700_500_000_000
@@ -56,6 +56,13 @@ def test_every_node_is_the_sum_of_its_children_and_obligated_plus_available_is_a
         tree = budget_tree(projection, fy)
         check_tree(tree, journal, fy)  # sums of children; obligated + available = allotted; ledger balances
         assert tree.figures.obligated + tree.figures.available == tree.figures.allotted
+        # The demo allots everything down to projects: every figure of a node with children is
+        # exactly the sum of its children's.
+        for node in walk(tree.items):
+            if node.children:
+                for field in Figures.__struct_fields__:
+                    assert getattr(node.figures, field) == sum(getattr(c.figures, field) for c in node.children), (
+                        node.path, field)
 
 
 def test_the_ledger_invariants_hold_and_the_log_verifies(demo, capsys):
