@@ -129,11 +129,15 @@ def build_routes(svc: Service) -> list[Route | Mount]:
             raise ApiError(404, "checkpoint_not_found", "the log has no signed checkpoint yet")
         return PlainTextResponse(note, media_type="text/plain; charset=utf-8", headers={"Cache-Control": "no-store"})
 
+    verifier_key: list[str] = []  # set once per store (put_meta refuses a change): read once
+
     async def log_key(_request: Request) -> Response:
-        key = svc.journal.store.get_meta("log_verifier_key")
-        if key is None:
-            raise ApiError(404, "log_key_not_found", "the log has no key")
-        return PlainTextResponse(key + "\n", media_type="text/plain; charset=utf-8")
+        if not verifier_key:
+            key = svc.journal.store.get_meta("log_verifier_key")
+            if key is None:
+                raise ApiError(404, "log_key_not_found", "the log has no key")
+            verifier_key.append(key)
+        return PlainTextResponse(verifier_key[0] + "\n", media_type="text/plain; charset=utf-8")
 
     async def log_entries(request: Request) -> Response:
         start = int_param(request, "start")
