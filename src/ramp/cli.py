@@ -24,6 +24,7 @@ _COMMANDS: dict[str, tuple[str, str]] = {
     "witness": ("ramp.tlog.witness_cli", "run or set up a tlog-witness"),
     "init": ("ramp.api.cli:init", "create a database, its log key and the admin identity"),
     "identity": ("ramp.api.cli:identity", "add identities"),
+    "policy": ("ramp.policy.cli", "validate Cedar approval policies; show the default policy"),
     "serve": ("ramp.api.cli:serve", "serve the RAMP API"),
 }
 

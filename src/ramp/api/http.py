@@ -6,6 +6,7 @@ reaches the domain, and nothing is written for it.
 
 from __future__ import annotations
 
+import re
 import time
 from collections.abc import Callable
 from typing import Final, TypeVar
@@ -19,6 +20,7 @@ from ramp.policy.identities import Identity, IdentityRegistry
 
 BODY_MAX_BYTES: Final = 4 * 1024 * 1024  # a full batch of 8189 transfers is ~2.5 MB of JSON
 T = TypeVar("T")
+_KEYID = re.compile(r';keyid="([^"]{1,64})"')
 _json = msgspec.json.Encoder()
 
 
@@ -87,6 +89,16 @@ def target_uri(request: Request) -> str:
     return f"{uri}?{query.decode('latin-1')}" if query else uri
 
 
+def _key_id(headers: list[tuple[str, str]]) -> str:
+    """The keyid a request claims (only to name a revoked key; verification parsed it already)."""
+    for name, value in headers:
+        if name.lower() == "signature-input":
+            match = _KEYID.search(value)
+            if match:
+                return match.group(1)
+    return ""
+
+
 def authenticate(
     request: Request, body: bytes, identities: IdentityRegistry, *, roles: tuple[str, ...],
     clock: Callable[[], float] = time.time,
@@ -98,7 +110,11 @@ def authenticate(
             request.method, target_uri(request), headers, body, lookup_key=identities.public_key, now=int(clock())
         )
     except SignatureRejected as exc:
-        raise ApiError(401, exc.code, exc.detail, {"WWW-Authenticate": 'Signature realm="ramp"'}) from exc
+        code, detail = exc.code, exc.detail
+        known = identities.get(_key_id(headers)) if code == "unknown_key" else None
+        if known is not None and known.public_key is None:  # its key was revoked: say so
+            code, detail = "key_revoked", f"the key of {known.id!r} is revoked"
+        raise ApiError(401, code, detail, {"WWW-Authenticate": 'Signature realm="ramp"'}) from exc
     identity = identities.get(verified.key_id)
     if identity is None:  # removed between the key lookup and now
         raise ApiError(401, "unknown_key", f"unknown identity {verified.key_id!r}")

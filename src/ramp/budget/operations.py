@@ -54,8 +54,9 @@ from ramp.ledger import Command, CreateAccount, CreateTransfer
 Code = M.Code
 
 
-def plan(view: View, op: Operation, at_ns: int, actor: str = "") -> list[Command]:
-    """The commands of one operation, or `Refused` (nothing planned, nothing written)."""
+def plan(view: View, op: Operation, at_ns: int, actor: str = "", approval: str = "") -> list[Command]:
+    """The commands of one operation, or `Refused` (nothing planned, nothing written).
+    `approval` is set only by ramp.approvals, executing a request whose quorum it verified."""
     op_id = getattr(op, "id", None)
     # The API decodes requests against the same constraints; Python callers get them here.
     R.require(op_id is None or M.OP_ID_RE.fullmatch(op_id) is not None, R.OPERATION_ID_INVALID,
@@ -63,7 +64,7 @@ def plan(view: View, op: Operation, at_ns: int, actor: str = "") -> list[Command
     amount = getattr(op, "amount_yen", None)
     R.require(amount is None or (type(amount) is int and 0 < amount <= M.AMOUNT_MAX_YEN), R.AMOUNT_INVALID,
               f"amounts are whole yen, 1..{M.AMOUNT_MAX_YEN}")  # fmt: skip
-    return _PLANNERS[type(op)](Ctx(view, at_ns, actor), op)
+    return _PLANNERS[type(op)](Ctx(view, at_ns, actor, approval), op)
 
 
 def plan_many(view: View, ops: list[Operation], at_ns: int, actor: str = "") -> list[Command]:
@@ -223,7 +224,7 @@ def plan_transfer(ctx: Ctx, op: Transfer) -> list[Command]:
                   f"{op.source!r} holds {source_acc.balance:,} yen; {op.amount_yen:,} asked")  # fmt: skip
     basis = {Code.TRANSFER_IYO: "財政法 第33条 第1項", Code.TRANSFER_RYUYO: "財政法 第33条 第2項"}.get(code, "示達")
     body = {"fiscal_year": fy, "class": code, "source": op.source, "target": op.target, "amount_yen": op.amount_yen,
-            "basis": basis, **approvals_body(required, op.approvals)}  # fmt: skip
+            "basis": basis, **approvals_body(required, op.approvals, ctx.approval)}  # fmt: skip
     out: list[Command] = []
     move(view, out, op.id, source_acc, target_acc, op.amount_yen, code, {"operation": op.id})
     out.append(record(f"{op.id}.rec", "budget.transferred", body, ctx.actor))
@@ -244,7 +245,7 @@ def plan_release_reserve(ctx: Ctx, op: ReleaseReserve) -> list[Command]:
         R.require(op.amount_yen <= reserve.balance, R.EXCEEDS_AVAILABLE,
                   f"the reserve holds {reserve.balance:,} yen; {op.amount_yen:,} asked")  # fmt: skip
     body = {"fiscal_year": fy, "target": op.target, "amount_yen": op.amount_yen, "basis": "財政法 第24条, 第35条",
-            **approvals_body(["cabinet"], op.approvals)}  # fmt: skip
+            **approvals_body(["cabinet"], op.approvals, ctx.approval)}  # fmt: skip
     out: list[Command] = []
     move(view, out, op.id, reserve, target_acc, op.amount_yen, Code.RESERVE_RELEASE, {"operation": op.id})
     out.append(record(f"{op.id}.rec", "budget.reserve_released", body, ctx.actor))

@@ -22,6 +22,7 @@ class Ctx:
     view: View
     at_ns: int
     actor: str = ""
+    approval: str = ""  # the approval request that approved this operation, verified by ramp.approvals
 
 
 def chain(commands: list[Command]) -> list[Command]:
@@ -38,9 +39,11 @@ def record(id_: str, type_: str, body: dict[str, object], actor: str) -> AppendR
     return AppendRecord(id=id_, type=type_, body=body)
 
 
-def approvals_body(required: list[str], given: tuple[str, ...]) -> dict[str, object]:
-    # Approvals are references until the approvals module (issue 7) verifies them.
-    return {"approvals_required": required, "approvals": list(given), "approvals_verified": False}
+def approvals_body(required: list[str], given: tuple[str, ...], verified: str = "") -> dict[str, object]:
+    # Approvals are references unless ramp.approvals executes the operation on a request whose
+    # quorum it verified (`verified` is that request's record id, named in `given`).
+    return {"approvals_required": required, "approvals": list(given),
+            "approvals_verified": bool(verified) and verified in given}  # fmt: skip
 
 
 def require_approvals(given: tuple[str, ...], what: str, who: str) -> None:
