@@ -141,6 +141,9 @@ def plan_issue(ctx: Ctx, op: Issue) -> list[Command]:
     R.require(op.amount_yen <= authority.balance, R.EXCEEDS_APPROPRIATION,
               f"{op.item!r} has {authority.balance:,} yen enacted and not issued; {op.amount_yen:,} asked")  # fmt: skip
     issuer, target, issued = view.get(M.TREASURY_ISSUER), view.get(target_id), view.get(M.authority_issued_account(fy))
+    # All three are opened by the act; only accounts forged by raw ledger writes could lack them.
+    R.require(issuer is not None and target is not None and issued is not None, R.APPROPRIATION_NOT_ENACTED,
+              f"FY{fy}'s act did not open {op.item!r}")  # fmt: skip
     assert issuer is not None and target is not None and issued is not None
     out: list[Command] = []
     move(view, out, op.id, issuer, target, op.amount_yen, Code.MINT, {"item": op.item})

@@ -109,6 +109,7 @@ def plan_disburse(ctx: Ctx, op: Disburse) -> list[Command]:
     R.require(op.amount_yen <= held, R.EXCEEDS_OBLIGATION,
               f"{op.contract!r} has {held:,} yen obligated and unpaid in FY{fy}; {op.amount_yen:,} asked")  # fmt: skip
     vendor = view.get(pay.credit_account)
-    assert escrow is not None and vendor is not None  # a contract's vendor exists before it
+    R.require(vendor is not None, R.VENDOR_NOT_FOUND, f"no vendor {c.vendor!r}")  # only if forged: registered first
+    assert escrow is not None and vendor is not None
     view.move(escrow, vendor, op.amount_yen)
     return [pay]
