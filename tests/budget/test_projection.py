@@ -171,3 +171,28 @@ def test_node_history_and_alerts(journal):
         budget_tree(journal.budget, 1999)
     a = alerts(journal.budget, FY)
     assert {x.node for x in a.alerts} >= {"equipment", "personnel"} and all(x.kind == "allot" for x in a.alerts)
+
+
+def test_accounts_forged_by_raw_ledger_writes_are_not_budget(journal):
+    """A ledger writer can open accounts that look like budget accounts; the budget ignores
+    the malformed ones and never fails on them."""
+    from ramp.budget import rules as R
+    from ramp.ledger import CreateAccount
+
+    svc = build(journal)
+    before = budget_tree(journal.budget, FY)
+    forged = [
+        CreateAccount(id="contract:fake", asset="JPYD", metadata={"kind": "contract", "vendor": "x"}),
+        CreateAccount(id="fy2025:equipment:x", asset="JPYD", metadata={"kind": "project"}),  # wrong depth
+        CreateAccount(id="fyxx:equipment", asset="JPYD", metadata={"kind": "item"}),
+        CreateAccount(id="contract:fake:fy2025", asset="JPYD", metadata={"kind": "escrow", "fiscal_year": "x"}),
+        CreateAccount(id="treasury:lapsed:fy2030", asset="JPYD", metadata={"kind": "lapsed", "fiscal_year": "20x"}),
+    ]
+    assert [r.result for r in journal.submit(forged)] == ["ok"] * len(forged)
+    assert budget_tree(journal.budget, FY) == before
+    with pytest.raises(R.Refused) as info:
+        svc.execute(Obligate(id="o", contract="fake", fiscal_year=FY, amount_yen=1), at_ns=AT)
+    assert info.value.code == R.CONTRACT_NOT_FOUND
+    with pytest.raises(R.Refused) as info:
+        svc.execute(Allot(id="a", fiscal_year=FY, source="equipment", target="equipment:x", amount_yen=1), at_ns=AT)
+    assert info.value.code == R.NODE_NOT_FOUND
