@@ -25,6 +25,7 @@ _COMMANDS: dict[str, tuple[str, str]] = {
     "init": ("ramp.api.cli:init", "create a database, its log key and the admin identity"),
     "identity": ("ramp.api.cli:identity", "add identities"),
     "policy": ("ramp.policy.cli", "validate Cedar approval policies; show the default policy"),
+    "auth": ("ramp.auth.cli", "web login credentials: enrol a password and a TOTP secret"),
     "serve": ("ramp.api.cli:serve", "serve the RAMP API"),
 }
 

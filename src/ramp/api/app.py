@@ -10,19 +10,24 @@ from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Route
 
+from ramp.api.approval_routes import approval_routes, governance
+from ramp.api.auth_routes import auth_routes
 from ramp.api.budget_routes import budget_routes
 from ramp.api.group_commit import GroupCommitter
 from ramp.api.http import ApiError, json_response
 from ramp.api.openapi import build_openapi
 from ramp.api.routes import Service, build_routes
 from ramp.api.script_routes import script_routes
+from ramp.auth.credentials import CredentialFile
 from ramp.journal import Journal
 from ramp.policy.identities import IdentityRegistry
 
 
-def create_app(journal: Journal, identities: IdentityRegistry) -> Starlette:
-    """The app over an open journal whose projections include `identities`."""
+def create_app(journal: Journal, identities: IdentityRegistry, *, credentials: CredentialFile | None = None) -> Starlette:
+    """The app over an open journal whose projections include `identities`; web login is on
+    when a credentials file is given."""
     svc = Service(journal, identities, GroupCommitter(journal))
+    gov = governance(svc, credentials)
     openapi = build_openapi()
 
     @contextlib.asynccontextmanager
@@ -44,7 +49,7 @@ def create_app(journal: Journal, identities: IdentityRegistry) -> Starlette:
         return ApiError(405, "method_not_allowed", "method not allowed", dict(allow)).response()
 
     routes = [Route("/openapi.json", openapi_json, methods=["GET"]), *build_routes(svc), *script_routes(svc),
-              *budget_routes(svc)]
+              *budget_routes(svc), *approval_routes(svc, gov), *auth_routes(svc, gov)]
     return Starlette(
         routes=routes,
         lifespan=lifespan,

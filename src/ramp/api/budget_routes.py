@@ -19,6 +19,7 @@ from starlette.routing import Route
 from ramp.api.group_commit import Overloaded
 from ramp.api.http import ApiError, authenticate, decode, int_param, json_response, read_body
 from ramp.api.routes import Service
+from ramp.approvals.gate import check_direct, find_policy
 from ramp.budget import model as M
 from ramp.budget import queries
 from ramp.budget import requests as Q
@@ -73,6 +74,10 @@ def find_projection(svc: Service) -> BudgetProjection:
 
 def budget_routes(svc: Service) -> list[Route]:
     projection = find_projection(svc)
+    policy = find_policy(svc.journal.projections)
+
+    def gate(engine, commands):  # noqa: ANN001, ANN202 - movements under approval go through POST /v1/approvals
+        return commands if policy is None else check_direct(engine, commands, policy)
 
     def handler(fn: Callable[[Request], Any]) -> Callable[[Request], Any]:
         async def wrapped(request: Request) -> Response:
@@ -100,7 +105,8 @@ def budget_routes(svc: Service) -> list[Route]:
         if not identity.has_role(*roles):
             raise ApiError(403, "forbidden", f"{identity.id} lacks a role for {type(op).__name__}: one of {', '.join(roles)}")
         at_ns = int(svc.clock() * 1_000_000_000)
-        results = await svc.committer.submit_planned(lambda engine: plan(View(engine), op, at_ns, identity.id))
+        results = await svc.committer.submit_planned(
+            lambda engine: gate(engine, plan(View(engine), op, at_ns, identity.id)))  # approvals: ramp.approvals.gate
         return json_response(OperationResponse(check_results(results)))
 
     async def _read(request: Request) -> int | None:

@@ -108,11 +108,15 @@ def serve(argv: list[str]) -> int:
     p.add_argument("--host", default="127.0.0.1")
     p.add_argument("--port", type=int, default=8000)
     p.add_argument("--log-key", help="the log's private key file (default: recorded by `ramp init`)")
+    p.add_argument("--credentials", help="web login credentials file (`ramp auth enrol`); without it, no web login")
     args = p.parse_args(argv)
+    from ramp.auth.credentials import CredentialFile
+
+    credentials = None if args.credentials is None else CredentialFile(args.credentials)
     journal, identities = _open(args.db, args.log_key)
     try:
         # uvloop and httptools are pinned, so "auto" picks them; no access log on the hot path.
-        uvicorn.run(create_app(journal, identities), host=args.host, port=args.port, log_level="warning",
+        uvicorn.run(create_app(journal, identities, credentials=credentials), host=args.host, port=args.port, log_level="warning",
                     access_log=False)  # fmt: skip
     finally:
         journal.close()

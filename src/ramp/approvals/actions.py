@@ -33,7 +33,7 @@ Roles = Annotated[tuple[Role, ...], msgspec.Meta(min_length=1, max_length=16)]
 PublicKey = Annotated[str, msgspec.Meta(pattern=r"^[A-Za-z0-9+/]{43}=$")]  # base64 of 32 bytes
 
 # Budget movements that need approval, by the code of the transfer that carries them.
-_BUDGET_KINDS = {BM.Code.TRANSFER_RYUYO: "ryuyo", BM.Code.TRANSFER_IYO: "iyo", BM.Code.CARRY_OVER: "carry_over",
+BUDGET_KINDS = {BM.Code.TRANSFER_RYUYO: "ryuyo", BM.Code.TRANSFER_IYO: "iyo", BM.Code.CARRY_OVER: "carry_over",
                  BM.Code.RESERVE_RELEASE: "reserve_release", BM.Code.OBLIGATE: "obligation"}  # fmt: skip
 
 
@@ -129,10 +129,10 @@ def _budget(action: BudgetAction, ctx: Ctx) -> Facts:
     if op_id is not None and ctx.engine.transfer(op_id) is not None:
         raise refuse(409, "operation_exists", f"operation {op_id!r} was already applied")
     commands = plan_budget(View(ctx.engine), op, ctx.at_ns, ctx.requester, approval=ref)
-    moves = [c for c in commands if type(c) is CreateTransfer and c.code in _BUDGET_KINDS]
+    moves = [c for c in commands if type(c) is CreateTransfer and c.code in BUDGET_KINDS]
     if not moves:
         raise refuse(409, "approval_not_needed", f"{type(op).__name__} needs no approval: apply it directly")
-    kind = _BUDGET_KINDS[moves[0].code]
+    kind = BUDGET_KINDS[moves[0].code]
     amount = sum(c.amount or 0 for c in moves)
     if kind == "obligation" and amount <= ctx.policy.rules.obligation_threshold_yen:
         raise refuse(409, "approval_not_needed", f"obligations up to {ctx.policy.rules.obligation_threshold_yen:,} "

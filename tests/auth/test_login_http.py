@@ -1,0 +1,143 @@
+"""The web login end to end over HTTP, against a real `ramp serve --credentials` process:
+password + TOTP, the session cookie and its CSRF token, approving with a fresh second factor,
+logout, lockout after repeated failures, and every login and failure in the log."""
+
+from __future__ import annotations
+
+import base64
+import subprocess
+import sys
+import time
+
+import httpx
+import msgspec
+import pytest
+
+from ramp.auth import totp
+from ramp.client import RampClient
+from ramp.ledger.events import RecordAppended, decode_event
+from tests.api.service_fixture import ROOT, Server, ramp
+
+PASSWORD = "correct horse battery staple"
+PEOPLE = {"fin": ("mod-feb", "finance_officer"), "kato": ("boa", "auditor"), "mori": ("boa", "auditor")}
+
+
+class CredentialedServer(Server):
+    def __init__(self, db: str, credentials: str) -> None:
+        super().__init__(db)
+        self.credentials = credentials
+
+    def start(self, timeout_s: float = 30) -> None:
+        from tests.net import wait_http
+
+        self.proc = subprocess.Popen(
+            [sys.executable, "-m", "ramp.cli", "serve", "--db", self.db, "--port", str(self.port),
+             "--credentials", self.credentials], cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
+        )  # fmt: skip
+        proc = self.proc
+        wait_http(self.url + "/openapi.json", timeout_s, alive=lambda: proc.poll() is None)
+
+
+@pytest.fixture(scope="module")
+def service(tmp_path_factory):
+    tmp = tmp_path_factory.mktemp("login")
+    db, creds = str(tmp / "ramp.db"), str(tmp / "credentials.json")
+    ramp("init", "--db", db, "--origin", "login.test/ramp", "--admin-key-out", str(tmp / "admin.json"))
+    (tmp / "pw").write_text(PASSWORD + "\n")
+    secrets = {}
+    for who, (org, role) in PEOPLE.items():
+        ramp("identity", "add", "--db", db, "--id", who, "--organisation", org, "--roles", role,
+             "--key-out", str(tmp / f"{who}.json"))  # fmt: skip
+        out = ramp("auth", "enrol", "--db", db, "--credentials", creds, "--id", who, "--password-file",
+                   str(tmp / "pw")).stdout  # fmt: skip
+        secrets[who] = totp.from_b32(out.split("totp secret: ")[1].split()[0])
+    short = ramp("auth", "enrol", "--db", db, "--credentials", creds, "--id", "fin", "--password-file", "-",
+                 check=False)  # fmt: skip
+    assert short.returncode == 1  # an empty password from stdin: password_invalid
+    server = CredentialedServer(db, creds)
+    server.start()
+    admin = RampClient(server.url, key_file=str(tmp / "admin.json"))
+    admin.post("/v1/accounts", json={"accounts": [{"id": "gsdf:ops", "asset": "JPYD"}]}).raise_for_status()
+    yield server, secrets, {who: RampClient(server.url, key_file=str(tmp / f"{who}.json")) for who in PEOPLE}
+    server.stop()
+
+
+def code(secret: bytes, steps_ahead: int = 0) -> str:
+    return totp.totp(secret, int(time.time()) + 30 * steps_ahead)
+
+
+def records(url: str, type_prefix: str) -> list[RecordAppended]:
+    size = int(httpx.get(url + "/v1/log/checkpoint").text.split("\n")[1])
+    out = []
+    for start in range(0, size, 1000):
+        page = httpx.get(url + "/v1/log/entries", params={"start": start, "end": min(size, start + 1000)}).json()
+        for leaf in page["entries"]:
+            e = decode_event(base64.b64decode(leaf))
+            if type(e) is RecordAppended and e.type.startswith(type_prefix):
+                out.append(e)
+    return out
+
+
+def test_login_session_approve_with_a_fresh_code_and_logout(service):
+    server, secrets, clients = service
+    web = httpx.Client(base_url=server.url)
+    r = web.get("/v1/auth/session")
+    assert (r.status_code, r.json()["error"]["code"]) == (401, "no_session")
+    r = web.post("/v1/auth/login", json={"identity": "kato", "password": "wrong password!", "totp": code(secrets["kato"])})
+    assert (r.status_code, r.json()["error"]["code"]) == (401, "login_failed")
+    login_code = code(secrets["kato"])
+    r = web.post("/v1/auth/login", json={"identity": "kato", "password": PASSWORD, "totp": login_code})
+    assert r.status_code == 200, r.text
+    session = r.json()
+    assert (session["identity"], session["organisation"]) == ("kato", "boa")
+    assert "httponly" in r.headers["set-cookie"].lower() and "samesite=strict" in r.headers["set-cookie"].lower()
+    assert web.get("/v1/auth/session").json()["csrf_token"] == session["csrf_token"]
+
+    # A request made by a signing identity, decided in the web.
+    r = clients["fin"].post("/v1/approvals", json={"id": "freeze-ops", "action": {"type": "freeze", "account": "gsdf:ops"}})
+    assert r.status_code == 201, r.text
+    url = "/v1/approvals/freeze-ops/approve"
+    r = web.post(url, json={"totp": code(secrets["kato"], 1)})
+    assert (r.status_code, r.json()["error"]["code"]) == (403, "csrf_token_invalid")
+    csrf = {"X-CSRF-Token": session["csrf_token"]}
+    r = web.post(url, json={}, headers=csrf)
+    assert (r.status_code, r.json()["error"]["code"]) == (403, "second_factor_required")
+    r = web.post(url, json={"totp": login_code}, headers=csrf)  # the login's code: used already
+    assert (r.status_code, r.json()["error"]["code"]) == (403, "second_factor_invalid")
+    r = web.post(url, json={"totp": code(secrets["kato"], 1)}, headers=csrf)
+    assert r.status_code == 200, r.text
+    decided = r.json()
+    assert decided["executed"] and decided["request"]["status"] == "executed"
+    assert decided["request"]["decisions"][0]["via"] == "session"
+    account = clients["kato"].get("/v1/approvals/freeze-ops").json()
+    assert account["execution"]["approvers"] == ["kato"]
+
+    r = web.post("/v1/auth/logout", headers=csrf)
+    assert r.status_code == 200 and r.json() == {"logged_out": True}
+    assert web.get("/v1/auth/session").status_code == 401
+    logins = records(server.url, "auth.")
+    kinds = [(e.type, e.body["identity"]) for e in logins]
+    assert ("auth.login_failed", "kato") in kinds and ("auth.login", "kato") in kinds
+    assert ("auth.logout", "kato") in kinds and kinds.count(("auth.enrolled", "kato")) == 1
+    assert all(PASSWORD not in msgspec.json.encode(e.body).decode() for e in logins)
+    assert [e.body["reason"] for e in logins if e.type == "auth.login_failed"] == ["bad_password"]
+
+
+def test_repeated_failures_lock_out_and_every_failure_is_audited(service):
+    server, secrets, _ = service
+    web = httpx.Client(base_url=server.url)
+    before = len(records(server.url, "auth.login_failed"))
+    for _ in range(5):
+        r = web.post("/v1/auth/login", json={"identity": "mori", "password": "not the password", "totp": "000000"})
+        assert (r.status_code, r.json()["error"]["code"]) == (401, "login_failed")
+    r = web.post("/v1/auth/login", json={"identity": "mori", "password": PASSWORD, "totp": code(secrets["mori"])})
+    assert (r.status_code, r.json()["error"]["code"]) == (429, "locked_out")
+    assert 0 < int(r.headers["retry-after"]) <= 15 * 60
+    r = web.post("/v1/auth/login", json={"identity": "nobody", "password": PASSWORD, "totp": "123456"})
+    assert r.status_code == 401
+    r = web.post("/v1/auth/login", json={"identity": "fin", "password": PASSWORD, "totp": "12345x"})
+    assert r.status_code == 401
+    failures = records(server.url, "auth.login_failed")[before:]
+    assert [(e.body["identity"], e.body["reason"]) for e in failures] == [
+        *[("mori", "bad_password")] * 4, ("mori", "bad_password; locked for 900 s"), ("mori", "locked_out"),
+        ("nobody", "unknown_identity"), ("fin", "bad_totp")]  # fmt: skip
