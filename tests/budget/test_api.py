@@ -100,3 +100,18 @@ def test_roles_refusals_and_bad_input(service):
     assert r.status_code == 404 and r.json()["error"]["code"] == "fiscal_year_not_found"
     r = c["reader"].get(f"/v1/budget/{FY}/nodes/nosuch/history")
     assert r.status_code == 404 and r.json()["error"]["code"] == "node_not_found"
+
+
+def test_the_service_builds_the_budget_read_model_in_its_one_replay_at_open(tmp_path):
+    """`ramp serve` feeds the budget projection from the open-time replay; the budget routes
+    must not re-read the whole log to build another one."""
+    from ramp.api.cli import _open
+    from ramp.budget.projection import BudgetProjection
+
+    db = str(tmp_path / "ramp.db")
+    ramp("init", "--db", db, "--origin", "test.ramp/open", "--admin-key-out", str(tmp_path / "admin.key"))
+    journal, _identities = _open(db)
+    try:
+        assert sum(isinstance(p, BudgetProjection) for p in journal.projections) == 1
+    finally:
+        journal.close()

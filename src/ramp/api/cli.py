@@ -15,6 +15,7 @@ import sys
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 from cryptography.hazmat.primitives.serialization import Encoding, PublicFormat
 
+from ramp.budget.projection import BudgetProjection
 from ramp.client import write_key_file
 from ramp.journal import Journal
 from ramp.journal.log import LogSigner, create_log_key
@@ -34,7 +35,10 @@ def _open(db: str, log_key: str | None = None) -> tuple[Journal, IdentityRegistr
         store.close()
         raise SystemExit(f"ramp: {db} is not initialised (run `ramp init`)")
     identities = IdentityRegistry()
-    return Journal(store, log=LogSigner.from_key_file(key_file, origin), projections=[identities]), identities
+    # Every read model the service uses is fed by the one replay at open (the budget routes
+    # would otherwise re-read the whole log to build theirs).
+    projections = [identities, BudgetProjection()]
+    return Journal(store, log=LogSigner.from_key_file(key_file, origin), projections=projections), identities
 
 
 def _add_identity(journal: Journal, identity: str, organisation: str, roles: list[str], key_out: str) -> None:
