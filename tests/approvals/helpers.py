@@ -29,6 +29,7 @@ PEOPLE = {
     "cabinet.noda": ("cabinet", ["cabinet_officer"]),
     "sec.kimura": ("mod", ["security_officer"]),
     "sec.hayashi": ("mod-dpb", ["security_officer"]),
+    "sec.ueno": ("joint-staff", ["security_officer"]),
     "reader.oda": ("gsdf", ["ledger_reader"]),
     "vendor.x": ("contractor-kanto", ["contractor"]),
 }

@@ -200,7 +200,8 @@ _PLANNERS = {
 
 
 def action_body(action: Action) -> dict[str, object]:
-    return msgspec.to_builtins(action)  # type: ignore[no-any-return]
+    """The action as JSON values only (lists, not tuples): what a record body holds."""
+    return msgspec.json.decode(msgspec.json.encode(action))  # type: ignore[no-any-return]
 
 
 def action_of(body: object) -> Action:

@@ -186,7 +186,7 @@ class Policy:
         return Quorum(approvals, rule.distinct_organisations, rule.required_organisations, rule.expires_s)
 
     def as_body(self) -> dict[str, object]:
-        return {"cedar": self.cedar, "rules": msgspec.to_builtins(self.rules)}
+        return {"cedar": self.cedar, "rules": msgspec.json.decode(msgspec.json.encode(self.rules))}
 
 
 def _entity(identity: Identity) -> dict[str, object]:
