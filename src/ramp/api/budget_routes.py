@@ -31,6 +31,7 @@ from ramp.budget.view import View
 from ramp.journal.queries import PAGE_MAX, QueryError
 from ramp.ledger import Result
 from ramp.store.base import StoreError
+from ramp.text import is_digits
 
 # Who may ask for what: the officer the law names for each act (admin holds every role).
 OPERATION_ROLES: Final[dict[type, tuple[str, ...]]] = {
@@ -114,7 +115,7 @@ def budget_routes(svc: Service) -> list[Route]:
         raw = request.path_params.get("fiscal_year")
         if raw is None:
             return None
-        if not (raw.isdigit() and len(raw) == 4 and M.FISCAL_YEAR_MIN <= int(raw) <= M.FISCAL_YEAR_MAX):
+        if not (is_digits(raw) and len(raw) == 4 and M.FISCAL_YEAR_MIN <= int(raw) <= M.FISCAL_YEAR_MAX):
             raise ApiError(400, "fiscal_year_invalid", f"a fiscal year is {M.FISCAL_YEAR_MIN}..{M.FISCAL_YEAR_MAX}")
         return int(raw)
 

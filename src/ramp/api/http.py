@@ -17,6 +17,7 @@ from starlette.responses import Response
 
 from ramp.api.httpsig import SignatureRejected, verify_request
 from ramp.policy.identities import Identity, IdentityRegistry
+from ramp.text import is_digits
 
 BODY_MAX_BYTES: Final = 4 * 1024 * 1024  # a full batch of 8189 transfers is ~2.5 MB of JSON
 T = TypeVar("T")
@@ -43,7 +44,7 @@ def json_response(value: object, status: int = 200) -> Response:
 
 async def read_body(request: Request, max_bytes: int = BODY_MAX_BYTES) -> bytes:
     declared = request.headers.get("content-length")
-    if declared is not None and (not declared.isdigit() or int(declared) > max_bytes):
+    if declared is not None and (not is_digits(declared) or int(declared) > max_bytes):
         raise ApiError(413, "body_too_large", f"request bodies are limited to {max_bytes} bytes")
     chunks = []
     size = 0
@@ -72,7 +73,7 @@ def int_param(request: Request, name: str, *, default: int | None = None, lo: in
         if default is None:
             raise ApiError(400, "parameter_missing", f"query parameter {name!r} is required")
         return default
-    if not raw.isdigit() or len(raw) > 19 or not lo <= int(raw) <= hi:
+    if not is_digits(raw) or len(raw) > 19 or not lo <= int(raw) <= hi:
         raise ApiError(400, "parameter_invalid", f"{name} must be an integer in {lo}..{hi}")
     return int(raw)
 

@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 from typing import Final
 
 from ramp.budget import rules as R
+from ramp.text import is_digits
 
 STANDARD_YEARS: Final = 5  # 財政法 第15条 第3項: at most five years
 DESIGNATED_YEARS: Final = 10  # 特定防衛調達 (designated defense procurement): at most ten years
@@ -49,7 +50,7 @@ class Contract:
         """The contract an anchor account defines, or None if its metadata is not one (a
         forged account opened by a raw ledger write)."""
         try:
-            schedule = {int(k[2:]): int(v) for k, v in meta.items() if k.startswith("fy") and k[2:].isdigit()}
+            schedule = {int(k[2:]): int(v) for k, v in meta.items() if k.startswith("fy") and is_digits(k[2:])}
             c = cls(contract_id, meta["vendor"], meta["project"], int(meta["fiscal_year"]),
                     meta["authority"] == "designated", schedule, meta.get("name", ""))  # fmt: skip
         except (KeyError, ValueError):

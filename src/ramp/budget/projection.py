@@ -21,6 +21,7 @@ from ramp.budget import model as M
 from ramp.budget.multiyear import Contract
 from ramp.budget.structure import Node
 from ramp.ledger.events import AccountCreated, Event, RecordAppended, TransferApplied
+from ramp.text import is_digits
 
 Code = M.Code
 
@@ -162,7 +163,7 @@ class BudgetProjection:
                 self._nodes[e.id] = (n, [0] * len(COLUMNS))
         elif kind == "escrow":
             fy, project_path = e.metadata.get("fiscal_year", ""), e.metadata.get("project", "")
-            project = self._nodes.get(f"fy{fy}:{project_path}") if fy.isdigit() else None
+            project = self._nodes.get(f"fy{fy}:{project_path}") if is_digits(fy) else None
             if project is not None and e.id.startswith("contract:"):
                 self._escrows[e.id] = project[1]
         elif kind == "contract":
@@ -176,7 +177,7 @@ class BudgetProjection:
             self._authority[e.id] = [0, 0]
         elif kind == "reserve":
             self._reserves[e.id] = [0, 0, 0, 0]
-        elif kind == "lapsed" and e.metadata.get("fiscal_year", "").isdigit():
+        elif kind == "lapsed" and is_digits(e.metadata.get("fiscal_year", "")):
             self._closed.add(int(e.metadata["fiscal_year"]))
 
     def _record(self, e: RecordAppended) -> None:
