@@ -61,12 +61,13 @@ class World:
         return plan, self.run(plan)
 
 
-def make_world(store, *, clock_ns=None) -> World:
+def make_world(store, *, clock_ns=None, log=None) -> World:
     identities, policy = IdentityRegistry(), ActivePolicy()
-    journal = Journal(store, projections=[identities, policy])
+    journal = Journal(store, projections=[identities, policy], log=log)
     keys = {who: Ed25519PrivateKey.generate() for who in PEOPLE}
     journal.submit([identity_added(who, org, roles, raw(keys[who])) for who, (org, roles) in PEOPLE.items()])
-    world = World(journal, identities, policy, Desk(identities, policy), keys)
+    desk = Desk(identities, policy, session_signer=None if log is None else log.signer.sign)
+    world = World(journal, identities, policy, desk, keys)
     if clock_ns is not None:
         world.desk.clock_ns = clock_ns
     return world

@@ -203,6 +203,9 @@ def approval_routes(svc: Service, gov: Governance) -> list[Route]:
                 out.append(view(state))
         return json_response(RequestsPage(out, pos if pos < len(ids) else None))
 
+    async def requests(request: Request) -> Response:
+        return await (post_request(request) if request.method == "POST" else list_requests(request))
+
     async def get_request(request: Request) -> Response:
         actor(request, await read_body(request), state_changing=False)
         return json_response(view(read(request_id(request))))
@@ -324,8 +327,7 @@ def approval_routes(svc: Service, gov: Governance) -> list[Route]:
         return json_response(PolicyOut(p.digest, gov.policy.changes, p.cedar, p.as_body()["rules"]))  # type: ignore[arg-type]
 
     return [
-        Route("/v1/approvals", guarded(post_request), methods=["POST"]),
-        Route("/v1/approvals", guarded(list_requests), methods=["GET"]),
+        Route("/v1/approvals", guarded(requests), methods=["GET", "POST"]),  # one route: 405 names both
         Route("/v1/approvals/{id}", guarded(get_request), methods=["GET"]),
         Route("/v1/approvals/{id}/approve", guarded(approve), methods=["POST"]),
         Route("/v1/approvals/{id}/reject", guarded(reject), methods=["POST"]),

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import base64
 from dataclasses import dataclass
-from typing import Annotated
+from typing import Annotated, Any
 
 import msgspec
 
@@ -60,7 +60,7 @@ class UnfreezeAction(_Action, frozen=True, tag="unfreeze"):
 
 class PolicyChangeAction(_Action, frozen=True, tag="policy_change"):
     cedar: Annotated[str, msgspec.Meta(max_length=POLICY_MAX_BYTES)]
-    rules: dict[str, object]
+    rules: dict[str, Any]
 
 
 class IdentityAddAction(_Action, frozen=True, tag="identity_add"):

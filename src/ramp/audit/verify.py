@@ -10,7 +10,9 @@ Checks, in order, stopping at the first failure and naming it:
    bundle equals the recomputed one;
 5. every earlier checkpoint (the bundle's history and any the auditor brings) is signed by the
    log and has the root of the recomputed tree at its size: a fork or a rewrite is caught;
-6. the balances the store claimed equal the balances of the replay.
+6. the balances the store claimed equal the balances of the replay;
+7. (during 3) approvals: every decision's signature verifies against the key valid at that
+   point of the log, and every executed request had its quorum (see `ramp.audit.approvals`).
 """
 
 from __future__ import annotations
@@ -23,6 +25,7 @@ from pathlib import Path
 
 import msgspec
 
+from ramp.audit.approvals import ApprovalAudit, ApprovalInvalid
 from ramp.audit.bundle import BUNDLE_FORMAT, Manifest, canonical_json, entry_bundle_ids
 from ramp.journal.appender import LogAppender, leaf_hashes
 from ramp.journal.log import CheckpointInvalid, verify_checkpoint
@@ -50,6 +53,8 @@ class Report:
     cosigned_by: list[str] = field(default_factory=list)
     checkpoints_checked: int = 0
     accounts: int = 0
+    decisions: int = 0  # approval decisions whose signature and right to decide were checked
+    executions: int = 0  # executed approval requests whose quorum was checked
     seconds: float = 0.0
 
 
@@ -132,6 +137,7 @@ def verify_bundle(
 
     # 3-4. replay every entry, rebuild the tree, stopping at each historical size for its root
     engine = LedgerEngine()
+    approvals = ApprovalAudit(manifest.log_key)
     appender = LogAppender()
     level_hashes: dict[int, bytearray] = {}
     stops = sorted(s for s in history if s > 0)
@@ -145,9 +151,13 @@ def verify_bundle(
         first = bid.index * TILE_WIDTH
         for k, leaf in enumerate(leaves):
             try:
-                engine.replay(decode_event(leaf))
+                event = decode_event(leaf)
+                engine.replay(event)
+                approvals.feed(event)
             except (EventDecodeError, ReplayError) as exc:
                 raise VerifyFailure(f"entry {first + k}", str(exc)) from exc
+            except ApprovalInvalid as exc:
+                raise VerifyFailure(f"entry {exc.seq}", exc.reason) from exc
         pos = 0
         while pos < len(leaves):  # cut at historical sizes so their roots can be taken
             cut = len(leaves)
@@ -187,6 +197,8 @@ def verify_bundle(
         raise VerifyFailure("ledger", f"invariant broken after replay: {exc}") from exc
     report.size = manifest.size
     report.accounts = len(replayed)
+    report.decisions = approvals.decisions_checked
+    report.executions = approvals.executions_checked
     report.seconds = time.perf_counter() - t0
     return report
 
@@ -236,5 +248,6 @@ def main(argv: list[str]) -> int:
     rate = report.size / report.seconds if report.seconds else 0
     print(f"OK {report.origin} size {report.size}: {report.accounts} accounts replayed, "
           f"{report.checkpoints_checked} earlier checkpoints consistent, "
+          f"{report.decisions} approval signatures and {report.executions} quorums checked, "
           f"cosigned by {', '.join(report.cosigned_by) or 'no witness'} ({rate:,.0f} events/s)")  # fmt: skip
     return 0

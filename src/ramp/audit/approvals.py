@@ -1,0 +1,192 @@
+"""The approval checks of `ramp verify`: fed every event in log order, it keeps the identities,
+the policy and the requests as they were at each point, and fails on the first approval whose
+signature does not verify against the key valid at that point, or the first execution that did
+not have its quorum.
+
+For each request: its quorum and policy are the ones in force when it was made. For each
+decision: the request exists, the decider is not the requester and the policy let them decide,
+it names the request's digest, it precedes expiry, and its signature verifies (the decider's
+current, unrevoked key; or, for a web session, the log's key). For each execution: the request
+is neither rejected nor expired nor executed before, and the approvals it names are exactly
+those that count (quorum.counted) and they meet the quorum. A frozen flag changes only in the
+linked chain of an executed freeze or unfreeze request of that account.
+"""
+
+from __future__ import annotations
+
+import base64
+from dataclasses import dataclass, field
+
+from nacl.exceptions import BadSignatureError
+from nacl.signing import VerifyKey
+
+from ramp.approvals import model as A
+from ramp.approvals.actions import action_of
+from ramp.approvals.quorum import Decision, QuorumRule, counted, met
+from ramp.approvals.state import decision_of
+from ramp.ledger.events import AccountFlagsChanged, Event, RecordAppended
+from ramp.policy import identities as I
+from ramp.policy.active import POLICY_CHANGED
+from ramp.policy.active import fold as fold_policy
+from ramp.policy.engine import Policy, Resource, default_policy
+from ramp.tlog.note import Ed25519Verifier
+
+
+class ApprovalInvalid(Exception):
+    def __init__(self, seq: int, reason: str) -> None:
+        super().__init__(f"entry {seq}: {reason}")
+        self.seq = seq
+        self.reason = reason
+
+
+@dataclass
+class _Request:
+    record: RecordAppended
+    decisions: list[Decision] = field(default_factory=list)
+    executed: bool = False
+
+    @property
+    def body(self) -> dict[str, object]:
+        return self.record.body
+
+
+@dataclass
+class ApprovalAudit:
+    log_key: str  # the log's verifier key: it vouches for approvals made in a web session
+    identities: dict[str, I.Identity] = field(default_factory=dict)
+    policy: Policy = field(default_factory=default_policy)
+    policy_changes: int = 0
+    requests: dict[str, _Request] = field(default_factory=dict)
+    decisions_checked: int = 0
+    executions_checked: int = 0
+    _last_execution: tuple[int, str, str] | None = None  # (seq, kind, account) of a freeze/unfreeze
+
+    def feed(self, event: Event) -> None:
+        if type(event) is AccountFlagsChanged:
+            self._flags(event)
+        if type(event) is not RecordAppended:
+            return
+        t = event.type
+        if t.startswith("identity."):
+            identity_id = I.identity_of_record(event.id)
+            if identity_id is not None:
+                folded = I.fold(self.identities.get(identity_id), event)
+                if folded is not None:
+                    self.identities[identity_id] = folded
+        elif t == POLICY_CHANGED:
+            self.policy, changes = fold_policy(self.policy, self.policy_changes, event)
+            if changes == self.policy_changes:
+                raise ApprovalInvalid(event.seq, f"policy record {event.id} is not the next valid policy")
+            self.policy_changes = changes
+        elif t == A.REQUESTED:
+            self._requested(event)
+        elif t in A.DECISION_TYPES:
+            self._decided(event)
+        elif t == A.EXECUTED:
+            self._executed(event)
+
+    def _fail(self, event: Event, reason: str) -> ApprovalInvalid:
+        return ApprovalInvalid(event.seq, reason)
+
+    def _requested(self, e: RecordAppended) -> None:
+        b = e.body
+        rid = str(b.get("request"))
+        if e.id != A.request_record_id(rid) or rid in self.requests:
+            raise self._fail(e, f"request record {e.id} does not name its request")
+        requester = self.identities.get(str(b.get("requester")))
+        if requester is None:
+            raise self._fail(e, f"request {rid!r} by an unknown identity")
+        if b.get("policy") != self.policy.digest:
+            raise self._fail(e, f"request {rid!r} names policy {b.get('policy')}, not the one in force")
+        kind, amount = str(b.get("kind")), b.get("amount_yen")
+        if kind not in self.policy.rules.kinds or type(amount) is not int:
+            raise self._fail(e, f"request {rid!r} has no valid kind and amount")
+        quorum = self.policy.quorum(kind, amount)
+        if b.get("quorum") != quorum.as_body():
+            raise self._fail(e, f"request {rid!r} records a quorum other than the policy's")
+        if int(str(b["expires_ns"])) - int(str(b["created_ns"])) != quorum.expires_s * 1_000_000_000:
+            raise self._fail(e, f"request {rid!r} expires other than the policy says")
+        self.requests[rid] = _Request(e)
+
+    def _decided(self, e: RecordAppended) -> None:
+        b = e.body
+        rid = str(b.get("request"))
+        req = self.requests.get(rid)
+        n = len(req.decisions) + 1 if req is not None else 0
+        if req is None or e.id != A.decision_record_id(rid, n) or b.get("n") != n:
+            raise self._fail(e, f"decision {e.id} is not the next decision of a known request")
+        if req.executed or any(d.decision == "reject" for d in req.decisions):
+            raise self._fail(e, f"decision on request {rid!r} after it was closed")
+        if int(e.timestamp) >= int(str(req.body["expires_ns"])):
+            raise self._fail(e, f"decision on request {rid!r} after it expired")
+        d = decision_of(e)
+        approver = self.identities.get(d.approver)
+        if approver is None or approver.organisation != d.organisation:
+            raise self._fail(e, f"decision by {d.approver!r}, not an identity of {d.organisation!r}")
+        if d.approver == req.body["requester"] or any(x.approver == d.approver for x in req.decisions):
+            raise self._fail(e, f"{d.approver} decided on request {rid!r} as its requester or twice")
+        digest = A.request_digest(req.body)
+        if b.get("digest") != digest:
+            raise self._fail(e, f"decision signs digest {b.get('digest')}, request {rid!r} has {digest}")
+        requester = self.identities.get(str(req.body["requester"]))
+        assert requester is not None
+        resource = Resource(rid, str(req.body["kind"]), int(req.body["amount_yen"]),  # type: ignore[call-overload]
+                            tuple(req.body["accounts"]), requester)  # type: ignore[arg-type]
+        if not self.policy.allows(approver, d.decision, resource):
+            raise self._fail(e, f"the policy in force did not let {d.approver} {d.decision} request {rid!r}")
+        self._check_signature(e, d, approver, A.statement(d.decision, rid, digest, d.approver))
+        req.decisions.append(d)
+        self.decisions_checked += 1
+
+    def _check_signature(self, e: RecordAppended, d: Decision, approver: I.Identity, text: bytes) -> None:
+        try:
+            signature = base64.b64decode(str(e.body.get("signature")), validate=True)
+        except ValueError as exc:
+            raise self._fail(e, "the decision's signature is not base64") from exc
+        via = e.body.get("via")
+        if via == "session":
+            if d.key or not Ed25519Verifier.from_vkey(self.log_key).verify(A.SESSION_PREFIX + text, signature):
+                raise self._fail(e, f"session decision by {d.approver} is not signed by the log key")
+            return
+        if via != "signature" or approver.public_key is None or d.key != I.b64(approver.public_key):
+            raise self._fail(e, f"decision by {d.approver} names a key that was not theirs (or revoked) then")
+        try:
+            VerifyKey(approver.public_key).verify(text, signature)
+        except (BadSignatureError, ValueError) as exc:
+            raise self._fail(e, f"the signature of {d.approver}'s decision does not verify") from exc
+
+    def _executed(self, e: RecordAppended) -> None:
+        rid = str(e.body.get("request"))
+        req = self.requests.get(rid)
+        if req is None or e.id != A.execution_record_id(rid) or req.executed:
+            raise self._fail(e, f"execution {e.id} of an unknown or already executed request")
+        if any(d.decision == "reject" for d in req.decisions):
+            raise self._fail(e, f"request {rid!r} executed after a rejection")
+        if int(e.timestamp) >= int(str(req.body["expires_ns"])):
+            raise self._fail(e, f"request {rid!r} executed after it expired")
+        rule = QuorumRule.of(req.body["quorum"])
+
+        def valid(d: Decision) -> bool:
+            identity = self.identities.get(d.approver)
+            return identity is not None and (not d.key or base64.b64decode(d.key) not in identity.revoked_keys)
+
+        approvals = counted(rule, str(req.body["requester"]), req.decisions, valid)
+        if not met(rule, approvals):
+            raise self._fail(e, f"request {rid!r} executed without its quorum ({len(approvals)} of {rule.approvals} "
+                             f"approvals that count, {list(rule.required_organisations)} required)")  # fmt: skip
+        if e.body.get("approvals") != [d.n for d in approvals]:
+            raise self._fail(e, f"execution of {rid!r} names approvals other than those that count")
+        req.executed = True
+        self.executions_checked += 1
+        if req.body["kind"] in ("freeze", "unfreeze"):
+            account = str(action_of(req.body["action"]).account)  # type: ignore[union-attr]
+            self._last_execution = (e.seq, str(req.body["kind"]), account)
+
+    def _flags(self, e: AccountFlagsChanged) -> None:
+        if "frozen" not in e.set and "frozen" not in e.clear:
+            return
+        last = self._last_execution
+        kind = "freeze" if "frozen" in e.set else "unfreeze"
+        if last is None or last[0] != e.seq - 1 or last[1] != kind or last[2] != e.account:
+            done = "frozen" if kind == "freeze" else "unfrozen"
+            raise self._fail(e, f"{e.account} was {done} without an executed {kind} request")
