@@ -21,11 +21,15 @@ from ramp.api.script_routes import script_routes
 from ramp.auth.credentials import CredentialFile
 from ramp.journal import Journal
 from ramp.policy.identities import IdentityRegistry
+from ramp.web.access import Access
+from ramp.web.app import web_routes
 
 
-def create_app(journal: Journal, identities: IdentityRegistry, *, credentials: CredentialFile | None = None) -> Starlette:
+def create_app(journal: Journal, identities: IdentityRegistry, *, credentials: CredentialFile | None = None,
+               web_access: Access | None = None) -> Starlette:
     """The app over an open journal whose projections include `identities`; web login is on
-    when a credentials file is given."""
+    when a credentials file is given. `web_access` says who sees the dashboard's private pages
+    (default: nobody until the dashboard signs people in)."""
     svc = Service(journal, identities, GroupCommitter(journal))
     gov = governance(svc, credentials)
     openapi = build_openapi()
@@ -49,7 +53,8 @@ def create_app(journal: Journal, identities: IdentityRegistry, *, credentials: C
         return ApiError(405, "method_not_allowed", "method not allowed", dict(allow)).response()
 
     routes = [Route("/openapi.json", openapi_json, methods=["GET"]), *build_routes(svc), *script_routes(svc),
-              *budget_routes(svc), *approval_routes(svc, gov), *auth_routes(svc, gov)]
+              *budget_routes(svc), *approval_routes(svc, gov), *auth_routes(svc, gov),
+              *web_routes(svc, web_access)]
     return Starlette(
         routes=routes,
         lifespan=lifespan,

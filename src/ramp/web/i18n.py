@@ -1,0 +1,181 @@
+"""Labels in English and Japanese, and the reader's language (a cookie, English by default).
+
+Domain words follow docs/glossary.md: 歳出予算 appropriation, 配賦 allotment, 支出負担行為
+obligation, 支出 disbursement, 繰越 carry-over, 不用 lapse.
+"""
+
+from __future__ import annotations
+
+from typing import Final
+
+from starlette.requests import Request
+
+from ramp.web.money import LANGS
+
+LANG_COOKIE: Final = "ramp_lang"
+
+# key -> (English, Japanese)
+LABELS: Final[dict[str, tuple[str, str]]] = {
+    "app": ("RAMP", "RAMP"),
+    "app.long": ("Rapid Allocation and Monitoring Platform", "防衛予算 執行管理基盤"),
+    "skip": ("Skip to content", "本文へ移動"),
+    "nav": ("Pages", "ページ"),
+    "page.overview": ("Overview", "概要"),
+    "page.budget": ("Budget tree", "予算ツリー"),
+    "page.ledger": ("Ledger explorer", "台帳エクスプローラ"),
+    "page.feed": ("Live feed", "ライブフィード"),
+    "page.public": ("Public view", "公開ビュー"),
+    "lang.switch": ("日本語", "English"),
+    "lang.label": ("Language", "言語"),
+    "fy": ("FY{fy}", "{fy}年度"),
+    "fy.at_a_glance": ("FY{fy} at a glance", "{fy}年度の概況"),
+    "fy.closed": ("closed", "決算済"),
+    "fy.choose": ("Fiscal year", "年度"),
+    "issued": ("Issued", "発行額"),
+    "appropriated": ("Appropriated", "歳出予算現額"),
+    "allotted": ("Allotted", "配賦額"),
+    "unallotted": ("Not yet allotted", "未配賦"),
+    "obligated": ("Obligated", "支出負担行為額"),
+    "disbursed": ("Disbursed", "支出済額"),
+    "available": ("Available", "執行可能額"),
+    "carried_in": ("Carried in", "前年度繰越額"),
+    "carried_over": ("Carried over", "翌年度繰越額"),
+    "lapsed": ("Lapsed", "不用額"),
+    "issued.help": ("digital yen minted against the Diet's appropriation", "国会の議決に基づき発行されたデジタル円"),
+    "allotted.help": ("handed down to organisations and projects", "組織・事業へ配賦された額"),
+    "obligated.help": ("committed by signed contracts", "契約により負担した額"),
+    "disbursed.help": ("paid to vendors", "業者へ支払済の額"),
+    "available.help": ("held by projects, free to obligate", "事業が保有し契約に充てられる額"),
+    "utilisation": ("Utilisation through the year", "年度内の執行状況"),
+    "utilisation.caption": ("Cumulative obligations and payments as a share of the appropriation, by month",
+                            "歳出予算現額に対する支出負担行為・支出の累計(月別)"),
+    "treemap": ("Where the money is: organisation and category", "組織・分野別の配分"),
+    "treemap.caption": ("Area is the appropriation of each organisation's projects, by category; "
+                        "hover or focus a block for its figures.",
+                        "面積は各組織の事業の予算額(分野別)。ブロックにカーソルまたはフォーカスで詳細を表示。"),
+    "table.view": ("Show as a table", "表で表示"),
+    "organisation": ("Organisation", "組織"),
+    "category": ("Category", "分野"),
+    "category.other": ("other", "その他"),
+    "category.unallotted": ("not yet allotted", "未配賦"),
+    "by_organisation": ("By organisation", "組織別"),
+    "by_category": ("By category", "分野別"),
+    "alerts": ("Alerts", "アラート"),
+    "alerts.none": ("No availability alerts.", "執行率アラートはありません。"),
+    "alerts.count": ("{n} alerts; the newest {shown}:", "アラート{n}件(最新{shown}件):"),
+    "alert.level": ("Level", "区分"),
+    "alert.node": ("Node", "ノード"),
+    "alert.kind": ("Operation", "操作"),
+    "alert.threshold": ("Threshold", "閾値"),
+    "alert.utilisation": ("Utilisation", "執行率"),
+    "level.info": ("info", "情報"),
+    "level.warning": ("warning", "警告"),
+    "month": ("Month", "月"),
+    "share": ("Share", "割合"),
+    "node": ("Node", "ノード"),
+    "kind": ("Kind", "区分"),
+    "kind.item": ("item (項)", "項"),
+    "kind.sub_item": ("sub-item (目)", "目"),
+    "kind.organisation": ("organisation", "組織"),
+    "kind.program": ("program", "プログラム"),
+    "kind.project": ("project", "事業"),
+    "estimate": ("estimated split", "推計配分"),
+    "history": ("History", "履歴"),
+    "history.of": ("Movements of {node}", "{node} の移動履歴"),
+    "history.none": ("No movements.", "移動はありません。"),
+    "history.more": ("Older movements are first; next page", "次のページ"),
+    "budget.caption": ("Expand a line to drill down from appropriation item to project; "
+                       "open a node for its figures and history.",
+                       "行を展開して項から事業まで掘り下げ、ノードを開くと金額と履歴を表示します。"),
+    "seq": ("Seq", "番号"),
+    "time": ("Time (JST)", "日時(JST)"),
+    "code": ("Code", "区分"),
+    "amount": ("Amount", "金額"),
+    "direction": ("Direction", "方向"),
+    "in": ("in", "入"),
+    "out": ("out", "出"),
+    "counterparty": ("Counterparty", "相手先"),
+    "from": ("From", "支払元"),
+    "to": ("To", "支払先"),
+    "id": ("ID", "ID"),
+    "search": ("Search", "検索"),
+    "ledger.caption": ("Find a transfer or an account by its id. A transfer's page proves it is in the "
+                       "log and verifies the proof in this browser.",
+                       "送金IDまたは口座IDで検索。送金ページでは、ログに含まれることの証明をこのブラウザで検証します。"),
+    "ledger.query": ("Transfer or account id", "送金ID・口座ID"),
+    "ledger.not_found": ("Nothing found for “{q}”.", "「{q}」は見つかりません。"),
+    "ledger.examples": ("Examples", "例"),
+    "transfer": ("Transfer", "送金"),
+    "account": ("Account", "口座"),
+    "balance": ("Balance", "残高"),
+    "debits_posted": ("Debits posted", "借方計上"),
+    "credits_posted": ("Credits posted", "貸方計上"),
+    "metadata": ("Metadata", "属性"),
+    "references": ("References", "参照"),
+    "memo": ("Memo", "摘要"),
+    "transfers.recent": ("Transfers, oldest first", "送金(古い順)"),
+    "verify": ("Verify in this browser", "このブラウザで検証"),
+    "verify.again": ("Verify again", "再検証"),
+    "verify.caption": ("Your browser fetches the log entry, its inclusion proof and the latest signed checkpoint, "
+                       "and checks them itself (SHA-256 and Ed25519 by WebCrypto, RFC 9162 in this page's script). "
+                       "It trusts only the log's public key shown below: compare it with the key published out of band.",
+                       "ブラウザがログの記録・包含証明・最新の署名付きチェックポイントを取得し、自ら検証します"
+                       "(WebCryptoによるSHA-256とEd25519、RFC 9162のアルゴリズム)。信頼するのは下に示すログの公開鍵のみです。"
+                       "別途公表された鍵と照合してください。"),
+    "feed.caption": ("Events as they are committed to the journal (server-sent events). A large batch shows its "
+                     "newest events and how many it held.",
+                     "仕訳帳に確定したイベントを即時表示(Server-Sent Events)。大きなバッチは最新分と件数を表示します。"),
+    "feed.status": ("Connection", "接続"),
+    "feed.waiting": ("connecting…", "接続中…"),
+    "feed.events": ("events", "件"),
+    "public.caption": ("Aggregates only: totals by organisation and category, and the log's latest signed "
+                       "checkpoint. No project, contract or vendor detail is shown here.",
+                       "集計値のみを公開します(組織別・分野別の合計とログの最新チェックポイント)。"
+                       "事業・契約・業者の詳細は表示しません。"),
+    "checkpoint": ("Latest signed checkpoint", "最新の署名付きチェックポイント"),
+    "checkpoint.size": ("Log size", "ログのサイズ"),
+    "signin.required": ("Sign-in required", "サインインが必要です"),
+    "signin.none": ("This page shows budget detail, which is not public. This server has no sign-in yet: "
+                    "the public view shows the aggregates.",
+                    "このページは非公開の予算詳細を表示します。このサーバにはまだサインイン機能がありません。"
+                    "集計値は公開ビューで確認できます。"),
+    "forbidden": ("Not permitted", "権限がありません"),
+    "forbidden.text": ("Your roles do not include reading budget detail.", "予算詳細の閲覧権限がありません。"),
+    "not_found": ("Not found", "見つかりません"),
+    "demo.banner": ("Demo: open access to the demo data, no sign-in (sign-in comes with the approvals work).",
+                    "デモ:デモデータを誰でも閲覧できます(サインインは承認機能とともに追加予定)。"),
+    "signed_in_as": ("Viewing as {who}", "{who} として閲覧中"),
+}  # fmt: skip
+
+
+def lang_of(request: Request) -> str:
+    lang = request.cookies.get(LANG_COOKIE, "en")
+    return lang if lang in LANGS else "en"
+
+
+def label(lang: str, key: str, **values: object) -> str:
+    en, ja = LABELS[key]
+    text = ja if lang == "ja" else en
+    return text.format(**values) if values else text
+
+
+def month_names(lang: str) -> list[str]:
+    """Months of a fiscal year, April first."""
+    months = [4, 5, 6, 7, 8, 9, 10, 11, 12, 1, 2, 3]
+    if lang == "ja":
+        return [f"{m}月" for m in months]
+    names = ["Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"]
+    return [names[m - 1] for m in months]
+
+
+# Category tags of the budget (node metadata) and their Japanese names; an unknown tag shows as is.
+CATEGORIES_JA: Final[dict[str, str]] = {
+    "ai": "AI", "ammunition": "弾薬", "c2-isr": "指揮統制・情報", "cyber": "サイバー", "facilities": "施設",
+    "iamd": "統合防空ミサイル防衛", "maintenance": "維持整備", "mobility": "機動・展開", "personnel": "人件費",
+    "personnel-living": "生活・勤務環境", "r-and-d": "研究開発", "space": "宇宙", "stand-off": "スタンド・オフ防衛",
+    "unmanned": "無人アセット", "us-realignment": "米軍再編",
+}  # fmt: skip
+
+
+def category_name(tag: str, lang: str) -> str:
+    return CATEGORIES_JA.get(tag, tag) if lang == "ja" else tag

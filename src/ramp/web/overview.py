@@ -1,0 +1,146 @@
+"""What the overview and the public view show, computed from the read models (no event walk).
+
+The budget projection keeps every node's figures and the activity projection the months, so
+a page costs one snapshot of the year (a few hundred nodes) whatever the journal's length.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Final
+
+from ramp.budget.projection import BudgetProjection
+from ramp.budget.queries import Alerts, BudgetTree, Figures, TreeNode, alerts, budget_tree
+from ramp.web import charts
+from ramp.web.activity import MONTHS, Activity
+from ramp.web.i18n import category_name, label, month_names
+from ramp.web.money import basis_points, percent, yen
+
+ALERTS_SHOWN: Final = 10
+OTHER: Final = "other"  # projects without a category tag
+UNALLOTTED: Final = "~unallotted"  # money held above the projects of an organisation
+
+
+@dataclass(frozen=True, slots=True)
+class OrgCategories:
+    key: str
+    name: str
+    name_ja: str
+    figures: Figures
+    by_category: dict[str, int]  # category -> appropriated of its projects (+ UNALLOTTED)
+
+
+def default_fiscal_year(projection: BudgetProjection) -> int | None:
+    """The latest fiscal year still open, else the latest one; None without any budget."""
+    years = projection.fiscal_years()
+    for fy in reversed(years):
+        snap = projection.snapshot(fy)
+        if snap is not None and not snap.closed:
+            return fy
+    return years[-1] if years else None
+
+
+def _projects(node: TreeNode) -> list[TreeNode]:
+    if node.kind == "project":
+        return [node]
+    return [p for c in node.children for p in _projects(c)]
+
+
+def org_categories(tree: BudgetTree) -> list[OrgCategories]:
+    """Each organisation's appropriation split by its projects' first category tag.
+
+    A project counts once, under its first tag, so the parts add up to the organisation's
+    appropriation exactly; what its higher nodes still hold is one more part (UNALLOTTED)."""
+    out: dict[str, tuple[str, str, list[int], dict[str, int]]] = {}
+    stack = list(tree.items)
+    while stack:
+        node = stack.pop()
+        if node.kind != "organisation":
+            stack.extend(node.children)
+            continue
+        key = node.path.rsplit(":", 1)[1]
+        name, name_ja, figures, cats = out.setdefault(key, (node.name, node.name_ja, [0] * 9, {}))
+        for k, field in enumerate(Figures.__struct_fields__):
+            figures[k] += getattr(node.figures, field)
+        in_projects = 0
+        for p in _projects(node):
+            cat = p.tags[0] if p.tags else OTHER
+            cats[cat] = cats.get(cat, 0) + p.figures.appropriated
+            in_projects += p.figures.appropriated
+        held = node.figures.appropriated - in_projects
+        if held > 0:
+            cats[UNALLOTTED] = cats.get(UNALLOTTED, 0) + held
+    return [OrgCategories(k, n, nj, Figures(*f), c) for k, (n, nj, f, c) in sorted(out.items())]
+
+
+@dataclass(frozen=True, slots=True)
+class Overview:
+    tree: BudgetTree
+    orgs: list[OrgCategories]
+    categories: list[str]  # colour order: by total, largest first
+    obligated_cum: tuple[int, ...]  # per month, yen
+    disbursed_cum: tuple[int, ...]
+    alerts: Alerts
+
+
+def overview(projection: BudgetProjection, activity: Activity, fiscal_year: int) -> Overview:
+    tree = budget_tree(projection, fiscal_year)  # QueryError for a year without a budget
+    orgs = org_categories(tree)
+    totals: dict[str, int] = {}
+    for o in orgs:
+        for c, v in o.by_category.items():
+            totals[c] = totals.get(c, 0) + v
+    categories = sorted(totals, key=lambda c: (-totals[c], c))
+    m = activity.monthly(fiscal_year)
+    return Overview(tree, orgs, categories, _cumulative(m.obligated), _cumulative(m.disbursed),
+                    alerts(projection, fiscal_year))  # fmt: skip
+
+
+def _cumulative(values: tuple[int, ...]) -> tuple[int, ...]:
+    out, run = [], 0
+    for v in values:
+        run += v
+        out.append(run)
+    return tuple(out)
+
+
+def org_name(o: OrgCategories, lang: str) -> str:
+    return (o.name_ja or o.name) if lang == "ja" else (o.name or o.key)
+
+
+def category_label(category: str, lang: str) -> str:
+    if category == OTHER:
+        return label(lang, "category.other")
+    if category == UNALLOTTED:
+        return label(lang, "category.unallotted")
+    return category_name(category, lang)
+
+
+def treemap(ov: Overview, lang: str) -> str:
+    colours = charts.colour_of(ov.categories)
+    groups = []
+    for o in ov.orgs:
+        name = org_name(o, lang)
+        blocks = tuple(
+            charts.Block(c, category_label(c, lang), f"{name} / {category_label(c, lang)}: {yen(v, lang)} "
+                         f"({percent(v, ov.tree.figures.appropriated)})", v)
+            for c, v in o.by_category.items() if v > 0
+        )  # fmt: skip
+        title = f"{name}: {yen(o.figures.appropriated, lang)}"
+        groups.append(charts.Group(name, title, blocks))
+    return charts.treemap_svg(groups, colours, label(lang, "treemap"))
+
+
+def legend(ov: Overview, lang: str) -> list[tuple[str, str]]:
+    colours = charts.colour_of(ov.categories)
+    return [(colours[c], category_label(c, lang)) for c in ov.categories]
+
+
+def utilisation_chart(ov: Overview, lang: str) -> str:
+    whole = ov.tree.figures.appropriated
+    series = [
+        charts.Series("obligated", label(lang, "obligated"), tuple(basis_points(v, whole) for v in ov.obligated_cum)),
+        charts.Series("disbursed", label(lang, "disbursed"), tuple(basis_points(v, whole) for v in ov.disbursed_cum)),
+    ]
+    assert len(ov.obligated_cum) == MONTHS
+    return charts.utilisation_svg(month_names(lang), series, label(lang, "utilisation.caption"))
