@@ -1,1 +1,2 @@
-"""Identities, roles, request signatures and (later) approvals and policy."""
+"""Identities (organisations, roles, keys and their rotation and revocation), the Cedar
+policy as data, and the policy in force."""
