@@ -12,7 +12,7 @@ import sys
 # name -> (module, one-line help). Modules are imported only when their command runs.
 _COMMANDS: dict[str, tuple[str, str]] = {
     "bench": ("ramp.bench", "run a benchmark (ledger, ...)"),
-    "demo": ("ramp.demo.cli", "generate the FY2025 demo dataset and print its budget tree"),
+    "demo": ("ramp.demo.cli", "serve the dashboard on the FY2025 demo data (created if absent)"),
     "demo-data": ("ramp.demo.cli:demo_data", "generate the FY2025 demo dataset (--seed N --size small|default|large)"),
     "budget": ("ramp.budget.cli", "budget queries: tree, history, burdens, alerts"),
     "numscript": ("ramp.numscript.cli", "Numscript tools: test a folder of conformance cases"),

@@ -172,13 +172,14 @@ def test_default_size_plan_has_the_promised_shape():
     assert sum(p.budget for p in d.projects) == TOTAL
 
 
-def test_ramp_demo_prints_the_tree_and_refuses_to_overwrite(tmp_path, capsys):
+def test_ramp_demo_creates_the_database_once_and_prints_the_tree(tmp_path, capsys):
     from ramp.cli import main
 
     db = tmp_path / "d.db"
-    assert main(["demo", "--db", str(db), "--seed", "3"]) == 0
+    assert main(["demo", "--db", str(db), "--seed", "3", "--size", "small", "--no-serve"]) == 0
     out = capsys.readouterr().out
     assert "issued for FY2025: ¥8,700,500,000,000" in out and "装備品等購入費" in out and "Maritime" in out
-    with pytest.raises(SystemExit) as exc:
-        main(["demo", "--db", str(db)])
-    assert exc.value.code == 2
+    assert "events (" in out  # what was generated
+    assert main(["demo", "--db", str(db), "--no-serve"]) == 0  # present: opened, never regenerated
+    out = capsys.readouterr().out
+    assert "issued for FY2025: ¥8,700,500,000,000" in out and "events (" not in out

@@ -6,6 +6,7 @@ open it with the projections `ramp demo` opens it with, and demo (open) access.
 
 from __future__ import annotations
 
+import os
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -22,6 +23,7 @@ from ramp.store import SQLiteStore
 from ramp.web.access import Access, DemoAccess
 from ramp.web.activity import Activity
 from tests.net import serve_in_thread
+from tests.web.browser import CHROMIUM, LAPTOP
 
 ISSUED_FY2025 = 8_700_500_000_000
 
@@ -82,3 +84,28 @@ def artifacts() -> Path:
     path = Path(__file__).resolve().parents[2] / "artifacts" / "dashboard"
     path.mkdir(parents=True, exist_ok=True)
     return path
+
+
+@pytest.fixture(scope="module")
+def browser() -> Iterator[object]:
+    if not os.path.exists(CHROMIUM):
+        pytest.fail(f"{CHROMIUM} is missing: install Debian's chromium (`apt-get install -y chromium`, as .ci/run does)",
+                    pytrace=False)  # fmt: skip
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as p:
+        b = p.chromium.launch(executable_path=CHROMIUM, args=["--no-sandbox"])
+        yield b
+        b.close()
+
+
+@pytest.fixture
+def page(browser):
+    context = browser.new_context(viewport=LAPTOP, locale="en-GB")
+    page = context.new_page()
+    errors: list[str] = []
+    page.on("pageerror", lambda exc: errors.append(str(exc)))
+    page.on("console", lambda msg: errors.append(msg.text) if msg.type == "error" else None)
+    page.errors = errors  # type: ignore[attr-defined]
+    yield page
+    context.close()

@@ -1,9 +1,11 @@
 """`ramp demo` and `ramp demo-data`: generate the FY2025 dataset into a new SQLite database.
 
-`ramp demo` (small by default, a few seconds) prints the budget tree; `ramp demo-data`
-(default size: about a million transactions) prints what it generated. Both leave beside the
-database its log key (`.log.key`), an admin key file (`.admin.json`, for `ramp serve`) and
-the answer key of the injected irregularities (`.irregularities.json`).
+`ramp demo` creates the demo database if it is absent (var/demo/demo.db unless --db), prints
+its budget tree and serves the service with the dashboard at http://127.0.0.1:8000 (--no-serve:
+print and stop). `ramp demo-data` (default size: about a million transactions) prints what it
+generated. Both leave beside the database its log key (`.log.key`), an admin key file
+(`.admin.json`, for `ramp serve`) and the answer key of the injected irregularities
+(`.irregularities.json`).
 """
 
 from __future__ import annotations
@@ -48,11 +50,30 @@ def _summary(loaded: Loaded) -> str:
             f"serve: ramp serve --db {loaded.path} (key {loaded.path}.admin.json)")  # fmt: skip
 
 
+DEMO_DB = os.path.join("var", "demo", "demo.db")
+DEMO_SIZE = "default"  # about a million payments: generated and opened in well under a minute
+
+
 def main(argv: list[str]) -> int:
-    """`ramp demo`: generate (small by default) and print the FY2025 budget tree."""
-    loaded = _generate(_parser("ramp demo", "small"), argv)
+    """`ramp demo`: create the demo database if absent, print its FY2025 tree, serve the dashboard."""
+    p = _parser("ramp demo", DEMO_SIZE)
+    p.set_defaults(db=DEMO_DB)
+    p.add_argument("--host", default="127.0.0.1")
+    p.add_argument("--port", type=int, default=8000)
+    p.add_argument("--no-serve", action="store_true", help="print the tree and stop")
+    args = p.parse_args(argv)
+    if not os.path.exists(args.db):
+        os.makedirs(os.path.dirname(os.path.abspath(args.db)), exist_ok=True)
+        from ramp.web.demo import forget_witness_state
+
+        forget_witness_state(args.db)
+        print(_summary(load(args.db, args.seed, args.size)), flush=True)
+    if not args.no_serve:
+        from ramp.web.demo import serve
+
+        return serve(args.db, args.host, args.port, on_ready=_ready)
     projection = BudgetProjection()
-    journal = Journal(SQLiteStore(loaded.path), projections=[projection])  # replays and checks everything
+    journal = Journal(SQLiteStore(args.db), projections=[projection])  # replays and checks everything
     try:
         tree = budget_tree(projection, 2025)
         print(format_tree(tree, depth=2))
@@ -63,8 +84,13 @@ def main(argv: list[str]) -> int:
         print(f"issued for FY2025: ¥{tree.issued:,} (published total ¥8,700,500,000,000)")
     finally:
         journal.close()
-    print(_summary(loaded))
     return 0
+
+
+def _ready(url: str) -> None:
+    print(f"\nRAMP demo: the dashboard is at {url}/  (public view: {url}/public, API: {url}/openapi.json)\n"
+          "DEMO ACCESS (fictitious data): open to anyone on this machine, no sign-in; demo logins come with\n"
+          "the dashboard's sign-in. Stop with Ctrl-C.", flush=True)  # fmt: skip
 
 
 def demo_data(argv: list[str]) -> int:

@@ -1,0 +1,122 @@
+"""`ramp demo`'s server: the demo database opened with every read model the dashboard uses, two
+local witnesses cosigning its checkpoints, and the service with the dashboard on open access.
+
+The witnesses run in this process on loopback ports of their own, each with its own key and
+state file beside the database: enough to show cosigned checkpoints verified in the browser,
+not the independence real witnesses have (separate operators and machines).
+"""
+
+from __future__ import annotations
+
+import os
+import socket
+import threading
+from collections.abc import Callable
+from pathlib import Path
+from typing import Final
+
+import uvicorn
+
+from ramp.api.app import create_app
+from ramp.budget.projection import BudgetProjection
+from ramp.journal import Journal
+from ramp.journal.log import LogSigner
+from ramp.journal.witnessing import WitnessEndpoint, WitnessSubmitter
+from ramp.policy.identities import IdentityRegistry
+from ramp.store import SQLiteStore
+from ramp.tlog.cosignature import SIG_TYPE_COSIGNATURE, Cosigner
+from ramp.tlog.keys import read_private_key_file, write_private_key_file
+from ramp.tlog.note import Ed25519Verifier, generate_private_key
+from ramp.tlog.witness import WitnessConfig
+from ramp.tlog.witness import create_app as witness_app
+from ramp.web.access import DemoAccess
+from ramp.web.activity import Activity
+
+WITNESS_NAMES: Final = ("witness.demo/a", "witness.demo/b")
+SHUTDOWN_GRACE_S: Final = 3  # open feed streams are cut after this on Ctrl-C
+
+
+def open_for_dashboard(path: str) -> tuple[Journal, IdentityRegistry]:
+    """The demo journal with identities, the budget and the activity folded in one replay."""
+    store = SQLiteStore(path)
+    key_file, origin = store.get_meta("log_key_file"), store.get_meta("origin")
+    if key_file is None or origin is None:
+        store.close()
+        raise SystemExit(f"ramp demo: {path} is not a demo database (no log key recorded)")
+    identities = IdentityRegistry()
+    journal = Journal(store, log=LogSigner.from_key_file(key_file, origin),
+                      projections=[identities, BudgetProjection(), Activity()])  # fmt: skip
+    return journal, identities
+
+
+def forget_witness_state(path: str) -> None:
+    """A new database is a new log: the witnesses' memory of the old one must go with it."""
+    for k in range(len(WITNESS_NAMES)):
+        Path(f"{path}.witness-{k}.state").unlink(missing_ok=True)
+
+
+def _cosigner(path: str, k: int) -> Cosigner:
+    key_file = f"{path}.witness-{k}.key"
+    if not os.path.exists(key_file):
+        write_private_key_file(key_file, generate_private_key(WITNESS_NAMES[k], SIG_TYPE_COSIGNATURE).encode())
+    return Cosigner.from_skey(read_private_key_file(key_file))
+
+
+class _Background:
+    """A uvicorn server on a free loopback port, in a daemon thread."""
+
+    def __init__(self, app: object) -> None:
+        self.sock = socket.socket()
+        self.sock.bind(("127.0.0.1", 0))
+        self.url = f"http://127.0.0.1:{self.sock.getsockname()[1]}"
+        self.server = uvicorn.Server(uvicorn.Config(app, log_level="warning", access_log=False))
+        self.thread = threading.Thread(target=self.server.run, kwargs={"sockets": [self.sock]}, daemon=True)
+        self.thread.start()
+
+    def stop(self) -> None:
+        self.server.should_exit = True
+        self.thread.join(timeout=5)
+        self.sock.close()
+
+
+class _Announcing(uvicorn.Server):
+    def __init__(self, config: uvicorn.Config, on_ready: Callable[[], None]) -> None:
+        super().__init__(config)
+        self._on_ready = on_ready
+
+    async def startup(self, sockets: list[socket.socket] | None = None) -> None:
+        await super().startup(sockets)
+        if self.started:
+            self._on_ready()
+
+
+def serve(path: str, host: str, port: int, on_ready: Callable[[str], None]) -> int:
+    """Serve the demo until interrupted; `on_ready(url)` once the port answers."""
+    journal, identities = open_for_dashboard(path)
+    origin, log_vkey = journal.store.get_meta("origin"), journal.store.get_meta("log_verifier_key")
+    assert origin is not None and log_vkey is not None
+    witnesses: list[_Background] = []
+    submitter = None
+    try:
+        endpoints = []
+        for k in range(len(WITNESS_NAMES)):
+            cosigner = _cosigner(path, k)
+            config = WitnessConfig(cosigner, Path(f"{path}.witness-{k}.state"),
+                                   {origin: (Ed25519Verifier.from_vkey(log_vkey),)})
+            witnesses.append(_Background(witness_app(config)))
+            endpoints.append(WitnessEndpoint(witnesses[-1].url, cosigner.verifier_key().encode()))
+        submitter = WitnessSubmitter(journal, endpoints)
+        submitter.start()
+        app = create_app(journal, identities, web_access=DemoAccess())
+        url = f"http://{host}:{port}"
+        config = uvicorn.Config(app, host=host, port=port, log_level="warning", access_log=False,
+                                timeout_graceful_shutdown=SHUTDOWN_GRACE_S)  # fmt: skip
+        server = _Announcing(config, lambda: on_ready(url))
+        server.run()
+        return 0 if server.started else 1
+    finally:
+        if submitter is not None:
+            submitter.stop()
+        for w in witnesses:
+            w.stop()
+        journal.close()
