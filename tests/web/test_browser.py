@@ -99,6 +99,35 @@ def test_a_transfer_is_found_and_its_proof_verified_in_the_page(dashboard, page,
     assert page.errors == []
 
 
+def test_the_pages_verifier_reads_every_kind_of_key_and_computes_rfc9162_roots(dashboard, page):
+    """Keys whose base64 holds '+' and '/', cosignature keys, and roots for every leaf of small
+    trees against the Python implementation (RFC 9162 vectors run there)."""
+    from ramp.tlog import merkle
+    from ramp.tlog.cosignature import Cosigner
+    from ramp.tlog.note import generate_key
+
+    page.goto(f"{dashboard.url}/ledger/transfer/{_last_transfer(dashboard.journal).id}")
+    vkeys = [generate_key(f"log.example/{k}")[1] for k in range(24)]
+    vkeys += [Cosigner.generate(f"w.example/{k}").verifier_key().encode() for k in range(8)]
+    assert any("+" in v.split("+", 2)[2] for v in vkeys)  # the case that once broke a split('+')
+    parsed = page.evaluate("async keys => Promise.all(keys.map(async k => (await RAMPVerify.parseVerifierKey(k)).name))",
+                           vkeys)  # fmt: skip
+    assert parsed == [v.split("+", 1)[0] for v in vkeys]
+    hashes = [merkle.leaf_hash(f"leaf {k}".encode()) for k in range(13)]
+    tree = merkle.MemoryTree(hashes)
+    for size in (1, 2, 3, 7, 8, 13):
+        root = tree.root(size)
+        for index in range(size):
+            proof = tree.inclusion_proof(index, size)
+            got = page.evaluate(
+                "async ([i, n, leaf, proof]) => { const b = s => Uint8Array.from(atob(s), c => c.charCodeAt(0));"
+                " const r = await RAMPVerify.rootFromInclusionProof(i, n, b(leaf), proof.map(b));"
+                " return btoa(String.fromCharCode(...r)); }",
+                [index, size, base64.b64encode(hashes[index]).decode(), [base64.b64encode(h).decode() for h in proof]],
+            )  # fmt: skip
+            assert base64.b64decode(got) == root, (index, size)
+
+
 def _flip_first_proof_hash(body: bytes) -> bytes:
     proof = json.loads(body)
     first = bytearray(base64.b64decode(proof["proof"][0]))

@@ -62,13 +62,17 @@
 
   // C2SP signed-note key: name+hexid+base64(type || public key); id = SHA-256(name \n type key)[:4].
   async function parseVerifierKey(vkey) {
-    const [name, idHex, material] = vkey.trim().split("+");
-    if (!name || !/^[0-9a-f]{8}$/.test(idHex || "") || !material) throw new Error("malformed verifier key");
+    const text = vkey.trim();
+    const at = text.indexOf("+"); // names hold no '+'; base64 may
+    const name = text.slice(0, at);
+    const idHex = text.slice(at + 1, at + 9);
+    const material = text.slice(at + 10);
+    if (at < 1 || text[at + 9] !== "+" || !/^[0-9a-f]{8}$/.test(idHex) || !material) throw new Error("malformed verifier key");
     const raw = b64(material);
     const id = (await sha256(concat(enc.encode(name + "\n"), raw))).slice(0, 4);
     if (hex(id) !== idHex) throw new Error("the key id does not match the key");
     if (raw.length !== 33) throw new Error("not an Ed25519 key");
-    return { name, id, type: raw[0], publicKey: raw.slice(1), text: vkey.trim() };
+    return { name, id, type: raw[0], publicKey: raw.slice(1), text };
   }
 
   function splitNote(text) {
