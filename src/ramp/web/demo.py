@@ -8,6 +8,7 @@ not the independence real witnesses have (separate operators and machines).
 
 from __future__ import annotations
 
+import contextlib
 import os
 import socket
 import threading
@@ -112,7 +113,8 @@ def serve(path: str, host: str, port: int, on_ready: Callable[[str], None]) -> i
         config = uvicorn.Config(app, host=host, port=port, log_level="warning", access_log=False,
                                 timeout_graceful_shutdown=SHUTDOWN_GRACE_S)  # fmt: skip
         server = _Announcing(config, lambda: on_ready(url))
-        server.run()
+        with contextlib.suppress(KeyboardInterrupt):  # uvicorn re-raises the Ctrl-C it handled
+            server.run()
         return 0 if server.started else 1
     finally:
         if submitter is not None:
