@@ -16,6 +16,7 @@ from typing import Any, Final
 from urllib.parse import quote
 
 import jinja2
+from markupsafe import Markup, escape
 from starlette.requests import Request
 from starlette.responses import HTMLResponse, RedirectResponse, Response, StreamingResponse
 from starlette.routing import BaseRoute, Mount, Route
@@ -111,6 +112,7 @@ class Dashboard:
             lang=lang, t=t, viewer=viewer, nav=self.pages.navigation(viewer), page_key=page_key,
             here=request.url.path + (f"?{request.url.query}" if request.url.query else ""),
             yen=lambda n: yen(n, lang), yen_short=lambda n: yen_short(n, lang), percent=percent,
+            yen_wrap=lambda n: _breakable(yen(n, lang)),
             bp=basis_points, jst=jst, category=lambda c: category_name(c, lang), **context,
         )  # fmt: skip
         return HTMLResponse(html, status_code=status, headers=SECURITY_HEADERS)
@@ -177,6 +179,7 @@ def web_routes(svc: Service, access: Access | None = None, pages: PageRegistry |
         return d.render(request, "overview.html", "overview", viewer, fy=fy, years=budget.fiscal_years(), ov=ov,
                         treemap=O.treemap(ov, lang), legend=O.legend(ov, lang), chart=O.utilisation_chart(ov, lang),
                         months=month_names(lang), alerts_shown=shown, org_name=lambda o: O.org_name(o, lang),
+                        node_name=lambda path: O.node_name(ov, path, lang),
                         category_label=lambda c: O.category_label(c, lang))  # fmt: skip
 
     async def public_page(request: Request, viewer: Viewer | None) -> Response:
@@ -296,6 +299,14 @@ def web_routes(svc: Service, access: Access | None = None, pages: PageRegistry |
         Route("/lang/{lang}", set_lang, methods=["GET"]),
         Mount("/static", StaticFiles(directory=STATIC), name="static"),
     ]
+
+
+def _breakable(amount: str) -> Markup:
+    """An exact amount that may wrap after 兆/億/万 (never inside a group of digits)."""
+    text = str(escape(amount))
+    for unit in "兆億万":
+        text = text.replace(unit, unit + "<wbr>")
+    return Markup(text)
 
 
 def _node_name(n: TreeNode, lang: str) -> str:

@@ -68,6 +68,8 @@ LABELS: Final[dict[str, tuple[str, str]]] = {
     "alert.kind": ("Operation", "操作"),
     "alert.threshold": ("Threshold", "閾値"),
     "alert.utilisation": ("Utilisation", "執行率"),
+    "op.allot": ("allotment", "配賦"),
+    "op.obligate": ("obligation", "支出負担行為"),
     "level.info": ("info", "情報"),
     "level.warning": ("warning", "警告"),
     "month": ("Month", "月"),

@@ -76,6 +76,7 @@ def org_categories(tree: BudgetTree) -> list[OrgCategories]:
 @dataclass(frozen=True, slots=True)
 class Overview:
     tree: BudgetTree
+    names: dict[str, tuple[str, str]]  # node path -> (name, name_ja), for alerts
     orgs: list[OrgCategories]
     categories: list[str]  # colour order: by total, largest first
     obligated_cum: tuple[int, ...]  # per month, yen
@@ -92,8 +93,23 @@ def overview(projection: BudgetProjection, activity: Activity, fiscal_year: int)
             totals[c] = totals.get(c, 0) + v
     categories = sorted(totals, key=lambda c: (-totals[c], c))
     m = activity.monthly(fiscal_year)
-    return Overview(tree, orgs, categories, _cumulative(m.obligated), _cumulative(m.disbursed),
+    return Overview(tree, _names(tree.items), orgs, categories, _cumulative(m.obligated), _cumulative(m.disbursed),
                     alerts(projection, fiscal_year))  # fmt: skip
+
+
+def _names(items: list[TreeNode]) -> dict[str, tuple[str, str]]:
+    out: dict[str, tuple[str, str]] = {}
+    stack = list(items)
+    while stack:
+        n = stack.pop()
+        out[n.path] = (n.name, n.name_ja)
+        stack.extend(n.children)
+    return out
+
+
+def node_name(ov: Overview, path: str, lang: str) -> str:
+    name, name_ja = ov.names.get(path, ("", ""))
+    return (name_ja or name or path) if lang == "ja" else (name or path)
 
 
 def _cumulative(values: tuple[int, ...]) -> tuple[int, ...]:
