@@ -19,10 +19,12 @@ from typing import Final
 import uvicorn
 
 from ramp.api.app import create_app
+from ramp.approvals.index import RequestIndex
 from ramp.budget.projection import BudgetProjection
 from ramp.journal import Journal
 from ramp.journal.log import LogSigner
 from ramp.journal.witnessing import WitnessEndpoint, WitnessSubmitter
+from ramp.policy.active import ActivePolicy
 from ramp.policy.identities import IdentityRegistry
 from ramp.store import SQLiteStore
 from ramp.tlog.cosignature import SIG_TYPE_COSIGNATURE, Cosigner
@@ -38,15 +40,17 @@ SHUTDOWN_GRACE_S: Final = 3  # open feed streams are cut after this on Ctrl-C
 
 
 def open_for_dashboard(path: str) -> tuple[Journal, IdentityRegistry]:
-    """The demo journal with identities, the budget and the activity folded in one replay."""
+    """The demo journal with every read model of the service and the dashboard."""
     store = SQLiteStore(path)
     key_file, origin = store.get_meta("log_key_file"), store.get_meta("origin")
     if key_file is None or origin is None:
         store.close()
         raise SystemExit(f"ramp demo: {path} is not a demo database (no log key recorded)")
     identities = IdentityRegistry()
-    journal = Journal(store, log=LogSigner.from_key_file(key_file, origin),
-                      projections=[identities, BudgetProjection(), Activity()])  # fmt: skip
+    # Every read model the service attaches, folded in this one replay: one attached later
+    # catches up by decoding the whole log again (seconds per million events).
+    projections = [identities, BudgetProjection(), Activity(), ActivePolicy(), RequestIndex()]
+    journal = Journal(store, log=LogSigner.from_key_file(key_file, origin), projections=projections)
     return journal, identities
 
 
