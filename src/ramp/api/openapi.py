@@ -91,7 +91,7 @@ def build_openapi() -> dict[str, Any]:
             op["security"] = _SIGNED
         return {"get": op}
 
-    return {
+    document = {
         "openapi": "3.1.0",
         "info": {"title": "RAMP API", "version": __version__,
                  "description": "The digital defense yen ledger and its verifiable log. State-changing and "
@@ -133,3 +133,17 @@ def build_openapi() -> dict[str, Any]:
                                               [_param("old", True), _param("new")], signed=False, errors=(400,)),  # fmt: skip
         },
     }
+    return _with_http_layer_rejections(document)
+
+
+def _with_http_layer_rejections(document: dict[str, Any]) -> dict[str, Any]:
+    """A request too malformed for HTTP itself (a header with bytes HTTP forbids, a broken
+    request line) is refused by the server's HTTP parser before any route runs, with a 400 in
+    text/plain. Every operation that documents a 400 says so, so clients and schema checkers
+    know both forms a 400 can take."""
+    for operations in document["paths"].values():
+        for op in operations.values():
+            bad_request = op.get("responses", {}).get("400")
+            if bad_request is not None:
+                bad_request.setdefault("content", {}).setdefault("text/plain", {"schema": {"type": "string"}})
+    return document
