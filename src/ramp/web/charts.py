@@ -1,8 +1,8 @@
 """Charts as server-rendered SVG: a squarified treemap and a cumulative utilisation chart.
 
 No chart library and no script: the SVG is part of the page, every block carries a <title>
-for the pointer and an aria-label for screen readers, and each chart sits next to a table of
-the same figures. Geometry is in floats (pixels); the amounts it is drawn from stay integers.
+for the pointer, and each chart sits next to a table of the same figures: the one a screen
+reader or a keyboard reaches (sixty focusable blocks would be sixty Tab stops). Geometry is in floats (pixels); the amounts it is drawn from stay integers.
 """
 
 from __future__ import annotations
@@ -35,7 +35,7 @@ class Block:
 
     key: str  # colour key (the category)
     label: str
-    title: str  # full text for <title> and aria-label
+    title: str  # full text for <title>
     amount: int
 
 
@@ -76,25 +76,30 @@ def squarify(amounts: Sequence[int], box: Rect) -> list[Rect]:
         x, y, w, h = _lay_row(row, x, y, w, h, out)
         row = []
     if row:
-        _lay_row(row, x, y, w, h, out)
+        _lay_row(row, x, y, w, h, out, last=True)
     assert len(out) == len(amounts)
     return out
 
 
-def _lay_row(row: list[float], x: float, y: float, w: float, h: float, out: list[Rect]) -> tuple[float, ...]:
+def _lay_row(row: list[float], x: float, y: float, w: float, h: float, out: list[Rect],
+             last: bool = False) -> tuple[float, ...]:  # fmt: skip
+    """Lay `row` along the box's shorter side; the last row takes all that is left, and the
+    last block of a row ends exactly at the box's edge (no float drift past it)."""
     s = sum(row)
     if w >= h:  # a column along the left side
-        cw = s / h
+        cw = w if last else s / h
         yy = y
-        for a in row:
-            out.append(Rect(x, yy, cw, a / cw))
-            yy += a / cw
+        for k, a in enumerate(row):
+            rh = (y + h - yy) if k == len(row) - 1 else a / cw
+            out.append(Rect(x, yy, cw, rh))
+            yy += rh
         return x + cw, y, w - cw, h
-    rh = s / w  # a row along the top
+    rh = h if last else s / w  # a row along the top
     xx = x
-    for a in row:
-        out.append(Rect(xx, y, a / rh, rh))
-        xx += a / rh
+    for k, a in enumerate(row):
+        rw = (x + w - xx) if k == len(row) - 1 else a / rh
+        out.append(Rect(xx, y, rw, rh))
+        xx += rw
     return x, y + rh, w, h - rh
 
 
@@ -118,8 +123,8 @@ def treemap_svg(groups: Sequence[Group], colours: dict[str, str], aria_label: st
         blocks = sorted((b for b in g.blocks if b.amount > 0), key=lambda b: -b.amount)
         for b, br in zip(blocks, squarify([b.amount for b in blocks], inner), strict=True):
             parts.append(
-                f'<rect class="block" tabindex="0" x="{br.x:.1f}" y="{br.y:.1f}" width="{br.w:.1f}" '
-                f'height="{br.h:.1f}" fill="{colours.get(b.key, PALETTE[-1])}" aria-label="{escape(b.title)}">'
+                f'<rect class="block" x="{br.x:.1f}" y="{br.y:.1f}" width="{br.w:.1f}" '
+                f'height="{br.h:.1f}" fill="{colours.get(b.key, PALETTE[-1])}">'
                 f"<title>{escape(b.title)}</title></rect>"
             )
             if br.w >= _MIN_LABEL_W and br.h >= 16:

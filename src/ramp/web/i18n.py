@@ -51,8 +51,8 @@ LABELS: Final[dict[str, tuple[str, str]]] = {
                             "歳出予算現額に対する支出負担行為・支出の累計(月別)"),
     "treemap": ("Where the money is: organisation and category", "組織・分野別の配分"),
     "treemap.caption": ("Area is the appropriation of each organisation's projects, by category; "
-                        "hover or focus a block for its figures.",
-                        "面積は各組織の事業の予算額(分野別)。ブロックにカーソルまたはフォーカスで詳細を表示。"),
+                        "hover a block for its figures, or show them all as a table.",
+                        "面積は各組織の事業の予算額(分野別)。ブロックにカーソルを合わせると詳細を表示。表でも確認できます。"),
     "table.view": ("Show as a table", "表で表示"),
     "organisation": ("Organisation", "組織"),
     "category": ("Category", "分野"),
