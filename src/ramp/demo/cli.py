@@ -1,8 +1,8 @@
 """`ramp demo` and `ramp demo-data`: generate the FY2025 dataset into a new SQLite database.
 
-`ramp demo` creates the demo database if it is absent (var/demo/demo.db unless --db), prints
-its budget tree and serves the service with the dashboard at http://127.0.0.1:8000 (--no-serve:
-print and stop). `ramp demo-data` (default size: about a million transactions) prints what it
+`ramp demo` creates the demo database if it is absent (var/demo/demo.db unless --db) and
+serves the service with the dashboard at http://127.0.0.1:8000 (--no-serve: prints the budget
+tree instead). `ramp demo-data` (default size: about a million transactions) prints what it
 generated. Both leave beside the database its log key (`.log.key`), an admin key file
 (`.admin.json`, for `ramp serve`) and the answer key of the injected irregularities
 (`.irregularities.json`).
@@ -23,9 +23,9 @@ from ramp.journal import Journal
 from ramp.store import SQLiteStore
 
 
-def _parser(prog: str, default_size: str) -> argparse.ArgumentParser:
+def _parser(prog: str, default_size: str, db: str | None = None) -> argparse.ArgumentParser:
     p = argparse.ArgumentParser(prog=prog, description=__doc__, formatter_class=argparse.RawTextHelpFormatter)
-    p.add_argument("--db", help="SQLite file to create (default: a new temporary directory)")
+    p.add_argument("--db", default=db, help=f"SQLite file (default: {db or 'a new temporary directory'})")
     p.add_argument("--seed", type=int, default=2025, help="the same seed gives the same data (default 2025)")
     p.add_argument("--size", choices=sorted(SIZES), default=default_size, help=f"default: {default_size}")
     return p
@@ -55,9 +55,8 @@ DEMO_SIZE = "default"  # about a million payments: generated and opened in well 
 
 
 def main(argv: list[str]) -> int:
-    """`ramp demo`: create the demo database if absent, print its FY2025 tree, serve the dashboard."""
-    p = _parser("ramp demo", DEMO_SIZE)
-    p.set_defaults(db=DEMO_DB)
+    """`ramp demo`: create the demo database if absent, then serve the dashboard (or print the tree)."""
+    p = _parser("ramp demo", DEMO_SIZE, DEMO_DB)
     p.add_argument("--host", default="127.0.0.1")
     p.add_argument("--port", type=int, default=8000)
     p.add_argument("--no-serve", action="store_true", help="print the tree and stop")
