@@ -107,11 +107,13 @@ def test_the_service_builds_the_budget_read_model_in_its_one_replay_at_open(tmp_
     must not re-read the whole log to build another one."""
     from ramp.api.cli import _open
     from ramp.budget.projection import BudgetProjection
+    from ramp.web.activity import Activity
 
     db = str(tmp_path / "ramp.db")
     ramp("init", "--db", db, "--origin", "test.ramp/open", "--admin-key-out", str(tmp_path / "admin.key"))
     journal, _identities = _open(db)
     try:
         assert sum(isinstance(p, BudgetProjection) for p in journal.projections) == 1
+        assert sum(isinstance(p, Activity) for p in journal.projections) == 1  # the dashboard's
     finally:
         journal.close()

@@ -15,7 +15,7 @@ import sys
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 from cryptography.hazmat.primitives.serialization import Encoding, PublicFormat
 
-from ramp.budget.projection import BudgetProjection
+from ramp.api.projections import service_projections
 from ramp.client import write_key_file
 from ramp.journal import Journal
 from ramp.journal.log import LogSigner, create_log_key
@@ -34,10 +34,7 @@ def _open(db: str, log_key: str | None = None) -> tuple[Journal, IdentityRegistr
     if origin is None or key_file is None:
         store.close()
         raise SystemExit(f"ramp: {db} is not initialised (run `ramp init`)")
-    identities = IdentityRegistry()
-    # Every read model the service uses is fed by the one replay at open (the budget routes
-    # would otherwise re-read the whole log to build theirs).
-    projections = [identities, BudgetProjection()]
+    identities, projections = service_projections()  # all fed by the one replay at open
     return Journal(store, log=LogSigner.from_key_file(key_file, origin), projections=projections), identities
 
 

@@ -19,12 +19,10 @@ from typing import Final
 import uvicorn
 
 from ramp.api.app import create_app
-from ramp.approvals.index import RequestIndex
-from ramp.budget.projection import BudgetProjection
+from ramp.api.projections import service_projections
 from ramp.journal import Journal
 from ramp.journal.log import LogSigner
 from ramp.journal.witnessing import WitnessEndpoint, WitnessSubmitter
-from ramp.policy.active import ActivePolicy
 from ramp.policy.identities import IdentityRegistry
 from ramp.store import SQLiteStore
 from ramp.tlog.cosignature import SIG_TYPE_COSIGNATURE, Cosigner
@@ -33,7 +31,6 @@ from ramp.tlog.note import Ed25519Verifier, generate_private_key
 from ramp.tlog.witness import WitnessConfig
 from ramp.tlog.witness import create_app as witness_app
 from ramp.web.access import DemoAccess
-from ramp.web.activity import Activity
 
 WITNESS_NAMES: Final = ("witness.demo/a", "witness.demo/b")
 SHUTDOWN_GRACE_S: Final = 3  # open feed streams are cut after this on Ctrl-C
@@ -46,10 +43,7 @@ def open_for_dashboard(path: str) -> tuple[Journal, IdentityRegistry]:
     if key_file is None or origin is None:
         store.close()
         raise SystemExit(f"ramp demo: {path} is not a demo database (no log key recorded)")
-    identities = IdentityRegistry()
-    # Every read model the service attaches, folded in this one replay: one attached later
-    # catches up by decoding the whole log again (seconds per million events).
-    projections = [identities, BudgetProjection(), Activity(), ActivePolicy(), RequestIndex()]
+    identities, projections = service_projections()  # all folded in this one replay
     journal = Journal(store, log=LogSigner.from_key_file(key_file, origin), projections=projections)
     return journal, identities
 
