@@ -237,3 +237,16 @@ def test_a_planner_reads_state_that_includes_batches_not_yet_durable(store):
     assert j.read.account("pool:a").balance == 0
     assert j.engine.transfer("sweep2") is None
     j.close()
+
+
+def test_a_projection_attached_after_open_is_caught_up_and_attached_once(store):
+    from ramp.policy.identities import IdentityRegistry, identity_added
+
+    j = Journal(store)
+    j.submit([identity_added("alice", "atla", ["auditor"], b"\x01" * 32)], 1 * S)
+    registry = j.projection(IdentityRegistry)
+    assert registry.get("alice") is not None  # folded from the committed log
+    assert j.projection(IdentityRegistry) is registry  # found, not built again
+    j.submit([identity_added("bob", "mof", ["auditor"], b"\x02" * 32)], 2 * S)
+    assert registry.get("bob") is not None  # and fed from then on
+    j.close()

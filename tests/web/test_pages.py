@@ -142,3 +142,10 @@ def test_static_assets_are_served_from_the_package(dashboard):
         r = httpx.get(f"{dashboard.url}/static/{name}")
         assert r.status_code == 200 and kind in r.headers["content-type"]
     assert httpx.get(dashboard.url + "/static/../app.py").status_code == 404
+
+
+@pytest.mark.parametrize("query", ["/overview?fy=²²²²", "/overview?fy=٢٠٢٥"])
+def test_unicode_digits_in_a_fiscal_year_are_not_a_500(dashboard, query):
+    """str.isdigit() accepts '²' and '٢', which int() refuses or misreads."""
+    r = httpx.get(dashboard.url + query)
+    assert r.status_code < 500, r.text[:300]

@@ -71,23 +71,9 @@ class Governance:
     sessions: Sessions | None
 
 
-def _attach(svc: Service, cls: type) -> Any:
-    """The journal's projection of `cls`; a journal opened without one gets one now, caught up
-    from the committed log (safe only before the service accepts writes: at app creation)."""
-    for p in svc.journal.projections:
-        if isinstance(p, cls):
-            return p
-    projection = cls()
-    size = svc.journal.size
-    for start in range(0, size, 8192):
-        projection.apply(svc.journal.events(range(start, min(size, start + 8192))))
-    svc.journal.projections.append(projection)
-    return projection
-
-
 def governance(svc: Service, credentials: CredentialFile | None = None) -> Governance:
-    policy = _attach(svc, ActivePolicy)
-    index = _attach(svc, RequestIndex)
+    policy = svc.journal.projection(ActivePolicy)
+    index = svc.journal.projection(RequestIndex)
     log = svc.journal.log
     desk = Desk(svc.identities, policy, session_signer=None if log is None else log.signer.sign)
     sessions = None if credentials is None else Sessions(credentials, svc.identities, svc.clock)

@@ -59,22 +59,8 @@ class FiscalYears(msgspec.Struct, frozen=True):
     fiscal_years: list[int]
 
 
-def find_projection(svc: Service) -> BudgetProjection:
-    """The journal's budget projection. A journal opened without one gets one now, caught up
-    from the committed log (safe only before the service accepts writes: at app creation)."""
-    for p in svc.journal.projections:
-        if isinstance(p, BudgetProjection):
-            return p
-    projection = BudgetProjection()
-    size = svc.journal.size
-    for start in range(0, size, 8192):
-        projection.apply(svc.journal.events(range(start, min(size, start + 8192))))
-    svc.journal.projections.append(projection)
-    return projection
-
-
 def budget_routes(svc: Service) -> list[Route]:
-    projection = find_projection(svc)
+    projection = svc.journal.projection(BudgetProjection)
     policy = find_policy(svc.journal.projections)
 
     def gate(engine, commands):  # noqa: ANN001, ANN202 - movements under approval go through POST /v1/approvals

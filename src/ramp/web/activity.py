@@ -21,6 +21,7 @@ from typing import Final
 
 from ramp.budget.model import Code
 from ramp.ledger.events import AccountCreated, Event, RecordAppended, TransferApplied
+from ramp.text import is_digits
 
 MONTHS: Final = 12
 FEED_BACKLOG_MAX: Final = 200  # newest events a feed subscriber gets on connecting
@@ -119,7 +120,7 @@ class Activity:
                         self._obligation(e)  # type: ignore[arg-type]
                 elif t is AccountCreated and e.metadata.get("kind") == "escrow":  # type: ignore[union-attr]
                     fy_text = e.metadata.get("fiscal_year", "")  # type: ignore[union-attr]
-                    if fy_text.isdigit() and len(fy_text) == 4:
+                    if is_digits(fy_text) and len(fy_text) == 4:
                         escrow_fy[e.id] = int(fy_text)  # type: ignore[union-attr]
             self._events += len(events)
             tail = tuple(summarise(e) for e in events[-FEED_PER_BATCH_MAX:])

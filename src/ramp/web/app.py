@@ -22,10 +22,10 @@ from starlette.responses import HTMLResponse, RedirectResponse, Response, Stream
 from starlette.routing import BaseRoute, Mount, Route
 from starlette.staticfiles import StaticFiles
 
-from ramp.api.budget_routes import find_projection
 from ramp.api.http import json_response
 from ramp.api.routes import Service
 from ramp.budget import model as BM
+from ramp.budget.projection import BudgetProjection
 from ramp.budget.queries import QueryError, TreeNode, budget_tree, node_history
 from ramp.journal.queries import account_events
 from ramp.ledger.events import TransferApplied
@@ -35,6 +35,7 @@ from ramp.ledger.model import (
     TRANSFER_ID_MAX_CHARS,
     TRANSFER_ID_RE,
 )
+from ramp.text import is_digits
 from ramp.tlog.note import NoteError, parse_verifier_key
 from ramp.web import overview as O
 from ramp.web.access import Access, NoSignIn, Viewer
@@ -67,20 +68,6 @@ def default_pages() -> PageRegistry:
         pages.add(Page(key, path))
     pages.add(Page("public", "/public", public=True))
     return pages
-
-
-def find_activity(svc: Service) -> Activity:
-    """The journal's activity projection; one is attached (caught up from the log) if absent.
-    Catching up is safe only before the service accepts writes, at app creation."""
-    for p in svc.journal.projections:
-        if isinstance(p, Activity):
-            return p
-    activity = Activity()
-    size = svc.journal.size
-    for start in range(0, size, 8192):
-        activity.apply(svc.journal.events(range(start, min(size, start + 8192))))
-    svc.journal.projections.append(activity)
-    return activity
 
 
 def jst(ns: int) -> str:
@@ -132,17 +119,17 @@ class Dashboard:
 
     def fiscal_year(self, request: Request) -> int | None:
         raw = request.query_params.get("fy")
-        if raw is not None and raw.isdigit() and len(raw) == 4:
+        if raw is not None and is_digits(raw) and len(raw) == 4:
             return int(raw)
-        return O.default_fiscal_year(find_projection(self.svc))
+        return O.default_fiscal_year(self.svc.journal.projection(BudgetProjection))
 
     def not_found(self, request: Request, page_key: str, viewer: Viewer | None, text: str) -> HTMLResponse:
         return self.render(request, "not_found.html", page_key, viewer, 404, text=text)
 
 
 def web_routes(svc: Service, access: Access | None = None, pages: PageRegistry | None = None) -> list[BaseRoute]:
-    budget = find_projection(svc)
-    activity = find_activity(svc)
+    budget = svc.journal.projection(BudgetProjection)
+    activity = svc.journal.projection(Activity)
     hub = FeedHub()
     activity.on_batch = hub.publish
     env = jinja2.Environment(loader=jinja2.FileSystemLoader(TEMPLATES), autoescape=True,
@@ -213,7 +200,7 @@ def web_routes(svc: Service, access: Access | None = None, pages: PageRegistry |
         if not trail:
             return d.not_found(request, "budget", viewer, path[:QUERY_MAX_CHARS])
         try:
-            history = node_history(journal, fy, path, after_seq=int(after) if after.isdigit() else None,
+            history = node_history(journal, fy, path, after_seq=int(after) if is_digits(after) else None,
                                    limit=HISTORY_PAGE)  # fmt: skip
         except QueryError:
             history = None  # a node defined in metadata whose account is not (yet) committed
@@ -246,7 +233,7 @@ def web_routes(svc: Service, access: Access | None = None, pages: PageRegistry |
         if a is None:
             return d.not_found(request, "ledger", viewer, aid[:QUERY_MAX_CHARS])
         after = request.query_params.get("after_seq", "")
-        page_ = account_events(journal, aid, after_seq=int(after) if after.isdigit() and len(after) < 19 else None,
+        page_ = account_events(journal, aid, after_seq=int(after) if is_digits(after) and len(after) < 19 else None,
                                limit=ACCOUNT_PAGE)  # fmt: skip
         transfers = [e for e in page_.events if isinstance(e, TransferApplied)]
         return d.render(request, "account.html", "ledger", viewer, a=a, transfers=transfers,
@@ -265,7 +252,7 @@ def web_routes(svc: Service, access: Access | None = None, pages: PageRegistry |
     async def witnesses(request: Request) -> Response:
         """The cosigners recorded for a checkpoint size: name and verifier key (public data)."""
         raw = request.query_params.get("size", "")
-        size = int(raw) if raw.isdigit() and len(raw) < 19 else journal.size
+        size = int(raw) if is_digits(raw) and len(raw) < 19 else journal.size
         out = []
         for vkey, _line in journal.store.cosignatures(size):
             try:
