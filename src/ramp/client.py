@@ -11,6 +11,7 @@ import os
 import secrets
 import stat
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Literal
@@ -165,7 +166,10 @@ class RampClient:
         key_file: PathLike | None = None,
         timeout_s: float = DEFAULT_TIMEOUT_S,
         transport: httpx.BaseTransport | None = None,
+        clock: Callable[[], float] = time.time,
     ) -> None:
+        """`clock` dates the signatures (`created`): the server's own clock, in tests that run
+        the service at another instant."""
         if (private_key is None) == (key_file is None):
             raise ValueError("give exactly one of private_key and key_file")
         if key_file is not None:
@@ -179,6 +183,7 @@ class RampClient:
         self.identity = identity
         self._private_key = private_key
         self._http = httpx.Client(base_url=base_url, timeout=timeout_s, transport=transport)
+        self._clock = clock
 
     def request(
         self,
@@ -207,7 +212,7 @@ class RampClient:
                     body,
                     key_id=self.identity,
                     private_key=self._private_key,
-                    created=int(time.time()),
+                    created=int(self._clock()),
                 )
             )
         return self._http.send(request)

@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 import contextlib
-from collections.abc import AsyncIterator
+import time
+from collections.abc import AsyncIterator, Callable
 
 from starlette.applications import Starlette
 from starlette.requests import Request
@@ -13,6 +14,7 @@ from starlette.routing import Route
 from ramp.api.approval_routes import approval_routes, governance
 from ramp.api.auth_routes import auth_routes
 from ramp.api.budget_routes import budget_routes
+from ramp.api.contract_routes import contract_routes
 from ramp.api.group_commit import GroupCommitter
 from ramp.api.http import ApiError, json_response
 from ramp.api.openapi import build_openapi
@@ -26,11 +28,11 @@ from ramp.web.app import web_routes
 
 
 def create_app(journal: Journal, identities: IdentityRegistry, *, credentials: CredentialFile | None = None,
-               web_access: Access | None = None) -> Starlette:
+               web_access: Access | None = None, clock: Callable[[], float] = time.time) -> Starlette:
     """The app over an open journal whose projections include `identities`; web login is on
     when a credentials file is given. `web_access` says who sees the dashboard's private pages
     (default: nobody until the dashboard signs people in)."""
-    svc = Service(journal, identities, GroupCommitter(journal))
+    svc = Service(journal, identities, GroupCommitter(journal), clock)  # `clock`: tests run it at other instants
     gov = governance(svc, credentials)
     openapi = build_openapi()
 
@@ -53,7 +55,7 @@ def create_app(journal: Journal, identities: IdentityRegistry, *, credentials: C
         return ApiError(405, "method_not_allowed", "method not allowed", dict(allow)).response()
 
     routes = [Route("/openapi.json", openapi_json, methods=["GET"]), *build_routes(svc), *script_routes(svc),
-              *budget_routes(svc), *approval_routes(svc, gov), *auth_routes(svc, gov),
+              *budget_routes(svc), *approval_routes(svc, gov), *contract_routes(svc, gov), *auth_routes(svc, gov),
               *web_routes(svc, web_access)]
     return Starlette(
         routes=routes,

@@ -112,6 +112,25 @@ def guarded(fn: Callable[[Request], Any]) -> Callable[[Request], Any]:
     return wrapped
 
 
+def request_actor(svc: Service, gov: Governance, request: Request, body: bytes, *, state_changing: bool,
+                  roles: tuple[str, ...] = ANYONE) -> tuple[Identity, Session | None]:  # fmt: skip
+    """The signing identity, or the logged-in person (a session cookie without a signature;
+    a state-changing request must echo the session's CSRF token)."""
+    if "signature-input" in request.headers or "signature" in request.headers or SESSION_COOKIE not in request.cookies:
+        return authenticate(request, body, svc.identities, roles=roles, clock=svc.clock), None
+    if gov.sessions is None:
+        raise ApiError(401, "signature_missing", "sign the request (this service has no web login)",
+                       {"WWW-Authenticate": 'Signature realm="ramp"'})  # fmt: skip
+    session = gov.sessions.session(request.cookies.get(SESSION_COOKIE), request.headers.get(CSRF_HEADER),
+                                   state_changing=state_changing)  # fmt: skip
+    identity = svc.identities.get(session.identity)
+    if identity is None:  # pragma: no cover - identities are never removed
+        raise ApiError(401, "no_session", "the session's identity is gone")
+    if not identity.has_role(*roles):
+        raise ApiError(403, "forbidden", f"{identity.id} lacks a role for this: one of {', '.join(roles)}")
+    return identity, session
+
+
 def approval_routes(svc: Service, gov: Governance) -> list[Route]:
     journal, identities = svc.journal, svc.identities
 
@@ -122,22 +141,8 @@ def approval_routes(svc: Service, gov: Governance) -> list[Route]:
         r = journal.engine.record(record_id)
         return r if r is not None and r.seq < journal.size else None
 
-    def session_of(request: Request, *, state_changing: bool) -> Session:
-        if gov.sessions is None:
-            raise ApiError(401, "signature_missing", "sign the request (this service has no web login)",
-                           {"WWW-Authenticate": 'Signature realm="ramp"'})  # fmt: skip
-        return gov.sessions.session(request.cookies.get(SESSION_COOKIE), request.headers.get(CSRF_HEADER),
-                                    state_changing=state_changing)  # fmt: skip
-
     def actor(request: Request, body: bytes, *, state_changing: bool) -> tuple[Identity, Session | None]:
-        """The signing identity, or the logged-in person (a session without a signature)."""
-        if "signature-input" in request.headers or "signature" in request.headers or SESSION_COOKIE not in request.cookies:
-            return authenticate(request, body, identities, roles=ANYONE, clock=svc.clock), None
-        session = session_of(request, state_changing=state_changing)
-        identity = identities.get(session.identity)
-        if identity is None:  # pragma: no cover - identities are never removed
-            raise ApiError(401, "no_session", "the session's identity is gone")
-        return identity, session
+        return request_actor(svc, gov, request, body, state_changing=state_changing)
 
     def request_id(request: Request) -> str:
         rid = request.path_params["id"]

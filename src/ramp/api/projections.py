@@ -15,8 +15,9 @@ def service_projections() -> tuple[IdentityRegistry, list[Projection]]:
     """The identity registry (the HTTP layer needs it by name) and every projection, it included."""
     from ramp.approvals.index import RequestIndex
     from ramp.budget.projection import BudgetProjection
+    from ramp.contracts.index import ContractIndex
     from ramp.policy.active import ActivePolicy
     from ramp.web.activity import Activity
 
     identities = IdentityRegistry()
-    return identities, [identities, BudgetProjection(), Activity(), ActivePolicy(), RequestIndex()]
+    return identities, [identities, BudgetProjection(), Activity(), ActivePolicy(), RequestIndex(), ContractIndex()]

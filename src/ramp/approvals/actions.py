@@ -19,6 +19,10 @@ from ramp.budget import requests as Q
 from ramp.budget.operations import plan as plan_budget
 from ramp.budget.rules import Refused
 from ramp.budget.view import View
+from ramp.contracts import requests as C
+from ramp.contracts.desk import ContractDesk, owed_yen
+from ramp.contracts.errors import ContractRefused
+from ramp.contracts.state import load as load_contract
 from ramp.ledger import AppendRecord, ChangeAccountFlags, Command, CreateTransfer, LedgerEngine
 from ramp.ledger.model import ACCOUNT_ID_MAX_CHARS, ACCOUNT_ID_RE
 from ramp.policy import identities as I
@@ -46,6 +50,13 @@ class BudgetAction(_Action, frozen=True, tag="budget"):
     an obligation above the policy's threshold."""
 
     operation: Q.Operation
+
+
+class ContractAction(_Action, frozen=True, tag="contract"):
+    """A contract operation put under approval: a change order, a hold or its release (what
+    software may only propose), or a signing whose obligation is above the threshold."""
+
+    operation: C.ApprovedOperation
 
 
 class FreezeAction(_Action, frozen=True, tag="freeze"):
@@ -82,7 +93,7 @@ class IdentityKeyAction(_Action, frozen=True, tag="identity_key"):
     public_key: PublicKey
 
 
-Action = (BudgetAction | FreezeAction | UnfreezeAction | PolicyChangeAction | IdentityAddAction
+Action = (BudgetAction | ContractAction | FreezeAction | UnfreezeAction | PolicyChangeAction | IdentityAddAction
           | IdentityRolesAction | IdentityKeyAction)  # fmt: skip
 
 
@@ -115,6 +126,8 @@ def plan_action(action: Action, ctx: Ctx) -> Facts:
         return _PLANNERS[type(action)](action, ctx)  # type: ignore[operator]
     except Refused as exc:  # the budget's law refuses it (409, the rule's code)
         raise ApprovalRefused(409, exc.code, exc.message) from exc
+    except ContractRefused as exc:
+        raise ApprovalRefused(exc.status, exc.code, exc.message) from exc
     except I.IdentityError as exc:
         raise ApprovalRefused(409 if exc.code in ("identity_changes_exhausted", "key_reused") else 400,
                               exc.code, str(exc)) from exc  # fmt: skip
@@ -129,16 +142,49 @@ def _budget(action: BudgetAction, ctx: Ctx) -> Facts:
     if op_id is not None and ctx.engine.transfer(op_id) is not None:
         raise refuse(409, "operation_exists", f"operation {op_id!r} was already applied")
     commands = plan_budget(View(ctx.engine), op, ctx.at_ns, ctx.requester, approval=ref)
+    return _budget_facts(commands, type(op).__name__, ctx)
+
+
+def _budget_facts(commands: list[Command], what: str, ctx: Ctx) -> Facts:
+    """The kind and amount of the movements under approval that `commands` make."""
     moves = [c for c in commands if type(c) is CreateTransfer and c.code in BUDGET_KINDS]
     if not moves:
-        raise refuse(409, "approval_not_needed", f"{type(op).__name__} needs no approval: apply it directly")
+        raise refuse(409, "approval_not_needed", f"{what} needs no approval: apply it directly")
     kind = BUDGET_KINDS[moves[0].code]
     amount = sum(c.amount or 0 for c in moves)
     if kind == "obligation" and amount <= ctx.policy.rules.obligation_threshold_yen:
         raise refuse(409, "approval_not_needed", f"obligations up to {ctx.policy.rules.obligation_threshold_yen:,} "
                      "yen need no approval: apply it directly")  # fmt: skip
-    accounts = tuple(sorted({a for c in moves for a in (c.debit_account, c.credit_account)}))
-    return Facts(kind, amount, accounts, commands)
+    return Facts(kind, amount, _accounts(moves), commands)
+
+
+def _accounts(moves: list[CreateTransfer]) -> tuple[str, ...]:
+    return tuple(sorted({a for c in moves for a in (c.debit_account, c.credit_account)}))
+
+
+CONTRACT_KINDS = {C.ChangeOrder: "change_order", C.Hold: "contract_hold", C.Release: "contract_release"}
+
+
+def _contract(action: ContractAction, ctx: Ctx) -> Facts:
+    op = action.operation
+    commands = ContractDesk(ctx.identities).plan_approved(View(ctx.engine), op, ctx.requester,
+                                                          f"request:{ctx.request_id}", ctx.at_ns)  # fmt: skip
+    if type(op) is C.Sign:
+        if not commands:
+            raise refuse(409, "contract_exists", f"contract {op.terms.contract!r} is signed already")
+        return _budget_facts(commands, "this signing", ctx)
+    state = load_contract(ctx.engine.record, op.contract)
+    assert state is not None  # the desk planned it
+    moves = [c for c in commands if type(c) is CreateTransfer]
+    if type(op) is C.ChangeOrder:
+        amended = [c for c in commands if type(c) is AppendRecord][-1].body["terms"]
+        amount = abs(int(amended["total_yen"]) - state.terms.total_yen)  # type: ignore[index, call-overload]
+    elif type(op) is C.Hold:
+        amount = state.terms.total_yen - state.released_yen
+    else:
+        amount = owed_yen(state)
+    accounts = _accounts(moves) or (BM.contract_account(op.contract),)
+    return Facts(CONTRACT_KINDS[type(op)], amount, accounts, commands)
 
 
 def _flags(action: FreezeAction | UnfreezeAction, ctx: Ctx) -> Facts:
@@ -194,7 +240,7 @@ def _identity_key(action: IdentityKeyAction, ctx: Ctx) -> Facts:
 
 
 _PLANNERS = {
-    BudgetAction: _budget, FreezeAction: _flags, UnfreezeAction: _flags, PolicyChangeAction: _policy_change,
+    BudgetAction: _budget, ContractAction: _contract, FreezeAction: _flags, UnfreezeAction: _flags, PolicyChangeAction: _policy_change,
     IdentityAddAction: _identity_add, IdentityRolesAction: _identity_roles, IdentityKeyAction: _identity_key,
 }  # fmt: skip
 

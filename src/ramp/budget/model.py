@@ -108,6 +108,12 @@ def escrow_account(contract: str, fiscal_year: int, carried: bool = False) -> st
     return f"contract:{contract}:fy{fiscal_year}" + (":carried" if carried else "")
 
 
+def revenue_account(fiscal_year: int) -> str:
+    """The treasury's miscellaneous revenue (雑入) of a year: late-delivery penalties offset
+    against payments land here, outside the budget."""
+    return f"treasury:revenue:fy{fiscal_year}"
+
+
 def vendor_account(vendor: str) -> str:
     return f"vendor:{vendor}"
 
@@ -143,6 +149,8 @@ class Code:
     RESERVE_RELEASE: Final = "RESERVE_RELEASE"  # 予備費使用
     OBLIGATE: Final = "OBLIGATE"  # 支出負担行為: node to contract escrow
     DISBURSE: Final = "DISBURSE"  # 支出: escrow to vendor
+    DEOBLIGATE: Final = "DEOBLIGATE"  # 支出負担行為の取消・減額: escrow back to the project
+    PENALTY: Final = "PENALTY"  # 遅延違約金: withheld from a payment, escrow to the treasury's revenue
     CARRY_OVER: Final = "CARRY_OVER"  # 繰越: to the next year's node or escrow
     LAPSE: Final = "LAPSE"  # 不用: at year close
 

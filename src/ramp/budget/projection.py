@@ -92,8 +92,8 @@ class BudgetProjection:
         if e.flags and ("pending" in e.flags or "void_pending" in e.flags):
             return  # budget operations never reserve; nothing posted
         code, amount = e.code, int(e.amount)
-        if code == Code.DISBURSE:  # the hot path: a million of these in a year
-            own = self._escrows.get(e.debit_account)
+        if code == Code.DISBURSE or code == Code.PENALTY:  # the hot path: a million of these in a year
+            own = self._escrows.get(e.debit_account)  # a penalty offset is spent too (支出済, with revenue)
             if own is not None:
                 own[DISBURSED] += amount
             return
@@ -115,6 +115,10 @@ class BudgetProjection:
             escrow = self._escrows.get(e.credit_account)
             if escrow is not None:
                 escrow[OBLIGATED] += amount
+        elif code == Code.DEOBLIGATE:
+            escrow = self._escrows.get(e.debit_account)
+            if escrow is not None:
+                escrow[OBLIGATED] -= amount
         elif code == Code.MINT:
             if c is not None:
                 c[ISSUED] += amount

@@ -59,34 +59,48 @@ def plan_register_contract(ctx: Ctx, op: RegisterContract) -> list[Command]:
 def plan_obligate(ctx: Ctx, op: Obligate) -> list[Command]:
     view, fy = ctx.view, op.fiscal_year
     c = contract(view, op.contract)
-    escrow_id = M.escrow_account(op.contract, fy)
-    references = {"contract": op.contract, **op.references}
-    obligate = CreateTransfer(id=op.id, debit_account=M.node_account(fy, c.project), credit_account=escrow_id,
-                              amount=op.amount_yen, asset=M.ASSET, code=Code.OBLIGATE, references=references)  # fmt: skip
+    obligate = _obligation(op.id, c, fy, op.amount_yen, {"contract": op.contract, **op.references})
     if view.transfer_exists(op.id):
         return [obligate]
+    instalment = c.schedule.get(fy)
+    escrow = view.get(M.escrow_account(op.contract, fy))
+    obligated = 0 if escrow is None else escrow.credits
+    return obligate_into_escrow(ctx, c, fy, op.amount_yen, op.id, obligate.references, instalment, obligated)
+
+
+def _obligation(op_id: str, c: Contract, fy: int, amount: int, references: dict[str, str]) -> CreateTransfer:
+    return CreateTransfer(id=op_id, debit_account=M.node_account(fy, c.project),
+                          credit_account=M.escrow_account(c.id, fy), amount=amount, asset=M.ASSET,
+                          code=Code.OBLIGATE, references=references)  # fmt: skip
+
+
+def obligate_into_escrow(ctx: Ctx, c: Contract, fy: int, amount: int, op_id: str, references: dict[str, str],
+                         instalment: int | None, obligated: int) -> list[Command]:  # fmt: skip
+    """支出負担行為 of `amount` of FY`fy` money from the contract's project into its escrow of
+    that year, within the year's `instalment` of which `obligated` already is (the schedule is
+    the anchor's for budget contracts, the amended terms' for milestone contracts)."""
+    view = ctx.view
     year_open(view, fy)
     R.require(M.fy_start_ns(fy) <= ctx.at_ns < M.fy_end_ns(fy), R.OUTSIDE_FISCAL_YEAR,
               f"an obligation of FY{fy} money must be made within FY{fy} ({M.date_of(ctx.at_ns)} is not)")  # fmt: skip
     project, project_acc = node(view, fy, c.project)
     R.require(project.kind == "project", R.OBLIGATION_REQUIRES_PROJECT, f"{c.project!r} is not a project")
-    instalment = c.schedule.get(fy)
-    R.require(instalment is not None, R.INSTALMENT_NOT_SCHEDULED, f"{op.contract!r} pays nothing in FY{fy}")
+    R.require(instalment is not None, R.INSTALMENT_NOT_SCHEDULED, f"{c.id!r} pays nothing in FY{fy}")
     assert instalment is not None
-    out: list[Command] = []
-    escrow = view.get(escrow_id)
-    obligated = 0 if escrow is None else escrow.credits
-    R.require(obligated + op.amount_yen <= instalment, R.EXCEEDS_INSTALMENT,
+    R.require(obligated + amount <= instalment, R.EXCEEDS_INSTALMENT,
               f"FY{fy} instalment {instalment:,} yen, {obligated:,} already obligated")  # fmt: skip
-    crossed = availability.check(project_acc, op.amount_yen, project.tolerance)
+    out: list[Command] = []
+    escrow_id = M.escrow_account(c.id, fy)
+    escrow = view.get(escrow_id)
+    crossed = availability.check(project_acc, amount, project.tolerance)
     if escrow is None:
-        meta = {"kind": "escrow", "contract": op.contract, "project": c.project, "vendor": c.vendor,
+        meta = {"kind": "escrow", "contract": c.id, "project": c.project, "vendor": c.vendor,
                 "fiscal_year": str(fy)}  # fmt: skip
         escrow = open_account(view, out, escrow_id, meta)
     if crossed:
-        out.append(availability.crossing_record(op.id, "obligate", fy, c.project, project_acc, op.amount_yen, crossed))
-    view.move(project_acc, escrow, op.amount_yen)
-    out.append(obligate)
+        out.append(availability.crossing_record(op_id, "obligate", fy, c.project, project_acc, amount, crossed))
+    view.move(project_acc, escrow, amount)
+    out.append(_obligation(op_id, c, fy, amount, references))
     return chain(out)
 
 

@@ -29,7 +29,7 @@ EXPIRY_MAX_S: Final = 90 * 86_400  # a quarter: past that a decision is stale, a
 ACTIONS: Final = ("request", "approve", "reject")
 # Every kind of approval request; a rules table must say how each is decided.
 KINDS: Final = ("ryuyo", "iyo", "carry_over", "reserve_release", "obligation", "freeze", "unfreeze",
-                "policy_change", "identity_change")  # fmt: skip
+                "policy_change", "identity_change", "change_order", "contract_hold", "contract_release")  # fmt: skip
 
 
 class PolicyInvalid(ValueError):

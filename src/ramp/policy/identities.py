@@ -58,6 +58,7 @@ ROLES: Final = frozenset({
     "disbursing_officer",  # 支出官: pays from obligated money
     "cabinet_officer",     # records the Cabinet's decisions (予備費使用)
     "security_officer",    # revokes keys at once; proposes identity changes
+    "analytics",           # software: may propose (a contract hold or release), never decide
 })  # fmt: skip
 
 

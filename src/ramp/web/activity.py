@@ -4,8 +4,8 @@ live feed. A journal projection: fed every committed event once, on the committe
 
 A month is a calendar month in JST; a movement counts in the fiscal year of the escrow it
 touches (so a FY2024 contract paid in April 2025's 出納整理期間 stays FY2024), in that year's
-month of its timestamp, clamped to April..March. Obligations follow the budget projection's
-rule exactly: OBLIGATE into an escrow adds, CARRY_OVER or LAPSE out of one subtracts,
+month of its timestamp, clamped to April..March. Payments include penalties offset against
+them (PENALTY). Obligations follow the budget projection's rule exactly: OBLIGATE into an escrow adds, CARRY_OVER, LAPSE or DEOBLIGATE out of one subtracts,
 CARRY_OVER into one adds; so the twelve months add up to the tree's figures.
 """
 
@@ -112,11 +112,11 @@ class Activity:
                 if t is TransferApplied:
                     code = e.code  # type: ignore[union-attr]
                     codes[code] += 1
-                    if code == Code.DISBURSE:  # the hot path: a million of these in a year
+                    if code == Code.DISBURSE or code == Code.PENALTY:  # the hot path: a million a year
                         fy = escrow_fy.get(e.debit_account)  # type: ignore[union-attr]
                         if fy is not None:
                             self._add(fy, 1, int(e.timestamp), int(e.amount))  # type: ignore[union-attr]
-                    elif code in (Code.OBLIGATE, Code.CARRY_OVER, Code.LAPSE):
+                    elif code in (Code.OBLIGATE, Code.CARRY_OVER, Code.LAPSE, Code.DEOBLIGATE):
                         self._obligation(e)  # type: ignore[arg-type]
                 elif t is AccountCreated and e.metadata.get("kind") == "escrow":  # type: ignore[union-attr]
                     fy_text = e.metadata.get("fiscal_year", "")  # type: ignore[union-attr]
