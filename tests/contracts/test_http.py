@@ -25,6 +25,9 @@ class Clock:
     def __call__(self) -> float:
         return self.t
 
+    def ns(self) -> int:
+        return int(self.t * 1e9)
+
     def at(self, year: int, month: int, day: int) -> None:
         self.t = M.jst_ns(year, month, day, 10) / 1e9
 
@@ -33,6 +36,7 @@ class Clock:
 def api(tmp_path):
     w = make_world(SQLiteStore(str(tmp_path / "ramp.db")))
     clock = Clock()
+    w.journal.clock_ns = clock.ns
     with serve_in_thread(create_app(w.journal, w.identities, clock=clock)) as url:
         clients = {who: RampClient(url, who, key, clock=clock) for who, key in w.keys.items() if who != "admin"}
         yield w, clients, clock
@@ -145,3 +149,26 @@ def test_a_lapsed_contract_returns_its_remainder_and_a_vendor_sees_only_its_own(
     listed = clients["vendor.other"].get("/v1/contracts").json()["contracts"]
     assert listed == []
     assert [c["id"] for c in clients["boa.kato"].get("/v1/contracts?status=expired").json()["contracts"]] == ["c1"]
+
+
+def test_the_service_expires_an_overdue_contract_itself(tmp_path):
+    import time
+
+    w = make_world(SQLiteStore(str(tmp_path / "ramp.db")))
+    clock = Clock()
+    w.journal.clock_ns = clock.ns
+    try:
+        with serve_in_thread(create_app(w.journal, w.identities, clock=clock, expiry_sweep_s=0.05)) as url:
+            client = RampClient(url, "atla.co", w.keys["atla.co"], clock=clock)
+            client.post("/v1/contracts", json=sign_body(terms(retention_bp=0))).raise_for_status()
+            time.sleep(0.2)
+            assert client.get("/v1/contracts/c1").json()["status"] == "signed"  # not before its expiry
+            clock.at(2026, 3, 16)
+            deadline = time.monotonic() + 10
+            while client.get("/v1/contracts/c1").json()["status"] != "expired":
+                assert time.monotonic() < deadline, "the sweep did not expire the contract"
+                time.sleep(0.05)
+            view = client.get("/v1/contracts/c1").json()
+            assert view["deobligated_yen"] == 10 * BN and view["events"][-1]["by"] == "system:expiry"
+    finally:
+        w.journal.close()

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import contextlib
 import time
 from collections.abc import AsyncIterator, Callable
@@ -14,7 +15,7 @@ from starlette.routing import Route
 from ramp.api.approval_routes import approval_routes, governance
 from ramp.api.auth_routes import auth_routes
 from ramp.api.budget_routes import budget_routes
-from ramp.api.contract_routes import contract_routes
+from ramp.api.contract_routes import EXPIRY_SWEEP_S, contract_routes, sweep_expiries
 from ramp.api.group_commit import GroupCommitter
 from ramp.api.http import ApiError, json_response
 from ramp.api.openapi import build_openapi
@@ -28,7 +29,8 @@ from ramp.web.app import web_routes
 
 
 def create_app(journal: Journal, identities: IdentityRegistry, *, credentials: CredentialFile | None = None,
-               web_access: Access | None = None, clock: Callable[[], float] = time.time) -> Starlette:
+               web_access: Access | None = None, clock: Callable[[], float] = time.time,
+               expiry_sweep_s: float | None = EXPIRY_SWEEP_S) -> Starlette:
     """The app over an open journal whose projections include `identities`; web login is on
     when a credentials file is given. `web_access` says who sees the dashboard's private pages
     (default: nobody until the dashboard signs people in)."""
@@ -39,9 +41,14 @@ def create_app(journal: Journal, identities: IdentityRegistry, *, credentials: C
     @contextlib.asynccontextmanager
     async def lifespan(_app: Starlette) -> AsyncIterator[None]:
         svc.committer.start()  # needs the running event loop
+        sweeper = None if expiry_sweep_s is None else asyncio.create_task(sweep_expiries(svc, expiry_sweep_s))
         try:
             yield
         finally:
+            if sweeper is not None:
+                sweeper.cancel()
+                with contextlib.suppress(asyncio.CancelledError):
+                    await sweeper
             await svc.committer.stop()
 
     async def openapi_json(_request: Request) -> Response:

@@ -75,7 +75,7 @@ def governance(svc: Service, credentials: CredentialFile | None = None) -> Gover
     policy = svc.journal.projection(ActivePolicy)
     index = svc.journal.projection(RequestIndex)
     log = svc.journal.log
-    desk = Desk(svc.identities, policy, session_signer=None if log is None else log.signer.sign)
+    desk = Desk(svc.identities, policy, clock_ns=svc.now_ns, session_signer=None if log is None else log.signer.sign)
     sessions = None if credentials is None else Sessions(credentials, svc.identities, svc.clock)
     return Governance(desk, policy, index, sessions)
 
@@ -135,7 +135,7 @@ def approval_routes(svc: Service, gov: Governance) -> list[Route]:
     journal, identities = svc.journal, svc.identities
 
     def now_ns() -> int:
-        return int(svc.clock() * 1_000_000_000)
+        return svc.now_ns()
 
     def committed(record_id: str):  # noqa: ANN202 - a Lookup
         r = journal.engine.record(record_id)

@@ -91,7 +91,7 @@ def budget_routes(svc: Service) -> list[Route]:
         roles = OPERATION_ROLES[type(op)]
         if not identity.has_role(*roles):
             raise ApiError(403, "forbidden", f"{identity.id} lacks a role for {type(op).__name__}: one of {', '.join(roles)}")
-        at_ns = int(svc.clock() * 1_000_000_000)
+        at_ns = svc.now_ns()
         results = await svc.committer.submit_planned(
             lambda engine: gate(engine, plan(View(engine), op, at_ns, identity.id)))  # approvals: ramp.approvals.gate
         return json_response(OperationResponse(check_results(results)))

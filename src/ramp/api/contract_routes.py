@@ -12,7 +12,9 @@ goes there too.
 
 from __future__ import annotations
 
+import asyncio
 import base64
+import contextlib
 from collections.abc import Callable
 from typing import Any, Final
 
@@ -23,6 +25,7 @@ from starlette.routing import Route
 
 from ramp.api.approval_routes import Governance, guarded, request_actor
 from ramp.api.budget_routes import BUDGET_READERS
+from ramp.api.group_commit import Overloaded
 from ramp.api.http import ApiError, authenticate, decode, int_param, json_response, read_body
 from ramp.api.routes import Service
 from ramp.approvals.gate import check_direct, find_policy
@@ -39,6 +42,7 @@ from ramp.contracts.errors import ContractRefused
 from ramp.contracts.index import ContractIndex
 from ramp.ledger import Command, LedgerEngine, Result
 from ramp.policy.identities import ROLES, Identity
+from ramp.store.base import StoreError
 
 SIGNERS: Final = ("contracting_officer", "certifying_officer")
 OBLIGATORS: Final = ("certifying_officer",)
@@ -76,8 +80,7 @@ def contract_routes(svc: Service, gov: Governance) -> list[Route]:
     desk = ContractDesk(identities, session_signer=None if log is None else log.signer.sign)
     committed = V.committed_lookup(journal.engine, lambda: journal.size)
 
-    def now_ns() -> int:
-        return int(svc.clock() * 1_000_000_000)
+    now_ns = svc.now_ns
 
     def contract_id(request: Request) -> str:
         cid = request.path_params["id"]
@@ -297,3 +300,42 @@ def contract_paths() -> dict[str, Any]:
                 "type": "string", "pattern": f"^{M.PARTY_RE.pattern}$", "maxLength": 40}}])},
     }
 
+
+
+# --- expiry: a contract whose expiry passed is expired by the service itself ------------------
+EXPIRY_SWEEP_S: Final = 60.0
+EXPIRY_ACTOR: Final = "system:expiry"
+
+
+async def expire_overdue(svc: Service) -> list[str]:
+    """Expire every open contract whose expiry date has passed; the ids expired. One refused
+    (payments still owed: held, or not payable this year) stays open and is tried again."""
+    journal = svc.journal
+    index = journal.projection(ContractIndex)
+    committed = V.committed_lookup(journal.engine, lambda: journal.size)
+    desk = ContractDesk(svc.identities)
+    now = svc.now_ns()
+    expired = []
+    for cid in index.ids():
+        state = S.load(committed, cid)
+        if state is None or state.expired or state.status == "completed" or now < T.day_end_ns(state.terms.expires):
+            continue
+
+        def planner(engine: LedgerEngine, cid: str = cid) -> list[Command]:
+            try:
+                return desk.expire(cid, EXPIRY_ACTOR, now)(engine)
+            except ContractRefused:
+                return []  # owed payments first (or expired meanwhile): nothing to write
+
+        results = await svc.committer.submit_planned(planner)
+        if results and all(r.result == "ok" for r in results):
+            expired.append(cid)
+    return expired
+
+
+async def sweep_expiries(svc: Service, interval_s: float = EXPIRY_SWEEP_S) -> None:
+    """Run `expire_overdue` now and every `interval_s` until cancelled (the app's lifespan)."""
+    while True:
+        with contextlib.suppress(StoreError, Overloaded):  # the next sweep tries again
+            await expire_overdue(svc)
+        await asyncio.sleep(interval_s)

@@ -43,7 +43,12 @@ class Service:
     journal: Journal
     identities: IdentityRegistry
     committer: GroupCommitter
-    clock: Callable[[], float] = time.time
+    clock: Callable[[], float] = time.time  # the wall clock: signatures' `created`, sessions, TOTP
+
+    def now_ns(self) -> int:
+        """The instant of the business (budget years, due dates, expiries): the journal's clock,
+        which is the wall clock except on a demo's simulated calendar, or tests'."""
+        return self.journal.clock_ns()
 
 
 def _b64(data: bytes) -> str:

@@ -126,8 +126,8 @@ def plan_action(action: Action, ctx: Ctx) -> Facts:
         return _PLANNERS[type(action)](action, ctx)  # type: ignore[operator]
     except Refused as exc:  # the budget's law refuses it (409, the rule's code)
         raise ApprovalRefused(409, exc.code, exc.message) from exc
-    except ContractRefused as exc:
-        raise ApprovalRefused(exc.status, exc.code, exc.message) from exc
+    except ContractRefused as exc:  # what the action names is missing: the request is refused (409)
+        raise ApprovalRefused(409 if exc.status == 404 else exc.status, exc.code, exc.message) from exc
     except I.IdentityError as exc:
         raise ApprovalRefused(409 if exc.code in ("identity_changes_exhausted", "key_reused") else 400,
                               exc.code, str(exc)) from exc  # fmt: skip

@@ -97,6 +97,9 @@ class Journal:
     ) -> None:
         self.store = store
         self.log = log
+        # What timestamps a batch whose caller gives none: the wall clock, or the simulated
+        # date of a demo (`ramp demo` runs its service on the demo's own calendar).
+        self.clock_ns: Callable[[], int] = time.time_ns
         self.projections = list(projections)
         if log is not None:  # first use records them; a later mismatch is refused
             store.put_meta("origin", log.origin)
@@ -198,7 +201,7 @@ class Journal:
         engine, times = self.engine, self.times
         first_seq = engine.next_seq
         t0 = perf_counter()
-        outcome = engine.execute(commands, time.time_ns() if now_ns is None else now_ns)
+        outcome = engine.execute(commands, self.clock_ns() if now_ns is None else now_ns)
         events = outcome.events
         t1 = perf_counter()
         leaves = encode_events(events)
