@@ -308,3 +308,18 @@ def test_attestations_in_the_web_are_vouched_for_by_the_log_key(tmp_path):
                                                 base64.b64decode(record.body["signature"]))  # fmt: skip
     finally:
         w.journal.close()
+
+
+def test_a_milestone_contracts_escrow_is_never_paid_by_a_direct_disbursement(w):
+    from ramp.budget.requests import Disburse, Obligate
+    from ramp.budget.rules import Refused
+
+    w.sign(terms())
+    svc = BudgetService(w.journal)
+    for op in (Disburse(id="d1", contract="c1", fiscal_year=2025, amount_yen=BN),
+               Obligate(id="o1", contract="c1", fiscal_year=2025, amount_yen=BN)):  # fmt: skip
+        size = w.journal.size
+        with pytest.raises(Refused) as exc:
+            svc.execute(op, at_ns=w.now[0])
+        assert exc.value.code == "milestone_contract" and w.journal.size == size
+    assert w.balance(WALLET) == 0 and w.balance(ESCROW) == 10 * BN

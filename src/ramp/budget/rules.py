@@ -41,6 +41,7 @@ CONTRACT_TERM_TOO_LONG: Final = "contract_term_too_long"  # 国庫債務負担�
 INSTALMENT_NOT_SCHEDULED: Final = "instalment_not_scheduled"
 EXCEEDS_INSTALMENT: Final = "exceeds_instalment"
 EXCEEDS_OBLIGATION: Final = "exceeds_obligation"  # disbursing more than the escrow holds
+MILESTONE_CONTRACT: Final = "milestone_contract"  # its money moves by its attestations, not directly
 CARRYOVER_NOT_DESIGNATED: Final = "carryover_not_designated"  # 明許繰越 outside a designated item
 ACCIDENT_CARRYOVER_REQUIRES_OBLIGATION: Final = "accident_carryover_requires_obligation"
 RESERVE_NOT_ENACTED: Final = "reserve_not_enacted"

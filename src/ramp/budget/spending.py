@@ -13,6 +13,7 @@ from ramp.budget import rules as R
 from ramp.budget.multiyear import Contract, check_schedule
 from ramp.budget.planning import Ctx, chain, contract, node, open_account, record, year_open
 from ramp.budget.requests import Disburse, Obligate, RegisterContract, RegisterVendor
+from ramp.budget.view import View
 from ramp.ledger import Command, CreateAccount, CreateTransfer
 
 Code = M.Code
@@ -56,9 +57,18 @@ def plan_register_contract(ctx: Ctx, op: RegisterContract) -> list[Command]:
     return chain(out)
 
 
+def _not_milestone_contract(view: View, contract_id: str) -> None:
+    """A milestone contract's money moves only by its own rules (ramp.contracts): its escrow is
+    paid by the attestations that accept its milestones, never by a direct disbursement."""
+    R.require(view.engine.record(f"contract.{contract_id}.1") is None, R.MILESTONE_CONTRACT,
+              f"{contract_id!r} is a milestone contract: use /v1/contracts/{contract_id} (attestations release "
+              "its payments; later instalments are obligated there)")  # fmt: skip
+
+
 def plan_obligate(ctx: Ctx, op: Obligate) -> list[Command]:
     view, fy = ctx.view, op.fiscal_year
     c = contract(view, op.contract)
+    _not_milestone_contract(view, op.contract)
     obligate = _obligation(op.id, c, fy, op.amount_yen, {"contract": op.contract, **op.references})
     if view.transfer_exists(op.id):
         return [obligate]
@@ -107,6 +117,7 @@ def obligate_into_escrow(ctx: Ctx, c: Contract, fy: int, amount: int, op_id: str
 def plan_disburse(ctx: Ctx, op: Disburse) -> list[Command]:
     view, fy = ctx.view, op.fiscal_year
     c = contract(view, op.contract)
+    _not_milestone_contract(view, op.contract)
     escrow_id = M.escrow_account(op.contract, fy, op.carried)
     references = {"contract": op.contract, **op.references}
     if op.milestone:
