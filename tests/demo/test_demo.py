@@ -130,7 +130,8 @@ def test_injected_irregularities_are_where_the_answer_key_says(demo):
     key = json.loads(Path(loaded.path + ".irregularities.json").read_text())
     assert all(len(key[k]) >= 1 for k in ("split_payments", "duplicate_invoices", "self_approvals"))
     pays = [e for e in events if isinstance(e, TransferApplied) and e.code == "DISBURSE"]
-    by_invoice = Counter(e.references.get("invoice") for e in pays)
+    # milestone contracts pay on acceptance, not on an invoice (ramp.demo.contracts)
+    by_invoice = Counter(e.references["invoice"] for e in pays if "invoice" in e.references)
     for case in key["split_payments"]:
         parts = [e for e in pays if e.references.get("invoice") in case["invoices"]]
         assert len(parts) == 3 and all(int(e.amount) < SPLIT_THRESHOLD_YEN for e in parts)
@@ -142,7 +143,8 @@ def test_injected_irregularities_are_where_the_answer_key_says(demo):
     duplicated = {k for k, n in by_invoice.items() if n > 1}
     assert duplicated == {c["invoice"] for c in key["duplicate_invoices"]}  # and nowhere else
     obligations = {e.id: e for e in events if isinstance(e, TransferApplied) and e.code == "OBLIGATE"}
-    selfish = {i for i, e in obligations.items() if e.references["requested_by"] == e.references["approved_by"]}
+    selfish = {i for i, e in obligations.items()  # a milestone contract's signer is in its contract.signed record
+               if "requested_by" in e.references and e.references["requested_by"] == e.references["approved_by"]}
     assert selfish == {c["obligation"] for c in key["self_approvals"]}
 
 
@@ -152,11 +154,12 @@ def test_the_same_seed_gives_the_same_data(tmp_path, demo):
     other = load(str(tmp_path / "other.db"), seed=8, size="small")
     a, b, c = (SQLiteStore(p, readonly=True) for p in (loaded.path, again.path, other.path))
     try:
-        size = a.log_size()
-        assert b.log_size() == size
-        # Everything but the last event (the admin identity, with a new key each time) is equal.
-        assert list(a.iter_entries(0, size - 1)) == list(b.iter_entries(0, size - 1))
-        assert list(a.iter_entries(0, size - 1)) != list(c.iter_entries(0, min(size, c.log_size()) - 1))
+        assert b.log_size() == a.log_size()
+        # Everything before the admin identity is equal: from it on, what is made at the real time
+        # (the admin's new key, open requests, the demo's logins) differs from load to load.
+        size = journal.engine.record("identity:admin").seq
+        assert list(a.iter_entries(0, size)) == list(b.iter_entries(0, size))
+        assert list(a.iter_entries(0, size)) != list(c.iter_entries(0, min(size, c.log_size())))
     finally:
         for s in (a, b, c):
             s.close()

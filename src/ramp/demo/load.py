@@ -23,6 +23,8 @@ from ramp.budget.projection import BudgetProjection
 from ramp.budget.requests import CloseYear, Disburse, Enact, Operation
 from ramp.budget.service import BudgetService, check_results
 from ramp.client import write_key_file
+from ramp.demo.contract_requests import seed_contract_requests
+from ramp.demo.contracts import ContractStory
 from ramp.demo.dataset import Dataset
 from ramp.demo.timeline import batches
 from ramp.journal import Journal
@@ -92,14 +94,17 @@ def load(path: str, seed: int, size: str) -> Loaded:
         check_results(journal.submit([manifest], first_at - 1_000_000_000))
         svc = BudgetService(journal)
         inflight: collections.deque[Future[list[Result]]] = collections.deque()
+        story = ContractStory(journal, dataset)  # the milestone contracts, between the budget's batches
         operations = disbursements = 0
         for at_ns, ops in batches(dataset):
+            inflight.extend(story.until(at_ns))
             for chunk in _chunks(ops):
                 inflight.append(svc.execute_many_async(chunk, at_ns=at_ns))
                 operations += len(chunk)
                 disbursements += sum(1 for op in chunk if type(op) is Disburse)
                 while inflight and (inflight[0].done() or len(inflight) > 4):
                     check_results(inflight.popleft().result())
+        inflight.extend(story.until(None))
         while inflight:
             check_results(inflight.popleft().result())
         # Last, so that everything before it depends on the seed alone: the admin's key is new.
@@ -107,6 +112,7 @@ def load(path: str, seed: int, size: str) -> Loaded:
         check_results(journal.submit([identity_added("admin", "mod-feb", sorted(ROLES),
                                                      admin.public_key().public_bytes_raw())]))  # fmt: skip
         write_key_file(f"{path}.admin.json", "admin", admin)
+        seed_contract_requests(journal)  # open requests are made at the real time: they expire
         events = journal.size
     finally:
         journal.close()
