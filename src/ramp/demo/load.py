@@ -26,6 +26,7 @@ from ramp.client import write_key_file
 from ramp.demo.contract_requests import seed_contract_requests
 from ramp.demo.contracts import ContractStory
 from ramp.demo.dataset import Dataset
+from ramp.demo.people import add_people
 from ramp.demo.timeline import batches
 from ramp.journal import Journal
 from ramp.journal.log import LogSigner, create_log_key
@@ -113,6 +114,7 @@ def load(path: str, seed: int, size: str) -> Loaded:
                                                      admin.public_key().public_bytes_raw())]))  # fmt: skip
         write_key_file(f"{path}.admin.json", "admin", admin)
         seed_contract_requests(journal)  # open requests are made at the real time: they expire
+        add_people(journal, path, dataset.irregular)  # the demo's logins and the requests in their inboxes
         events = journal.size
     finally:
         journal.close()
