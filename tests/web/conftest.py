@@ -1,12 +1,15 @@
 """A small FY2025 demo database, and the dashboard served over it by a real uvicorn.
 
 The demo database is generated once per session (about a second at the small size); servers
-open it with the projections `ramp demo` opens it with, and demo (open) access.
+open it with the projections `ramp demo` opens it with, and demo (open) access, or web sign-in
+with the demo people's logins. Tests that change the data (approvals) serve a copy of it.
 """
 
 from __future__ import annotations
 
 import os
+import shutil
+import sqlite3
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -14,8 +17,10 @@ from pathlib import Path
 import pytest
 
 from ramp.api.app import create_app
+from ramp.auth.credentials import CredentialFile
 from ramp.budget.projection import BudgetProjection
 from ramp.demo.load import load
+from ramp.demo.people import credentials_path
 from ramp.journal import Journal
 from ramp.journal.log import LogSigner
 from ramp.policy.identities import IdentityRegistry
@@ -24,6 +29,7 @@ from ramp.web.access import Access, DemoAccess
 from ramp.web.activity import Activity
 from tests.net import serve_in_thread
 from tests.web.browser import CHROMIUM, LAPTOP
+from tests.web.logins import People
 
 ISSUED_FY2025 = 8_700_500_000_000
 
@@ -35,12 +41,25 @@ def demo_db(tmp_path_factory) -> str:
     return path
 
 
+@pytest.fixture
+def fresh_demo(demo_db, tmp_path) -> str:
+    """A copy of the session's demo database and the files beside it, for a test that changes it."""
+    path = str(tmp_path / "demo.db")
+    with sqlite3.connect(demo_db) as source, sqlite3.connect(path) as copy:
+        source.backup(copy)
+    for suffix in (".credentials", ".admin.json", ".irregularities.json"):
+        shutil.copy2(demo_db + suffix, path + suffix)
+    shutil.copytree(demo_db + ".keys", path + ".keys")
+    return path
+
+
 @dataclass
 class Served:
     url: str
     journal: Journal
     budget: BudgetProjection
     activity: Activity
+    people: People  # the demo people's authenticators, for this server
 
 
 def open_demo(path: str) -> tuple[Journal, IdentityRegistry, BudgetProjection, Activity]:
@@ -54,17 +73,22 @@ def open_demo(path: str) -> tuple[Journal, IdentityRegistry, BudgetProjection, A
 
 @pytest.fixture
 def serve(demo_db):
-    """serve(access) -> Served, on a copy-free open of the session's demo database."""
+    """serve(access) -> Served, on a copy-free open of the session's demo database (read only);
+    serve(db=copy, sign_in=True): web sign-in with the demo people's credentials."""
     opened: list[Journal] = []
     stack = []
 
-    def start(access: Access | None = None) -> Served:
-        access = access or DemoAccess()
-        journal, identities, budget, activity = open_demo(demo_db)
+    def start(access: Access | None = None, *, db: str | None = None, sign_in: bool = False) -> Served:
+        path = db or demo_db
+        journal, identities, budget, activity = open_demo(path)
         opened.append(journal)
-        cm = serve_in_thread(create_app(journal, identities, web_access=access))
+        if sign_in:
+            app = create_app(journal, identities, credentials=CredentialFile(credentials_path(path)), web_access=access)
+        else:
+            app = create_app(journal, identities, web_access=access or DemoAccess())
+        cm = serve_in_thread(app)
         stack.append(cm)
-        return Served(cm.__enter__(), journal, budget, activity)
+        return Served(cm.__enter__(), journal, budget, activity, People(path))
 
     yield start
     for cm in reversed(stack):
@@ -76,6 +100,12 @@ def serve(demo_db):
 @pytest.fixture
 def dashboard(serve) -> Iterator[Served]:
     yield serve()
+
+
+@pytest.fixture
+def signed(serve, fresh_demo) -> Iterator[Served]:
+    """The dashboard with web sign-in, over a copy of the demo data."""
+    yield serve(db=fresh_demo, sign_in=True)
 
 
 @pytest.fixture

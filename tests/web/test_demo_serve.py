@@ -1,11 +1,13 @@
 """`ramp demo` end to end: a real process creates the demo database, serves the dashboard, says
-where and that access is open demo access; its two local witnesses cosign the checkpoint, and
-the page verifies their cosignatures (and fails on a forged one). Ctrl-C stops it cleanly."""
+where and prints the demo logins, which sign in with a code from `ramp auth code`; its two
+local witnesses cosign the checkpoint, and the page verifies their cosignatures (and fails on a
+forged one). Ctrl-C stops it cleanly."""
 
 from __future__ import annotations
 
 import base64
 import queue
+import re
 import signal
 import subprocess
 import sys
@@ -16,8 +18,10 @@ from pathlib import Path
 import httpx
 import pytest
 
+from ramp.demo.people import DEMO_PASSWORD, PEOPLE
 from tests.net import free_port
 from tests.web.browser import shot
+from tests.web.logins import People, sign_in, sign_in_page
 
 ROOT = Path(__file__).resolve().parents[2]
 READY_TIMEOUT_S = 60
@@ -43,34 +47,70 @@ def demo_process(tmp_path_factory):
         except queue.Empty:
             continue
     url = f"http://127.0.0.1:{port}"
-    deadline = time.monotonic() + 20  # the witnesses cosign in the background, off the write path
-    while len(httpx.get(url + "/dashboard/witnesses").json()["witnesses"]) < 2:
-        assert time.monotonic() < deadline, "the demo's witnesses did not cosign"
-        time.sleep(0.1)
-    yield url, "".join(output), proc
+    _wait_for_witnesses(url)
+    yield url, "".join(output), proc, People(str(db))
     if proc.poll() is None:
         proc.kill()
         proc.wait(timeout=10)
 
 
-def test_ramp_demo_says_where_it_serves_and_that_access_is_demo_access(demo_process):
-    url, output, _ = demo_process
-    assert f"the dashboard is at {url}/" in output
-    assert "DEMO ACCESS" in output and "events (" in output  # created, and said what it made
-    assert "¥8,700,500,000,000" in httpx.get(url + "/overview").text
+def _wait_for_witnesses(url: str) -> None:
+    """Until both witnesses cosigned the newest checkpoint (they do in the background, off the
+    write path; a sign-in writes to the log, so it makes a checkpoint for them to cosign)."""
+    deadline = time.monotonic() + 20
+    while len(httpx.get(url + "/dashboard/witnesses").json()["witnesses"]) < 2:
+        assert time.monotonic() < deadline, "the demo's witnesses did not cosign"
+        time.sleep(0.1)
 
 
-def _transfer_url(url: str) -> str:
-    r = httpx.get(url + "/ledger")
-    example = r.text.split('href="/ledger?q=', 1)[1].split('"', 1)[0]
-    found = httpx.get(f"{url}/ledger?q={example}")
-    assert found.status_code == 303, example
-    return url + found.headers["location"]
+def _transfer_page(page, url: str, people: People) -> None:
+    """A transfer's page, signed in as the auditor, once the witnesses cosigned the log as it is."""
+    path = _transfer_path(url, people)
+    page.goto(url + "/signin?next=/public")
+    sign_in_page(page, url, "boa.auditor.watanabe", people["boa.auditor.watanabe"])
+    _wait_for_witnesses(url)
+    page.goto(url + path)
+
+
+def test_ramp_demo_says_where_it_serves_and_prints_the_demo_logins(demo_process):
+    url, output, _, _ = demo_process
+    assert f"the dashboard is at {url}/" in output and "events (" in output  # created, and said what it made
+    assert "DEMO LOGINS" in output and f"password, for everyone: {DEMO_PASSWORD}" in output
+    for p in PEOPLE:
+        assert re.search(rf"^  {re.escape(p.id)} +{p.organisation} +.*[A-Z2-7]{{32}}$", output, re.M), p.id
+    assert httpx.get(url + "/overview").headers["location"] == "/signin?next=/overview"  # sign-in, not open access
+    assert "¥8,700,500,000,000" in httpx.get(url + "/public").text  # the public view needs none
+
+
+def test_a_printed_login_signs_in_with_the_code_ramp_auth_code_prints(demo_process):
+    url, output, _, _ = demo_process
+    command = re.search(r"code: (.+) auth code --credentials (\S+) IDENTITY", output)
+    assert command is not None, output
+    run = subprocess.run([sys.executable, "-m", "ramp.cli", "auth", "code", "--credentials", command.group(2),
+                          "atla.co.ito"], cwd=ROOT, capture_output=True, text=True, timeout=30)  # fmt: skip
+    assert run.returncode == 0, run.stderr
+    code = run.stdout.strip()
+    assert re.fullmatch(r"\d{6}", code) and "the next code comes in" in run.stderr
+    with httpx.Client(base_url=url) as c:
+        r = c.post("/signin", data={"identity": "atla.co.ito", "password": DEMO_PASSWORD, "totp": code,
+                                    "next": "/overview"})  # fmt: skip
+        assert (r.status_code, r.headers["location"]) == (303, "/overview"), r.text[:300]
+        assert "¥8,700,500,000,000" in c.get("/overview").text
+
+
+def _transfer_path(url: str, people: People) -> str:
+    with httpx.Client(base_url=url) as c:
+        sign_in(c, "boa.auditor.watanabe", people["boa.auditor.watanabe"])
+        r = c.get("/ledger")
+        example = r.text.split('href="/ledger?q=', 1)[1].split('"', 1)[0]
+        found = c.get(f"/ledger?q={example}")
+        assert found.status_code == 303, example
+        return found.headers["location"]
 
 
 def test_the_page_verifies_both_witnesses_cosignatures(demo_process, page, artifacts):
-    url, _, _ = demo_process
-    page.goto(_transfer_url(url))
+    url, _, _, people = demo_process
+    _transfer_page(page, url, people)
     status = page.locator("#verify-status[data-result]")
     status.wait_for(timeout=15_000)
     assert status.get_attribute("data-result") == "ok", status.text_content()
@@ -81,7 +121,7 @@ def test_the_page_verifies_both_witnesses_cosignatures(demo_process, page, artif
 
 
 def test_a_forged_cosignature_fails_visibly(demo_process, page, artifacts):
-    url, _, _ = demo_process
+    url, _, _, people = demo_process
 
     def forge(route):
         response = route.fetch()
@@ -94,7 +134,7 @@ def test_a_forged_cosignature_fails_visibly(demo_process, page, artifacts):
         route.fulfill(response=response, body="\n".join(lines))
 
     page.route("**/v1/log/checkpoint", forge)
-    page.goto(_transfer_url(url))
+    _transfer_page(page, url, people)
     status = page.locator("#verify-status[data-result]")
     status.wait_for(timeout=15_000)
     assert status.get_attribute("data-result") == "failed"
@@ -103,7 +143,7 @@ def test_a_forged_cosignature_fails_visibly(demo_process, page, artifacts):
 
 
 def test_ctrl_c_stops_the_demo_cleanly(demo_process):
-    _, _, proc = demo_process
+    _, _, proc, _ = demo_process
     proc.send_signal(signal.SIGINT)
     assert proc.wait(timeout=20) == 0
     db = proc.args[proc.args.index("--db") + 1]

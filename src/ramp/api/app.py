@@ -33,7 +33,7 @@ def create_app(journal: Journal, identities: IdentityRegistry, *, credentials: C
                expiry_sweep_s: float | None = EXPIRY_SWEEP_S) -> Starlette:
     """The app over an open journal whose projections include `identities`; web login is on
     when a credentials file is given. `web_access` says who sees the dashboard's private pages
-    (default: nobody until the dashboard signs people in)."""
+    (default: the people signed in, with web login on; nobody without it)."""
     svc = Service(journal, identities, GroupCommitter(journal), clock)  # `clock`: tests run it at other instants
     gov = governance(svc, credentials)
     openapi = build_openapi()
@@ -63,7 +63,7 @@ def create_app(journal: Journal, identities: IdentityRegistry, *, credentials: C
 
     routes = [Route("/openapi.json", openapi_json, methods=["GET"]), *build_routes(svc), *script_routes(svc),
               *budget_routes(svc), *approval_routes(svc, gov), *contract_routes(svc, gov), *auth_routes(svc, gov),
-              *web_routes(svc, web_access)]
+              *web_routes(svc, web_access, gov)]
     return Starlette(
         routes=routes,
         lifespan=lifespan,

@@ -1,10 +1,11 @@
 """`ramp demo` and `ramp demo-data`: generate the FY2025 dataset into a new SQLite database.
 
 `ramp demo` creates the demo database if it is absent (var/demo/demo.db unless --db) and
-serves the service with the dashboard at http://127.0.0.1:8000 (--no-serve: prints the budget
-tree instead). `ramp demo-data` (default size: about a million transactions) prints what it
-generated. Both leave beside the database its log key (`.log.key`), an admin key file
-(`.admin.json`, for `ramp serve`) and the answer key of the injected irregularities
+serves the service with the dashboard at http://127.0.0.1:8000, printing the demo logins
+(--no-serve: prints the budget tree instead). `ramp demo-data` (default size: about a million
+transactions) prints what it generated. Both leave beside the database its log key
+(`.log.key`), an admin key file (`.admin.json`, for `ramp serve`), the demo people's key files
+(`.keys/`) and web logins (`.credentials`), and the answer key of the injected irregularities
 (`.irregularities.json`).
 """
 
@@ -12,13 +13,16 @@ from __future__ import annotations
 
 import argparse
 import os
+import sys
 import tempfile
+from collections.abc import Callable
 
 from ramp.budget.cli import format_tree
 from ramp.budget.projection import BudgetProjection
 from ramp.budget.queries import budget_tree, burdens
 from ramp.demo.dataset import SIZES
 from ramp.demo.load import Loaded, load
+from ramp.demo.people import DEMO_PASSWORD, PEOPLE, credentials_path
 from ramp.journal import Journal
 from ramp.store import SQLiteStore
 
@@ -60,6 +64,8 @@ def main(argv: list[str]) -> int:
     p.add_argument("--host", default="127.0.0.1")
     p.add_argument("--port", type=int, default=8000)
     p.add_argument("--no-serve", action="store_true", help="print the tree and stop")
+    p.add_argument("--open-access", action="store_true",
+                   help="no sign-in: anyone on this machine reads the demo data (read only; deciding needs sign-in)")
     args = p.parse_args(argv)
     if not os.path.exists(args.db):
         os.makedirs(os.path.dirname(os.path.abspath(args.db)), exist_ok=True)
@@ -70,7 +76,8 @@ def main(argv: list[str]) -> int:
     if not args.no_serve:
         from ramp.web.demo import serve
 
-        return serve(args.db, args.host, args.port, on_ready=_ready)
+        return serve(args.db, args.host, args.port, on_ready=_ready(args.db, args.open_access),
+                     open_access=args.open_access)  # fmt: skip
     projection = BudgetProjection()
     journal = Journal(SQLiteStore(args.db), projections=[projection])  # replays and checks everything
     try:
@@ -86,10 +93,46 @@ def main(argv: list[str]) -> int:
     return 0
 
 
-def _ready(url: str) -> None:
-    print(f"\nRAMP demo: the dashboard is at {url}/  (public view: {url}/public, API: {url}/openapi.json)\n"
-          "DEMO ACCESS (fictitious data): open to anyone on this machine, no sign-in; demo logins come with\n"
-          "the dashboard's sign-in. Stop with Ctrl-C.", flush=True)  # fmt: skip
+def _ready(db: str, open_access: bool) -> Callable[[str], None]:
+    def announce(url: str) -> None:
+        print(f"\nRAMP demo: the dashboard is at {url}/  (public view: {url}/public, API: {url}/openapi.json)",
+              flush=True)  # fmt: skip
+        if open_access:
+            print("DEMO ACCESS (fictitious data): open to anyone on this machine, read only, no sign-in.")
+        print(logins(db, url, _ramp_command()))
+        print("Stop with Ctrl-C.", flush=True)
+
+    return announce
+
+
+def logins(db: str, url: str, ramp: str) -> str:
+    """The demo logins: who, the one demo password, each TOTP secret and how to get a code."""
+    from ramp.auth.credentials import CredentialFile
+
+    credentials = CredentialFile(credentials_path(db))
+    lines = [f"\nDEMO LOGINS (fictitious people; demo credentials of this demo database only) at {url}/signin",
+             f"  password, for everyone: {DEMO_PASSWORD}",
+             f"  code: {ramp} auth code --credentials {credentials_path(db)} IDENTITY",
+             "        (or the person's TOTP secret below in an authenticator app; each code is used once)",
+             f"  {'identity':<26}{'organisation':<16}{'roles':<42}TOTP secret"]  # fmt: skip
+    for p in PEOPLE:
+        credential = credentials.get(p.id)
+        secret = credential.totp_secret if credential is not None else "(not enrolled)"
+        lines.append(f"  {p.id:<26}{p.organisation:<16}{', '.join(p.roles):<42}{secret}")
+    lines.append("  Try: sign in as mof.sato and open Approvals: 流用 requests wait for the Ministry of Finance\n"
+                 "  (approving ryuyo-pac3 executes it); fo.tanaka has a Board of Audit freeze waiting.")  # fmt: skip
+    return "\n".join(lines)
+
+
+def _ramp_command() -> str:
+    """How this shell runs `ramp`: the script that started us, else the module."""
+    script = sys.argv[0]
+    return _short(script) if os.path.basename(script) == "ramp" else f"{_short(sys.executable)} -m ramp.cli"
+
+
+def _short(path: str) -> str:
+    relative = os.path.relpath(path)
+    return path if relative.startswith("..") else relative
 
 
 def demo_data(argv: list[str]) -> int:

@@ -1,9 +1,10 @@
 """The dashboard's routes: server-rendered pages over the read models, its static assets, the
 live feed (server-sent events) and the witness keys the in-browser verifier checks against.
 
-`web_routes(svc, access)` is mounted by `ramp.api.app.create_app`. Pages render on the server
-(Jinja2, autoescaped) and work without script; script adds the live feed and the proof
-verification. Every response forbids loading anything from another host (CSP).
+`web_routes(svc, access, gov)` is mounted by `ramp.api.app.create_app`. Pages render on the
+server (Jinja2, autoescaped) and work without script; script adds the live feed and the proof
+verification. Every response forbids loading anything from another host (CSP). Sign-in
+(`ramp.web.signin`) and the approvals inbox (`ramp.web.inbox`) add their routes here.
 """
 
 from __future__ import annotations
@@ -22,6 +23,7 @@ from starlette.responses import HTMLResponse, RedirectResponse, Response, Stream
 from starlette.routing import BaseRoute, Mount, Route
 from starlette.staticfiles import StaticFiles
 
+from ramp.api.approval_routes import Governance
 from ramp.api.http import json_response
 from ramp.api.routes import Service
 from ramp.budget import model as BM
@@ -38,12 +40,14 @@ from ramp.ledger.model import (
 from ramp.text import is_digits
 from ramp.tlog.note import NoteError, parse_verifier_key
 from ramp.web import overview as O
-from ramp.web.access import Access, NoSignIn, Viewer
+from ramp.web.access import Access, NoSignIn, SessionAccess, Viewer, local_path
 from ramp.web.activity import Activity
 from ramp.web.feed import FeedHub, stream
 from ramp.web.i18n import LANG_COOKIE, category_name, label, lang_of, month_names
+from ramp.web.inbox import INBOX_PATH, INBOX_ROLES, inbox_routes
 from ramp.web.money import LANGS, basis_points, percent, yen, yen_short
 from ramp.web.pages import Page, PageRegistry
+from ramp.web.signin import signin_routes
 
 TEMPLATES: Final = Path(__file__).parent / "templates"
 STATIC: Final = Path(__file__).parent / "static"
@@ -62,10 +66,11 @@ SECURITY_HEADERS: Final = {
 
 
 def default_pages() -> PageRegistry:
-    """The pages of the dashboard, in navigation order (issue 7 and 8 add theirs)."""
+    """The pages of the dashboard, in navigation order."""
     pages = PageRegistry()
     for key, path in (("overview", "/overview"), ("budget", "/budget"), ("ledger", "/ledger"), ("feed", "/feed")):
         pages.add(Page(key, path))
+    pages.add(Page("approvals", INBOX_PATH, roles=INBOX_ROLES))
     pages.add(Page("public", "/public", public=True))
     return pages
 
@@ -100,7 +105,8 @@ class Dashboard:
             here=request.url.path + (f"?{request.url.query}" if request.url.query else ""),
             yen=lambda n: yen(n, lang), yen_short=lambda n: yen_short(n, lang), percent=percent,
             yen_wrap=lambda n: _breakable(yen(n, lang)),
-            bp=basis_points, jst=jst, category=lambda c: category_name(c, lang), **context,
+            bp=basis_points, jst=jst, category=lambda c: category_name(c, lang),
+            sign_in=self.access.sign_in_path, **context,
         )  # fmt: skip
         return HTMLResponse(html, status_code=status, headers=SECURITY_HEADERS)
 
@@ -117,6 +123,17 @@ class Dashboard:
         raise _Denied(self.render(request, "denied.html", page_key, viewer, 401 if viewer is None else 403,
                                   title_key=key, text_key="signin.none" if viewer is None else "forbidden.text"))  # fmt: skip
 
+    def page(self, key: str, fn: Callable[[Request, Viewer | None], Awaitable[Response]]) -> Callable[..., Any]:
+        """A route for page `key`: `fn` runs with the viewer, if they may open the page."""
+
+        async def wrapped(request: Request) -> Response:
+            try:
+                return await fn(request, self.viewer_for(request, key))
+            except _Denied as denied:
+                return denied.response
+
+        return wrapped
+
     def fiscal_year(self, request: Request) -> int | None:
         raw = request.query_params.get("fy")
         if raw is not None and is_digits(raw) and len(raw) == 4:
@@ -127,24 +144,20 @@ class Dashboard:
         return self.render(request, "not_found.html", page_key, viewer, 404, text=text)
 
 
-def web_routes(svc: Service, access: Access | None = None, pages: PageRegistry | None = None) -> list[BaseRoute]:
+def web_routes(svc: Service, access: Access | None, gov: Governance, pages: PageRegistry | None = None) -> list[BaseRoute]:
+    """The dashboard's routes. Without `access`: the signed-in people when the service has web
+    login (`gov.sessions`), nobody otherwise."""
     budget = svc.journal.projection(BudgetProjection)
     activity = svc.journal.projection(Activity)
     hub = FeedHub()
     activity.on_batch = hub.publish
     env = jinja2.Environment(loader=jinja2.FileSystemLoader(TEMPLATES), autoescape=True,
                              undefined=jinja2.StrictUndefined, trim_blocks=True, lstrip_blocks=True)  # fmt: skip
-    d = Dashboard(svc, access or NoSignIn(), pages or default_pages(), activity, hub, env)
+    if access is None:
+        access = NoSignIn() if gov.sessions is None else SessionAccess(gov.sessions)
+    d = Dashboard(svc, access, pages or default_pages(), activity, hub, env)
     journal = svc.journal
-
-    def page(key: str, fn: Callable[[Request, Viewer | None], Awaitable[Response]]) -> Callable[..., Any]:
-        async def wrapped(request: Request) -> Response:
-            try:
-                return await fn(request, d.viewer_for(request, key))
-            except _Denied as denied:
-                return denied.response
-
-        return wrapped
+    page = d.page
 
     async def home(request: Request) -> Response:
         viewer = d.access.viewer(request)
@@ -263,10 +276,7 @@ def web_routes(svc: Service, access: Access | None = None, pages: PageRegistry |
 
     async def set_lang(request: Request) -> Response:
         lang = request.path_params["lang"]
-        target = request.query_params.get("next", "/")
-        if not target.startswith("/") or target.startswith("//") or "\\" in target:
-            target = "/"  # only this site's pages: never an open redirect
-        response = RedirectResponse(target, 303)
+        response = RedirectResponse(local_path(request.query_params.get("next")), 303)
         if lang in LANGS:
             response.set_cookie(LANG_COOKIE, lang, max_age=LANG_COOKIE_MAX_AGE_S, samesite="lax", httponly=False)
         return response
@@ -284,6 +294,8 @@ def web_routes(svc: Service, access: Access | None = None, pages: PageRegistry |
         Route("/dashboard/witnesses", witnesses, methods=["GET"]),
         Route("/public", page("public", public_page), methods=["GET"]),
         Route("/lang/{lang}", set_lang, methods=["GET"]),
+        *signin_routes(d, svc, gov),
+        *inbox_routes(d, svc, gov),
         Mount("/static", StaticFiles(directory=STATIC), name="static"),
     ]
 

@@ -1,5 +1,7 @@
-"""`ramp demo`'s server: the demo database opened with every read model the dashboard uses, two
-local witnesses cosigning its checkpoints, and the service with the dashboard on open access.
+"""`ramp demo`'s server: the demo database opened with every read model the dashboard uses, its
+demo people given their logins (`ramp.demo.people`, also for a database made before them), two
+local witnesses cosigning its checkpoints, and the service with web sign-in for the dashboard
+(or, with `--open-access`, the old open read-only access).
 
 The witnesses run in this process on loopback ports of their own, each with its own key and
 state file beside the database: enough to show cosigned checkpoints verified in the browser,
@@ -20,6 +22,8 @@ import uvicorn
 
 from ramp.api.app import create_app
 from ramp.api.projections import service_projections
+from ramp.auth.credentials import CredentialFile
+from ramp.demo.people import add_people, credentials_path
 from ramp.journal import Journal
 from ramp.journal.log import LogSigner
 from ramp.journal.witnessing import WitnessEndpoint, WitnessSubmitter
@@ -89,14 +93,16 @@ class _Announcing(uvicorn.Server):
             self._on_ready()
 
 
-def serve(path: str, host: str, port: int, on_ready: Callable[[str], None]) -> int:
-    """Serve the demo until interrupted; `on_ready(url)` once the port answers."""
+def serve(path: str, host: str, port: int, on_ready: Callable[[str], None], *, open_access: bool = False) -> int:
+    """Serve the demo until interrupted; `on_ready(url)` once the port answers. The people get
+    their logins first (nothing is added when they have them)."""
     journal, identities = open_for_dashboard(path)
     origin, log_vkey = journal.store.get_meta("origin"), journal.store.get_meta("log_verifier_key")
     assert origin is not None and log_vkey is not None
     witnesses: list[_Background] = []
     submitter = None
     try:
+        add_people(journal, path)
         endpoints = []
         for k in range(len(WITNESS_NAMES)):
             cosigner = _cosigner(path, k)
@@ -106,7 +112,8 @@ def serve(path: str, host: str, port: int, on_ready: Callable[[str], None]) -> i
             endpoints.append(WitnessEndpoint(witnesses[-1].url, cosigner.verifier_key().encode()))
         submitter = WitnessSubmitter(journal, endpoints)
         submitter.start()
-        app = create_app(journal, identities, web_access=DemoAccess())
+        app = create_app(journal, identities, credentials=CredentialFile(credentials_path(path)),
+                         web_access=DemoAccess() if open_access else None)  # fmt: skip
         url = f"http://{host}:{port}"
         config = uvicorn.Config(app, host=host, port=port, log_level="warning", access_log=False,
                                 timeout_graceful_shutdown=SHUTDOWN_GRACE_S)  # fmt: skip

@@ -25,6 +25,7 @@ LABELS: Final[dict[str, tuple[str, str]]] = {
     "page.ledger": ("Ledger explorer", "台帳エクスプローラ"),
     "page.feed": ("Live feed", "ライブフィード"),
     "page.public": ("Public view", "公開ビュー"),
+    "page.approvals": ("Approvals", "承認"),
     "lang.switch": ("日本語", "English"),
     "lang.label": ("Language", "言語"),
     "fy": ("FY{fy}", "{fy}年度"),
@@ -137,16 +138,137 @@ LABELS: Final[dict[str, tuple[str, str]]] = {
     "checkpoint": ("Latest signed checkpoint", "最新の署名付きチェックポイント"),
     "checkpoint.size": ("Log size", "ログのサイズ"),
     "signin.required": ("Sign-in required", "サインインが必要です"),
-    "signin.none": ("This page shows budget detail, which is not public. This server has no sign-in yet: "
-                    "the public view shows the aggregates.",
-                    "このページは非公開の予算詳細を表示します。このサーバにはまだサインイン機能がありません。"
-                    "集計値は公開ビューで確認できます。"),
+    "signin.none": ("This page shows budget detail, which is not public. This server has no web sign-in "
+                    "(it is started without --credentials): the public view shows the aggregates.",
+                    "このページは非公開の予算詳細を表示します。このサーバはWebサインインが無効です"
+                    "(--credentials なしで起動)。集計値は公開ビューで確認できます。"),
     "forbidden": ("Not permitted", "権限がありません"),
     "forbidden.text": ("Your roles do not include reading budget detail.", "予算詳細の閲覧権限がありません。"),
     "not_found": ("Not found", "見つかりません"),
-    "demo.banner": ("Demo: open access to the demo data, no sign-in (sign-in comes with the approvals work).",
-                    "デモ:デモデータを誰でも閲覧できます(サインインは承認機能とともに追加予定)。"),
-    "signed_in_as": ("Viewing as {who}", "{who} として閲覧中"),
+    "demo.banner": ("Demo: open access to the fictitious demo data, read only, no sign-in (ramp demo --open-access).",
+                    "デモ:架空のデモデータを誰でも閲覧できます(閲覧のみ・サインインなし、ramp demo --open-access)。"),
+    "signed_in_as": ("Signed in as {who}", "{who} でサインイン中"),
+    # sign-in (ramp.web.signin)
+    "signin": ("Sign in", "サインイン"),
+    "signout": ("Sign out", "サインアウト"),
+    "signin.caption": ("Your identity, your password and the 6-digit code your authenticator app shows now.",
+                       "ID、パスワード、認証アプリに表示中の6桁のコードを入力してください。"),
+    "signin.identity": ("Identity", "ID"),
+    "signin.password": ("Password", "パスワード"),
+    "signin.code": ("Code (TOTP)", "確認コード(TOTP)"),
+    "signin.code.help": ("6 digits, from your authenticator app; each code is used once.",
+                         "認証アプリの6桁の数字。各コードは1回だけ使えます。"),
+    "signin.submit": ("Sign in", "サインイン"),
+    "signin.public": ("No account? The aggregates are public:", "アカウントがない場合も、集計値は公開されています:"),
+    "signin.disabled": ("This server has no web sign-in (it is started without --credentials).",
+                        "このサーバはWebサインインが無効です(--credentials なしで起動)。"),
+    "signin.signed_out": ("You are signed out.", "サインアウトしました。"),
+    "signin.failed": ("Sign-in failed: the identity, the password or the code is not right. Check all three "
+                      "(a code is good for about 30 seconds, and only once) and try again.",
+                      "サインインできません:ID・パスワード・コードのいずれかが正しくありません。"
+                      "3つとも確認して再度お試しください(コードは約30秒間、1回だけ有効)。"),
+    "signin.locked": ("Too many failed attempts for this identity: sign-in is paused for 15 minutes.",
+                      "失敗が続いたため、このIDのサインインを15分間停止しています。"),
+    "signin.incomplete": ("Fill in the identity, the password and the code.", "ID・パスワード・コードをすべて入力してください。"),
+    "signin.unavailable": ("The service is busy: nothing was done. Try again in a moment.",
+                           "サービスが混み合っています(処理は行われていません)。しばらくして再度お試しください。"),
+    "form.refused": ("Not done", "処理できません"),
+    "form.foreign": ("This form was sent from another site: refused.", "他のサイトから送信されたフォームのため拒否しました。"),
+    "form.invalid": ("The form could not be read: reload the page and try again.",
+                     "フォームを読み取れません。ページを再読み込みして再度お試しください。"),
+    "form.too_large": ("The form is too large.", "フォームが大きすぎます。"),
+    "form.expired": ("This form is not from your current session (it may be from before you signed in again): "
+                     "reload the page and try again. Nothing was done.",
+                     "このフォームは現在のセッションのものではありません(再サインイン前のページなど)。"
+                     "ページを再読み込みして再度お試しください。処理は行われていません。"),
+    # approvals inbox (ramp.web.inbox)
+    "inbox.caption": ("Requests waiting for your decision, then the others. Approving or rejecting asks for a fresh "
+                      "code from your authenticator; the decision is signed into the log.",
+                      "あなたの決裁を待つ申請と、その他の申請。承認・却下には認証アプリの新しいコードが必要です。"
+                      "決裁は署名されログに記録されます。"),
+    "inbox.read_only": ("Sign in with web login to decide; here you can only read.", "決裁にはサインインが必要です(ここでは閲覧のみ)。"),
+    "inbox.waiting": ("Waiting for you ({n})", "あなたの決裁待ち({n}件)"),
+    "inbox.none": ("Nothing is waiting for your decision.", "決裁待ちの申請はありません。"),
+    "inbox.others": ("Other requests, newest first", "その他の申請(新しい順)"),
+    "inbox.no_others": ("No other requests.", "その他の申請はありません。"),
+    "inbox.code": ("Fresh code (TOTP)", "新しい確認コード(TOTP)"),
+    "inbox.code.help": ("A code not used before: after signing in, wait for your authenticator's next code.",
+                        "未使用のコードを入力してください。サインイン直後は次のコードが表示されるまでお待ちください。"),
+    "inbox.approve": ("Approve", "承認"),
+    "inbox.reject": ("Reject", "却下"),
+    "inbox.done.executed": ("You approved {id}: the quorum is met and the request executed.",
+                            "{id} を承認しました。定足数を満たし、申請が執行されました。"),
+    "inbox.done.counted": ("You approved {id}: your approval counts ({counted} of {needed}); it waits for the others.",
+                           "{id} を承認しました。承認数 {counted}/{needed}、他の承認を待っています。"),
+    "inbox.done.not_counted": ("You approved {id}, but your approval does not count toward the quorum (someone of "
+                               "your organisation already counted).",
+                               "{id} を承認しましたが、定足数には算入されません(同じ組織の承認が算入済み)。"),
+    "inbox.done.not_executed": ("You approved {id}: the quorum is met, but the action cannot run at this moment "
+                                "(the budget refuses it now); it can be executed later.",
+                                "{id} を承認しました。定足数を満たしましたが、現時点では執行できません(予算上の制約)。後で執行できます。"),
+    "inbox.done.rejected": ("You rejected {id}: the request is closed.", "{id} を却下しました。申請は終了しました。"),
+    "inbox.error.code_invalid": ("Enter the 6-digit code from your authenticator app. Nothing was done.",
+                                 "認証アプリの6桁のコードを入力してください。処理は行われていません。"),
+    "inbox.error.code_refused": ("The code is wrong or was used already (for instance to sign in). Wait for the "
+                                 "next code and try again. Nothing was done.",
+                                 "コードが正しくないか、使用済みです(サインインで使ったコードなど)。"
+                                 "次のコードを待って再度お試しください。処理は行われていません。"),
+    "inbox.error.decision_invalid": ("Choose Approve or Reject.", "承認か却下を選んでください。"),
+    "inbox.error.already_decided": ("You have already decided on this request.", "この申請は決裁済みです。"),
+    "inbox.error.self_approval": ("You made this request: someone else decides it.", "自分の申請は決裁できません。"),
+    "inbox.error.not_an_approver": ("The policy in force does not let you decide this request.",
+                                    "現行のポリシーでは、あなたはこの申請を決裁できません。"),
+    "inbox.error.request_expired": ("This request has expired.", "この申請は期限切れです。"),
+    "inbox.error.request_executed": ("This request was executed already.", "この申請は執行済みです。"),
+    "inbox.error.request_rejected": ("This request was rejected already.", "この申請は却下済みです。"),
+    "inbox.error.request_not_found": ("There is no such request.", "該当する申請はありません。"),
+    "inbox.error.identity_unknown": ("Your identity is not known to the service.", "あなたのIDはサービスに登録されていません。"),
+    "inbox.error.decisions_exhausted": ("This request has the most decisions it may have.", "この申請の決裁数は上限に達しています。"),
+    "inbox.error.no_web_login": ("This server has no web login: decide with a signed request (the API).",
+                                 "このサーバはWebサインインが無効です。署名付きAPIで決裁してください。"),
+    "inbox.error.unavailable": ("The service is busy: nothing was done. Try again in a moment.",
+                                "サービスが混み合っています(処理は行われていません)。しばらくして再度お試しください。"),
+    "inbox.error.other": ("The decision was refused.", "決裁は受け付けられませんでした。"),
+    "status.open": ("open", "決裁中"),
+    "status.executed": ("executed", "執行済"),
+    "status.rejected": ("rejected", "却下"),
+    "status.expired": ("expired", "期限切れ"),
+    "decision.approve": ("approved", "承認"),
+    "decision.reject": ("rejected", "却下"),
+    "request.requester": ("Requested by", "申請者"),
+    "request.quorum": ("Quorum", "定足数"),
+    "request.counted": ("{counted} of {needed} approvals counted", "承認 {counted}/{needed}"),
+    "request.required": ("required", "必須"),
+    "request.distinct": ("from distinct organisations", "異なる組織から"),
+    "request.created": ("Requested (JST)", "申請日時(JST)"),
+    "request.expires": ("Expires (JST)", "期限(JST)"),
+    "request.accounts": ("Accounts", "口座"),
+    "request.changes": ("What it changes", "変更内容"),
+    "request.decisions": ("Decisions", "決裁"),
+    "request.counts": ("counts", "算入"),
+    "request.executed_at": ("Executed at log seq {seq}.", "ログ番号 {seq} で執行。"),
+    "request.action": ("Operation", "操作"),
+    "request.id": ("Operation id", "操作ID"),
+    "request.fiscal_year": ("Fiscal year", "年度"),
+    "request.source": ("From", "移替元"),
+    "request.target": ("To", "移替先"),
+    "request.node": ("Node", "ノード"),
+    "request.contract": ("Contract", "契約"),
+    "request.kind": ("Kind", "区分"),
+    "request.account": ("Account", "口座"),
+    "request.reason": ("Reason", "理由"),
+    "request.identity": ("Identity", "ID"),
+    "request.organisation": ("Organisation", "組織"),
+    "request.roles": ("Roles", "ロール"),
+    "request_kind.ryuyo": ("流用: transfer between sub-items", "流用(目間の移替え)"),
+    "request_kind.iyo": ("移用: transfer between items", "移用(項間の移替え)"),
+    "request_kind.carry_over": ("Carry-over (繰越)", "繰越"),
+    "request_kind.reserve_release": ("Reserve-fund release (予備費使用)", "予備費使用"),
+    "request_kind.obligation": ("Obligation above the threshold", "支出負担行為(閾値超)"),
+    "request_kind.freeze": ("Freeze an account", "口座の凍結"),
+    "request_kind.unfreeze": ("Unfreeze an account", "口座の凍結解除"),
+    "request_kind.policy_change": ("Policy change", "ポリシー変更"),
+    "request_kind.identity_change": ("Identity change", "IDの変更"),
 }  # fmt: skip
 
 
@@ -159,6 +281,11 @@ def label(lang: str, key: str, **values: object) -> str:
     en, ja = LABELS[key]
     text = ja if lang == "ja" else en
     return text.format(**values) if values else text
+
+
+def label_or(lang: str, key: str, raw: str) -> str:
+    """The label of `key`, or `raw` as it is when there is none (a kind or field named by data)."""
+    return label(lang, key) if key in LABELS else raw
 
 
 def month_names(lang: str) -> list[str]:

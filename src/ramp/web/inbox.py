@@ -1,0 +1,259 @@
+"""The approvals inbox: the requests waiting for the signed-in person's decision, then the rest,
+each with what it would change and how far its quorum is; approve or reject with a fresh TOTP
+code (a plain form: the session's CSRF token in a hidden field, the code typed in).
+
+A decision takes the path of `POST /v1/approvals/{id}/approve` for a web session: the session
+and its CSRF token, a TOTP code not used before (`Sessions.fresh_second_factor`), then the
+desk's planner, so the policy, the quorum and the log record are the API's own. After a
+decision the page is fetched again (`?decided=<id>`) and says what the request's records now
+say: executed, counted, not counted, or rejected.
+"""
+
+from __future__ import annotations
+
+import base64
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any, Final
+from urllib.parse import quote
+
+from starlette.requests import Request
+from starlette.responses import RedirectResponse, Response
+from starlette.routing import Route
+
+from ramp.api.approval_routes import SESSION_COOKIE, Governance
+from ramp.api.group_commit import Overloaded
+from ramp.api.routes import Service
+from ramp.approvals.model import REQUEST_ID_RE, ApprovalRefused
+from ramp.approvals.quorum import Decision, counted
+from ramp.approvals.state import RequestState, load
+from ramp.auth.sessions import AuthRefused
+from ramp.auth.totp import DIGITS
+from ramp.policy.engine import Resource
+from ramp.policy.identities import ROLES, Identity
+from ramp.store.base import StoreError
+from ramp.web.access import SIGN_IN_PATH, Viewer
+from ramp.web.forms import CSRF_FIELD, FormError, read_form
+from ramp.web.i18n import label_or, lang_of
+
+if TYPE_CHECKING:
+    from ramp.web.app import Dashboard
+
+INBOX_PATH: Final = "/approvals"
+INBOX_ROLES: Final = tuple(sorted(ROLES))  # like GET /v1/approvals: anyone signed in; the policy decides
+SCAN_MAX: Final = 1000  # newest requests read per view: the index grows with the log, a page must not
+OTHERS_SHOWN: Final = 50  # the rest, newest first
+DECISIONS: Final = ("approve", "reject")
+# Refusals a person is told in words (label `inbox.error.<code>`); any other shows its code.
+KNOWN_ERRORS: Final = frozenset({
+    "already_decided", "self_approval", "not_an_approver", "request_expired", "request_executed",
+    "request_rejected", "request_not_found", "identity_unknown", "decisions_exhausted", "code_invalid",
+    "code_refused", "decision_invalid", "no_web_login", "unavailable",
+})  # fmt: skip
+
+
+@dataclass(frozen=True, slots=True)
+class Field:
+    """One line of what a request changes: a label key (or a raw field name) and its value."""
+
+    key: str
+    value: str
+    yen: int | None = None  # an amount, formatted for the reader
+    href: str = ""
+
+
+@dataclass(frozen=True, slots=True)
+class Item:
+    state: RequestState
+    status: str  # open | executed | rejected | expired
+    fields: list[Field]
+    counted_by: frozenset[str]  # the approvers whose approvals count
+    needed: int
+    required: list[tuple[str, bool]]  # required organisation, among the counted approvals yet
+    mine: str  # my decision on it ("" if none)
+    transfer: str  # the ledger transfer its execution applied, if there is one to link
+
+    @property
+    def body(self) -> dict[str, Any]:
+        return self.state.body
+
+    @property
+    def counted(self) -> int:
+        return len(self.counted_by)
+
+    @property
+    def dom_id(self) -> str:
+        return f"req-{self.state.id}"
+
+
+def fields_of(action: dict[str, Any], may_read_budget: bool) -> list[Field]:
+    """The action's parameters as lines: budget operations by their fields (paths linked to the
+    budget tree for readers), other actions likewise; amounts as yen."""
+    params = dict(action.get("operation", action)) if action.get("type") == "budget" else dict(action)
+    out = [Field("request.action", str(params.pop("op", params.pop("type", ""))))]
+    fy = params.get("fiscal_year")
+    for key, value in params.items():
+        if key in ("approvals", "public_key", "cedar", "rules") or value in ("", [], {}, None):
+            continue  # set by the execution, or too long to read here (the API shows them)
+        if key == "amount_yen" and type(value) is int:
+            out.append(Field("amount", "", yen=value))
+            continue
+        text = ", ".join(map(str, value)) if isinstance(value, list) else str(value)
+        href = ""
+        if may_read_budget and key in ("source", "target", "node") and type(fy) is int:
+            href = f"/budget/node?fy={fy}&path={quote(text, safe='')}"
+        elif may_read_budget and key == "account":
+            href = f"/ledger/account/{quote(text, safe='')}"
+        out.append(Field(f"request.{key}", text, href=href))
+    return out
+
+
+class Inbox:
+    """The inbox's reads: committed request records only (a planner's state is not yet the log)."""
+
+    def __init__(self, svc: Service, gov: Governance) -> None:
+        self.svc, self.gov = svc, gov
+
+    def now_ns(self) -> int:
+        return self.svc.now_ns()  # business time, as the desk and the API see expiry
+
+    def _committed(self, record_id: str):  # noqa: ANN202 - a state.Lookup
+        journal = self.svc.journal
+        r = journal.engine.record(record_id)
+        return r if r is not None and r.seq < journal.size else None
+
+    def load(self, request_id: str) -> RequestState | None:
+        return load(self._committed, request_id) if REQUEST_ID_RE.fullmatch(request_id) else None
+
+    def _valid(self, d: Decision) -> bool:
+        """An approval counts while its approver exists and its key is not revoked (the desk's rule)."""
+        identity = self.svc.identities.get(d.approver)
+        return identity is not None and (not d.key or base64.b64decode(d.key) not in identity.revoked_keys)
+
+    def item(self, state: RequestState, viewer: Viewer | None, may_read_budget: bool) -> Item:
+        rule = state.rule
+        approvals = counted(rule, state.requester, state.decisions, self._valid)
+        orgs = {d.organisation for d in approvals}
+        mine = next((d.decision for d in state.decisions if viewer is not None and d.approver == viewer.id), "")
+        transfer = ""
+        action = state.body["action"]
+        if state.execution is not None and isinstance(action, dict) and action.get("type") == "budget":
+            op_id = str(action["operation"].get("id", ""))
+            t = self.svc.journal.engine.transfer(op_id) if op_id else None
+            transfer = op_id if t is not None and t.seq < self.svc.journal.size else ""
+        return Item(state, state.status(self.now_ns()), fields_of(action, may_read_budget),  # type: ignore[arg-type]
+                    frozenset(d.approver for d in approvals), rule.approvals, [(o, o in orgs) for o in rule.required_organisations], mine,
+                    transfer)  # fmt: skip
+
+    def waits_for(self, state: RequestState, identity: Identity | None) -> bool:
+        """Open, not mine, not decided by me, and the policy lets me approve it."""
+        if identity is None or state.status(self.now_ns()) != "open" or state.requester == identity.id:
+            return False
+        if any(d.approver == identity.id for d in state.decisions):
+            return False
+        requester = self.svc.identities.get(state.requester)
+        if requester is None:  # pragma: no cover - identities are never removed
+            return False
+        body = state.body
+        resource = Resource(state.id, state.kind, int(body["amount_yen"]), tuple(body["accounts"]), requester)  # type: ignore[call-overload, arg-type]
+        return self.gov.policy.current.allows(identity, "approve", resource)
+
+    def lists(self, viewer: Viewer | None, may_read_budget: bool) -> tuple[list[Item], list[Item]]:
+        """(waiting for the viewer, the rest), newest first."""
+        identity = None if viewer is None else self.svc.identities.get(viewer.id)
+        waiting, others = [], []
+        for rid in reversed(self.gov.index.ids()[-SCAN_MAX:]):
+            state = load(self._committed, rid)
+            if state is None:
+                continue
+            if self.waits_for(state, identity):
+                waiting.append(self.item(state, viewer, may_read_budget))
+            elif len(others) < OTHERS_SHOWN:
+                others.append(self.item(state, viewer, may_read_budget))
+        return waiting, others
+
+
+def outcome(item: Item, viewer_id: str) -> str:
+    """What the viewer's decision came to, from the records (label `inbox.done.<outcome>`)."""
+    if item.mine == "reject":
+        return "rejected"
+    if item.state.execution is not None:
+        return "executed"
+    if viewer_id not in item.counted_by:
+        return "not_counted"  # e.g. someone of the same organisation counted first
+    if item.needed <= item.counted and all(ok for _, ok in item.required):
+        return "not_executed"  # the quorum is met, but the action could not run at that moment
+    return "counted"
+
+
+def inbox_routes(d: Dashboard, svc: Service, gov: Governance) -> list[Route]:
+    inbox = Inbox(svc, gov)
+
+    def page_(request: Request, viewer: Viewer | None, status: int = 200, *, error: str = "", error_code: str = "",
+              error_id: str = "") -> Response:  # fmt: skip
+        """The inbox; `error` a label key said at the top and beside request `error_id`'s form."""
+        may_read = d.pages.may_open(d.pages.get("budget"), viewer)
+        waiting, others = inbox.lists(viewer, may_read)
+        done = None
+        decided = request.query_params.get("decided", "")
+        if viewer is not None and not error:
+            state = inbox.load(decided)
+            if state is not None:
+                item = inbox.item(state, viewer, may_read)
+                done = (item, outcome(item, viewer.id)) if item.mine else None
+        can_decide = gov.sessions is not None and bool(viewer and viewer.csrf)
+        lang = lang_of(request)
+        return d.render(request, "inbox.html", "approvals", viewer, status, waiting=waiting, others=others,
+                        done=done, error=error, error_code=error_code, error_id=error_id, can_decide=can_decide,
+                        may_read=may_read, t_or=lambda key, raw: label_or(lang, key, raw),
+                        kind_name=lambda kind: label_or(lang, f"request_kind.{kind}", kind))  # fmt: skip
+
+    async def inbox_page(request: Request, viewer: Viewer | None) -> Response:
+        return page_(request, viewer)
+
+    async def decide(request: Request) -> Response:
+        """Not behind `d.page`: a visitor without a session goes to sign-in and back to the
+        inbox (a GET), never back to this POST."""
+        rid = request.path_params["id"]
+        viewer = d.access.viewer(request)
+
+        def refused(status: int, code: str) -> Response:
+            key = f"inbox.error.{code if code in KNOWN_ERRORS else 'other'}"
+            return page_(request, viewer, status, error=key, error_code=code, error_id=rid)
+
+        try:
+            fields = await read_form(request)
+        except FormError as exc:
+            return page_(request, viewer, exc.status, error=exc.key, error_id=rid)
+        if gov.sessions is None:
+            return refused(403, "no_web_login")
+        try:
+            session = gov.sessions.session(request.cookies.get(SESSION_COOKIE), fields.get(CSRF_FIELD),
+                                           state_changing=True)  # fmt: skip
+        except AuthRefused as exc:
+            if exc.code == "no_session":
+                return RedirectResponse(f"{SIGN_IN_PATH}?next={quote(INBOX_PATH)}", 303)
+            return page_(request, viewer, exc.status, error="form.expired", error_id=rid)
+        decision = fields.get("decision", "")
+        code = "".join(fields.get("totp", "").split())
+        if decision not in DECISIONS:
+            return refused(400, "decision_invalid")
+        if not REQUEST_ID_RE.fullmatch(rid):
+            return refused(404, "request_not_found")
+        if len(code) != DIGITS or not (code.isascii() and code.isdigit()):
+            return refused(400, "code_invalid")
+        try:
+            gov.sessions.fresh_second_factor(session, code)
+        except AuthRefused:
+            return refused(403, "code_refused")
+        try:
+            await svc.committer.submit_planned(gov.desk.decide(session.identity, rid, decision, second_factor="totp"))
+        except ApprovalRefused as exc:
+            return refused(exc.status, exc.code)
+        except (Overloaded, StoreError):
+            return refused(503, "unavailable")
+        return RedirectResponse(f"{INBOX_PATH}?decided={quote(rid)}#req-{quote(rid)}", 303)
+
+    return [
+        Route(INBOX_PATH, d.page("approvals", inbox_page), methods=["GET"]),
+        Route(INBOX_PATH + "/{id}/decide", decide, methods=["POST"]),
+    ]
