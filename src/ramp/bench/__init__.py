@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import sys
 
-_BENCHES = {"ledger": "ramp.bench.ledger", "log": "ramp.bench.log", "api": "ramp.bench.api"}
+_BENCHES = {"ledger": "ramp.bench.ledger", "log": "ramp.bench.log", "api": "ramp.bench.api",
+            "contracts": "ramp.bench.contracts"}
 
 
 def main(argv: list[str]) -> int:

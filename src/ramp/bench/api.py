@@ -25,7 +25,7 @@ import sys
 import tempfile
 import time
 import uuid
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import Any, Final
@@ -115,16 +115,26 @@ def _free_port() -> int:
 
 
 @contextmanager
-def running_server(target: Target, workdir: str) -> Iterator[tuple[ServerProcess, SigningKey]]:
+def running_server(
+    target: Target, workdir: str, cast: Mapping[str, tuple[str, str]] | None = None
+) -> Iterator[tuple[ServerProcess, SigningKey, dict[str, SigningKey]]]:
+    """`ramp init`, `ramp identity add` for each of `cast` (id -> organisation, comma-separated
+    roles), then `ramp serve`: the server, admin's key and the cast's keys."""
     tag = uuid.uuid4().hex[:8]
     key_file = os.path.join(workdir, f"admin-{tag}.key")
     log_key = os.path.join(workdir, f"log-{tag}.key")
     _ramp("init", "--db", target.url, "--origin", "bench.ramp/api", "--admin-key-out", key_file,
           "--log-key-out", log_key)  # fmt: skip
+    keys = {}
+    for identity, (organisation, roles) in (cast or {}).items():
+        out = os.path.join(workdir, f"{identity}-{tag}.key")
+        _ramp("identity", "add", "--db", target.url, "--id", identity, "--organisation", organisation,
+              "--roles", roles, "--key-out", out)  # fmt: skip
+        keys[identity] = load_key_file(out)
     server = ServerProcess(target.url, _free_port())
     server.start()
     try:
-        yield server, load_key_file(key_file)
+        yield server, load_key_file(key_file), keys
     finally:
         server.stop()
 
@@ -175,7 +185,7 @@ def _check_ok(bodies: list[bytes]) -> int:
 
 
 def bench_single(target: Target, workdir: str, requests: int, concurrency: int, seed: int) -> dict[str, Any]:
-    with running_server(target, workdir) as (server, key):
+    with running_server(target, workdir) as (server, key, _):
         ids = setup_ledger(server, key, 1000)
         # Warm-up (connections, code paths), then the baseline, then the measurement.
         warm = [signed_post(server.url + "/v1/transfers", _ENC.encode({"transfers": [t]}), key)
@@ -230,7 +240,7 @@ def bench_batches(
     target: Target, workdir: str, pg_url: str, transfers: int, concurrency: int, seed: int
 ) -> dict[str, Any]:
     n_accounts = 10_000
-    with running_server(target, workdir) as (server, key):
+    with running_server(target, workdir) as (server, key, _):
         ids = setup_ledger(server, key, n_accounts)
         work = random_transfers(ids, transfers, seed, "b")
         batches = [work[i : i + BATCH_MAX_EVENTS] for i in range(0, len(work), BATCH_MAX_EVENTS)]
@@ -250,7 +260,7 @@ def bench_batches(
 
 
 def bench_memory(target: Target, workdir: str, accounts: int, transfers: int, seed: int) -> dict[str, Any]:
-    with running_server(target, workdir) as (server, key):
+    with running_server(target, workdir) as (server, key, _):
         rss_empty = server.rss_bytes()
         ids = setup_ledger(server, key, accounts)
         work = random_transfers(ids, transfers, seed, "m")

@@ -31,6 +31,16 @@ def signed_post(url: str, body: bytes, key: SigningKey, created: int | None = No
     return ("\r\n".join(lines) + "\r\n\r\n").encode() + body
 
 
+def signed_get(url: str, key: SigningKey, created: int | None = None) -> bytes:
+    """The raw bytes of a signed `GET url` (no body: the signature covers its empty digest)."""
+    parts = urlsplit(url)
+    signed = sign_request("GET", url, [], b"", key_id=key.identity, private_key=key.private_key,
+                          created=int(time.time()) if created is None else created)  # fmt: skip
+    target = parts.path + (f"?{parts.query}" if parts.query else "")
+    lines = [f"GET {target} HTTP/1.1", f"Host: {parts.netloc}", *(f"{k}: {v}" for k, v in signed.items())]
+    return ("\r\n".join(lines) + "\r\n\r\n").encode()
+
+
 def plain_get(url: str) -> bytes:
     parts = urlsplit(url)
     target = parts.path + (f"?{parts.query}" if parts.query else "")
