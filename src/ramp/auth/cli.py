@@ -14,6 +14,7 @@ second factor for real accounts.
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 import time
 
@@ -61,6 +62,9 @@ def main(argv: list[str]) -> int:
 
 def _code(path: str, identity: str) -> int:
     """The code now on stdout (alone, for scripts); how long it lasts on stderr."""
+    if not os.path.isfile(path):  # a missing file reads as empty to the server; here it is a mistake
+        print(f"ramp auth code: credentials_unreadable: {path} is not a file", file=sys.stderr)
+        return 1
     try:
         credential = CredentialFile(path).get(identity)
     except (OSError, ValueError) as exc:  # unreadable, or not a credentials file (msgspec errors are ValueErrors)

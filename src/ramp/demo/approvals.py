@@ -59,7 +59,10 @@ def _ryuyo(journal: Journal, source_prefix: str, target_prefix: str, amount_yen:
     """A 流用 of up to `amount_yen` from the source project holding the most to the first target project."""
 
     def make(request_id: str) -> Action | None:
-        tree = budget_tree(journal.projection(BudgetProjection), FY).items
+        projection = journal.projection(BudgetProjection)
+        if projection.snapshot(FY) is None:
+            return None  # a database without the demo's year: nothing to move
+        tree = budget_tree(projection, FY).items
         sources = sorted(_projects(tree, source_prefix), key=lambda n: (-n.figures.available, n.path))
         targets = sorted(_projects(tree, target_prefix), key=lambda n: n.path)
         if not sources or not targets:

@@ -269,6 +269,10 @@ LABELS: Final[dict[str, tuple[str, str]]] = {
     "request_kind.unfreeze": ("Unfreeze an account", "口座の凍結解除"),
     "request_kind.policy_change": ("Policy change", "ポリシー変更"),
     "request_kind.identity_change": ("Identity change", "IDの変更"),
+    "request_kind.change_order": ("Change order (契約変更)", "契約変更"),
+    "request_kind.contract_hold": ("Hold a contract's payments", "契約の支払保留"),
+    "request_kind.contract_release": ("Release a contract's hold", "支払保留の解除"),
+    "request.milestones": ("Milestones", "マイルストーン"),
 }  # fmt: skip
 
 

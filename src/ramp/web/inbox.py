@@ -12,6 +12,7 @@ say: executed, counted, not counted, or rejected.
 from __future__ import annotations
 
 import base64
+import json
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, Final
 from urllib.parse import quote
@@ -86,9 +87,10 @@ class Item:
 
 
 def fields_of(action: dict[str, Any], may_read_budget: bool) -> list[Field]:
-    """The action's parameters as lines: budget operations by their fields (paths linked to the
-    budget tree for readers), other actions likewise; amounts as yen."""
-    params = dict(action.get("operation", action)) if action.get("type") == "budget" else dict(action)
+    """The action's parameters as lines: an operation (budget, contract) by its own fields, other
+    actions by theirs; paths linked to the budget tree for readers, amounts as yen."""
+    operation = action.get("operation")
+    params = dict(operation) if isinstance(operation, dict) else dict(action)
     out = [Field("request.action", str(params.pop("op", params.pop("type", ""))))]
     fy = params.get("fiscal_year")
     for key, value in params.items():
@@ -97,7 +99,10 @@ def fields_of(action: dict[str, Any], may_read_budget: bool) -> list[Field]:
         if key == "amount_yen" and type(value) is int:
             out.append(Field("amount", "", yen=value))
             continue
-        text = ", ".join(map(str, value)) if isinstance(value, list) else str(value)
+        if isinstance(value, dict) or (isinstance(value, list) and any(isinstance(v, dict | list) for v in value)):
+            text = json.dumps(value, ensure_ascii=False, separators=(", ", ": "))  # e.g. a change order's milestones
+        else:
+            text = ", ".join(map(str, value)) if isinstance(value, list) else str(value)
         href = ""
         if may_read_budget and key in ("source", "target", "node") and type(fy) is int:
             href = f"/budget/node?fy={fy}&path={quote(text, safe='')}"
