@@ -66,6 +66,7 @@ def sign_in_page(page, url: str, who: str, app: Authenticator) -> None:
     """Through the form in the browser, by keyboard: type, Tab to the next field, Enter."""
     if "/signin" not in page.url:
         page.goto(url + "/signin")
+    page.fill("#identity", "")  # after a failure the form keeps what was typed
     page.focus("#identity")
     page.keyboard.type(who)
     page.keyboard.press("Tab")
