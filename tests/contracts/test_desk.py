@@ -10,6 +10,7 @@ import pytest
 
 from ramp.approvals.actions import ContractAction
 from ramp.budget import model as M
+from ramp.budget.projection import BudgetProjection
 from ramp.budget.requests import CarryOver
 from ramp.budget.service import BudgetService
 from ramp.contracts import requests as C
@@ -323,3 +324,17 @@ def test_a_milestone_contracts_escrow_is_never_paid_by_a_direct_disbursement(w):
             svc.execute(op, at_ns=w.now[0])
         assert exc.value.code == "milestone_contract" and w.journal.size == size
     assert w.balance(WALLET) == 0 and w.balance(ESCROW) == 10 * BN
+
+
+def test_a_change_order_changes_the_later_year_burdens(w):
+    from ramp.budget.queries import burdens
+
+    w.sign(terms(amounts=(4 * BN, 6 * BN), dues=("2025-12-01", "2026-06-01"), retention_bp=0, penalty=None,
+                 expires="2026-12-31"))  # fmt: skip
+    projection = w.journal.projection(BudgetProjection)
+    assert burdens(projection, 2025).total == 6 * BN
+    w.approvals.clock_ns = lambda: w.now[0]
+    approve(w, "atla.co", "co-b", C.ChangeOrder("c1", (C.MilestoneChange("m2", amount_yen=9 * BN),)),
+            "fin.tanaka", "po.mori")  # fmt: skip
+    assert w.state().amendments == 1 and w.balance(ESCROW) == 4 * BN  # a later year's: no money moves now
+    assert burdens(projection, 2025).total == 9 * BN

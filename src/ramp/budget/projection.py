@@ -14,6 +14,7 @@ break that identity: the tests check it on every node of the demo data.
 
 from __future__ import annotations
 
+import dataclasses
 import threading
 from dataclasses import dataclass
 
@@ -87,6 +88,8 @@ class BudgetProjection:
                     self._account(e)  # type: ignore[arg-type]
                 elif t is RecordAppended and e.type.startswith("budget."):  # type: ignore[union-attr]
                     self._record(e)  # type: ignore[arg-type]
+                elif t is RecordAppended and e.type == "contract.amended":  # type: ignore[union-attr]
+                    self._amended(e)  # type: ignore[arg-type]
 
     def _transfer(self, e: TransferApplied) -> None:
         if e.flags and ("pending" in e.flags or "void_pending" in e.flags):
@@ -183,6 +186,16 @@ class BudgetProjection:
             self._reserves[e.id] = [0, 0, 0, 0]
         elif kind == "lapsed" and is_digits(e.metadata.get("fiscal_year", "")):
             self._closed.add(int(e.metadata["fiscal_year"]))
+
+    def _amended(self, e: RecordAppended) -> None:
+        """A milestone contract's change order: its schedule by fiscal year as amended (the later
+        years' burdens change; the years themselves never do)."""
+        contract = self._contracts.get(str(e.body.get("contract")))
+        schedule = e.body.get("schedule")
+        if contract is None or type(schedule) is not list:
+            return
+        amended = {int(i["fiscal_year"]): int(i["amount_yen"]) for i in schedule if type(i) is dict}
+        self._contracts[contract.id] = dataclasses.replace(contract, schedule=amended)
 
     def _record(self, e: RecordAppended) -> None:
         body = e.body

@@ -418,7 +418,8 @@ class ContractDesk:
                        {"request": request[:128]})  # fmt: skip
             moved.append({"fiscal_year": fy, "delta_yen": delta})
         b.record(S.AMENDED, {"request": request, "reason": op.reason, "terms": T.encode(terms),
-                             "changes": S.body_json(op), "obligation_delta": moved})  # fmt: skip
+                             "changes": S.body_json(op), "obligation_delta": moved,
+                             "schedule": [{"fiscal_year": fy, "amount_yen": a} for fy, a in sorted(amended.items())]})  # fmt: skip
 
 
 def settle(b: _Batch) -> None:
