@@ -29,6 +29,7 @@ from ramp.web.access import Access, DemoAccess
 from ramp.web.activity import Activity
 from tests.net import serve_in_thread
 from tests.web.browser import CHROMIUM, LAPTOP
+from tests.web.contract_world import contract_site  # noqa: F401 - a fixture: a contract served with sign-in
 from tests.web.logins import People
 
 ISSUED_FY2025 = 8_700_500_000_000

@@ -16,7 +16,7 @@ import asyncio
 import base64
 import contextlib
 from collections.abc import Callable
-from typing import Any, Final
+from typing import Any, Final, Protocol
 
 import msgspec
 from starlette.requests import Request
@@ -53,6 +53,20 @@ PAGE_MAX: Final = 100
 CONTRACT_BODY_MAX_BYTES: Final = 16 * 1024
 
 
+class Reader(Protocol):
+    """Who reads a contract: an identity (the API) or a dashboard viewer."""
+
+    @property
+    def organisation(self) -> str: ...
+
+    def has_role(self, *roles: str) -> bool: ...
+
+
+def may_read(reader: Reader, vendor: str) -> bool:
+    """Budget readers and inspectors read every contract; a contractor its own vendor's only."""
+    return reader.has_role(*BUDGET_READERS, "inspector") or reader.organisation == f"contractor-{vendor}"
+
+
 class SignRequest(msgspec.Struct, frozen=True, forbid_unknown_fields=True):
     id: Q.OpId  # the idempotency key of the signing year's obligation
     terms: T.Terms
@@ -87,9 +101,6 @@ def contract_routes(svc: Service, gov: Governance) -> list[Route]:
         if not M.PARTY_RE.fullmatch(cid):
             raise ApiError(400, "contract_id_invalid", f"contract ids are {M.PARTY_RE.pattern}")
         return cid
-
-    def may_read(identity: Identity, vendor: str) -> bool:
-        return identity.has_role(*BUDGET_READERS, "inspector") or identity.organisation == f"contractor-{vendor}"
 
     def read_state(cid: str, identity: Identity) -> S.ContractState:
         state = S.load(committed, cid)

@@ -4,7 +4,8 @@ live feed (server-sent events) and the witness keys the in-browser verifier chec
 `web_routes(svc, access, gov)` is mounted by `ramp.api.app.create_app`. Pages render on the
 server (Jinja2, autoescaped) and work without script; script adds the live feed and the proof
 verification. Every response forbids loading anything from another host (CSP). Sign-in
-(`ramp.web.signin`) and the approvals inbox (`ramp.web.inbox`) add their routes here.
+(`ramp.web.signin`), the approvals inbox (`ramp.web.inbox`) and the contracts page
+(`ramp.web.contracts`) add their routes here.
 """
 
 from __future__ import annotations
@@ -42,6 +43,7 @@ from ramp.tlog.note import NoteError, parse_verifier_key
 from ramp.web import overview as O
 from ramp.web.access import Access, NoSignIn, SessionAccess, Viewer, local_path
 from ramp.web.activity import Activity
+from ramp.web.contracts import CONTRACT_ROLES, CONTRACTS_PATH, contracts_routes
 from ramp.web.feed import FeedHub, stream
 from ramp.web.i18n import LANG_COOKIE, category_name, label, lang_of, month_names
 from ramp.web.inbox import INBOX_PATH, INBOX_ROLES, inbox_routes
@@ -71,6 +73,7 @@ def default_pages() -> PageRegistry:
     for key, path in (("overview", "/overview"), ("budget", "/budget"), ("ledger", "/ledger"), ("feed", "/feed")):
         pages.add(Page(key, path))
     pages.add(Page("approvals", INBOX_PATH, roles=INBOX_ROLES))
+    pages.add(Page("contracts", CONTRACTS_PATH, roles=CONTRACT_ROLES))
     pages.add(Page("public", "/public", public=True))
     return pages
 
@@ -296,6 +299,7 @@ def web_routes(svc: Service, access: Access | None, gov: Governance, pages: Page
         Route("/lang/{lang}", set_lang, methods=["GET"]),
         *signin_routes(d, svc, gov),
         *inbox_routes(d, svc, gov),
+        *contracts_routes(d, svc, gov),
         Mount("/static", StaticFiles(directory=STATIC), name="static"),
     ]
 

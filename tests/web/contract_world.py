@@ -1,0 +1,86 @@
+"""A FY2025 contract served by the dashboard with web sign-in: the contracts test world
+(tests/contracts/helpers.py) on SQLite with a log key, so attestations in the web are vouched
+for by the log; its people with web logins; contract c1 signed, and milestone m1 attested once
+(the receiving unit's slot) so one more attestation, ATLA's test evaluation, accepts and pays it.
+
+The business calendar is the journal's clock, set inside FY2025 (2025-06-30, a day before m1 is
+due); the server's wall clock is real time, which the TOTP codes follow."""
+
+from __future__ import annotations
+
+import contextlib
+from collections.abc import Iterator
+from dataclasses import dataclass
+
+import httpx
+import pytest
+
+from ramp.api.app import create_app
+from ramp.auth.credentials import CredentialFile
+from ramp.budget import model as M
+from ramp.contracts import requests as C
+from ramp.journal.log import LogSigner, create_log_key
+from ramp.store import SQLiteStore
+from tests.contracts.helpers import BN, VENDOR, World, make_world, terms
+from tests.net import serve_in_thread
+from tests.web.logins import Authenticator, csrf_of
+
+PASSWORD = "contracts-web-2025"  # a test password (twelve characters at least)
+PEOPLE = ("atla.insp", "asdf.insp", "atla.co", "reader.oda", "vendor.kanto", "vendor.other", "bot.analytics")
+BUSINESS_NOW = M.jst_ns(2025, 6, 30, 10)  # FY2025, before m1's due date: no penalty
+M1_NET = 3 * BN - 3 * BN * 500 // 10_000  # 5 % retention held back
+WALLET = M.vendor_account(VENDOR)
+
+
+@dataclass
+class ContractSite:
+    url: str
+    world: World
+    apps: dict[str, Authenticator]
+
+    def sign_in(self, client: httpx.Client, who: str, next_: str = "/") -> httpx.Response:
+        r = client.post("/signin", data={"identity": who, "password": PASSWORD, "totp": self.apps[who].code(),
+                                         "next": next_})  # fmt: skip
+        assert r.status_code == 303, r.text[:500]
+        return r
+
+    @contextlib.contextmanager
+    def client(self, who: str | None = None) -> Iterator[httpx.Client]:
+        """A browser-like client, signed in as `who` (each sign-in takes a fresh code)."""
+        with httpx.Client(base_url=self.url) as c:
+            if who is not None:
+                self.sign_in(c, who)
+            yield c
+
+    def size(self) -> int:
+        return self.world.journal.size
+
+    def contract_records(self) -> int:
+        return len(self.world.state("c1").records)
+
+
+def attest_form(c: httpx.Client, cid: str, milestone: str, slot: str, code: str, *, csrf: str | None = None,
+                page_html: str | None = None) -> httpx.Response:  # fmt: skip
+    html = page_html if page_html is not None else c.get(f"/contracts/{cid}").text
+    token = csrf if csrf is not None else csrf_of(html)
+    return c.post(f"/contracts/{cid}/attest", data={"csrf": token, "milestone": milestone, "slot": slot, "totp": code})
+
+
+@pytest.fixture
+def contract_site(tmp_path) -> Iterator[ContractSite]:
+    origin = "contracts.web.test/ramp"
+    create_log_key(str(tmp_path / "log.key"), origin)
+    world = make_world(SQLiteStore(str(tmp_path / "c.db")), log=LogSigner.from_key_file(str(tmp_path / "log.key"), origin))
+    try:
+        world.sign(terms())
+        world.at(2025, 6, 20)
+        world.run(world.desk.attest("c1", C.AttestRequest("m1", "receipt"), "asdf.insp", world.now[0], signature=None,
+                                    second_factor="totp"))  # fmt: skip
+        credentials = CredentialFile(str(tmp_path / "web.credentials"))
+        apps = {who: Authenticator(credentials.enrol(who, PASSWORD)) for who in PEOPLE}
+        world.journal.clock_ns = lambda: BUSINESS_NOW
+        app = create_app(world.journal, world.identities, credentials=credentials, expiry_sweep_s=None)
+        with serve_in_thread(app) as url:
+            yield ContractSite(url, world, apps)
+    finally:
+        world.journal.close()
