@@ -10,9 +10,10 @@ from typing import Any
 import msgspec
 
 from ramp.budget import model as M
+from ramp.budget.view import View
 from ramp.contracts import state as S
 from ramp.contracts import terms as T
-from ramp.contracts.desk import STATEMENT_PREFIX, funding_year, schedule
+from ramp.contracts.desk import STATEMENT_PREFIX, escrows, funding_year, schedule
 from ramp.ledger import LedgerEngine
 
 
@@ -146,13 +147,7 @@ class VendorOut(msgspec.Struct, frozen=True):
 
 
 def escrow_yen(engine: LedgerEngine, state: S.ContractState) -> int:
-    total = 0
-    for fy in range(state.terms.fiscal_year, state.terms.fiscal_year + 11):
-        for carried in (False, True):
-            a = engine.account(M.escrow_account(state.id, fy, carried))
-            if a is not None:
-                total += a.credits_posted - a.debits_posted
-    return total
+    return sum(a.balance for a in escrows(View(engine), state))
 
 
 def _latency(m: S.Milestone) -> int | None:

@@ -125,7 +125,7 @@ def seed_requests(journal: Journal, db: str, irregular: Irregularities | None = 
     desk = Desk(identities, ActivePolicy(), clock_ns=clock_ns)
     made = []
     for seed in seeds(journal, db, irregular):
-        request_id = _next_copy(journal, seed.id, desk.clock_ns())
+        request_id = next_copy(journal, seed.id, desk.clock_ns())
         if request_id is None:
             continue
         action = seed.action(request_id)
@@ -138,7 +138,7 @@ def seed_requests(journal: Journal, db: str, irregular: Irregularities | None = 
     return made
 
 
-def _next_copy(journal: Journal, first: str, now_ns: int) -> str | None:
+def next_copy(journal: Journal, first: str, now_ns: int) -> str | None:
     """The id for a new copy of a request, or None while its newest copy is open or decided."""
     newest = None
     for k in range(1, COPIES_MAX + 1):

@@ -21,16 +21,15 @@ from typing import Final
 from ramp.approvals.actions import ContractAction
 from ramp.approvals.desk import Desk
 from ramp.approvals.model import ApprovalRefused
-from ramp.approvals.state import load
 from ramp.budget.service import check_results
 from ramp.contracts import requests as C
 from ramp.contracts import state as S
+from ramp.demo.approvals import next_copy
 from ramp.demo.contracts import SIGNER, UNIT_YEN
 from ramp.journal import Journal
 from ramp.policy.active import ActivePolicy
 from ramp.policy.identities import IdentityRegistry
 
-COPIES_MAX: Final = 99  # fresh copies of one request over the demo's life; ids stay short
 HOLD_PROPOSAL: Final = "hold-mc25-sm3-handling"
 CHANGE_REQUEST: Final = "co-mc25-kc46-support"
 
@@ -69,7 +68,7 @@ def seed_contract_requests(journal: Journal, clock_ns: Callable[[], int] = time.
     desk = Desk(journal.projection(IdentityRegistry), ActivePolicy(), clock_ns=clock_ns)  # policy: read live
     made = []
     for seed in SEEDS:
-        request_id = _next_copy(journal, seed.id, desk.clock_ns())
+        request_id = next_copy(journal, seed.id, desk.clock_ns())
         op = None if request_id is None else seed.operation(journal)
         if request_id is None or op is None:
             continue
@@ -82,15 +81,3 @@ def seed_contract_requests(journal: Journal, clock_ns: Callable[[], int] = time.
             continue
         made.append(request_id)
     return made
-
-
-def _next_copy(journal: Journal, first: str, now_ns: int) -> str | None:
-    """The id for a new copy of a request, or None while its newest copy is open or decided."""
-    newest = None
-    for k in range(1, COPIES_MAX + 1):
-        request_id = first if k == 1 else f"{first}-{k}"
-        state = load(journal.engine.record, request_id)
-        if state is None:
-            return request_id if newest is None or newest.status(now_ns) == "expired" else None
-        newest = state
-    return None
