@@ -6,9 +6,8 @@ them (an approved request) is decided in the policy layer above.
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
-
 from ramp.ledger import results as R
+from ramp.ledger._account_state import AccountState
 from ramp.ledger.events import AccountCreated, AccountFlagsChanged
 from ramp.ledger.model import (
     ACCOUNT_FLAG_BITS,
@@ -28,9 +27,6 @@ from ramp.ledger.model import (
     valid_map,
 )
 
-if TYPE_CHECKING:
-    from ramp.ledger.engine import _Account
-
 _CMD_FLAG_BITS = {**ACCOUNT_FLAG_BITS, "linked": LINKED_BIT}
 _LINKED_ONLY = {"linked": LINKED_BIT}
 _SETTABLE = {"frozen": AccountFlag.FROZEN, "closed": AccountFlag.CLOSED}
@@ -39,15 +35,13 @@ _LIMIT_FLAGS = AccountFlag.DEBITS_MUST_NOT_EXCEED_CREDITS | AccountFlag.CREDITS_
 
 
 class AccountRules:
-    _accounts: dict[str, _Account]
+    _accounts: dict[str, AccountState]
     _flag_changes: dict[str, AccountFlagsChanged]
     _undo: list[tuple] | None
     _touched: set[str]
     _events: list
 
     def _create_account(self, cmd: CreateAccount) -> str:
-        from ramp.ledger.engine import _Account
-
         aid = cmd.id
         if len(aid) > ACCOUNT_ID_MAX_CHARS or not ACCOUNT_ID_RE.fullmatch(aid):
             return R.ID_INVALID
@@ -73,7 +67,7 @@ class AccountRules:
                 return R.EXISTS_WITH_DIFFERENT_METADATA
             return R.EXISTS
         seq, ts = self._emit_header()  # type: ignore[attr-defined]
-        self._accounts[aid] = _Account(aid, cmd.asset, mask, dict(cmd.metadata), ts, seq)
+        self._accounts[aid] = AccountState(aid, cmd.asset, mask, dict(cmd.metadata), ts, seq)
         if self._undo is not None:
             self._undo.append(("account", aid))
         self._touched.add(aid)

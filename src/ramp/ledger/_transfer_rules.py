@@ -8,9 +8,9 @@ from __future__ import annotations
 
 import heapq
 import sys
-from typing import TYPE_CHECKING
 
 from ramp.ledger import results as R
+from ramp.ledger._account_state import AccountState
 from ramp.ledger.events import TransferApplied
 from ramp.ledger.model import (
     ACCOUNT_ID_MAX_CHARS,
@@ -34,9 +34,6 @@ from ramp.ledger.model import (
     valid_map,
 )
 
-if TYPE_CHECKING:
-    from ramp.ledger.engine import _Account
-
 NS_PER_S = 1_000_000_000
 # Life of a pending transfer: it leaves PENDING at most once.
 PENDING, POSTED, VOIDED, EXPIRED = 1, 2, 3, 4
@@ -55,7 +52,7 @@ def deadline_ns(t: TransferApplied) -> int:
 class TransferRules:
     """State this mixin relies on is created by LedgerEngine.__init__."""
 
-    _accounts: dict[str, _Account]
+    _accounts: dict[str, AccountState]
     _transfers: dict[str, TransferApplied]
     _pending: dict[str, int]
     _expiry: list[tuple[int, int, str]]

@@ -15,6 +15,7 @@ from dataclasses import dataclass, field
 
 from ramp.ledger import results as R
 from ramp.ledger._account_rules import AccountRules
+from ramp.ledger._account_state import AccountState
 from ramp.ledger._record_rules import RecordRules
 from ramp.ledger._transfer_rules import EXPIRED, PENDING, TransferRules, deadline_ns
 from ramp.ledger.events import (
@@ -54,22 +55,6 @@ class ReplayError(ValueError):
         self.reason = reason
 
 
-class _Account:
-    __slots__ = ("id", "asset", "flags", "metadata", "timestamp", "seq", "dp", "dpo", "cp", "cpo")
-
-    def __init__(self, id: str, asset: str, flags: int, metadata: dict[str, str], ts: int, seq: int) -> None:
-        self.id = id
-        self.asset = asset
-        self.flags = flags
-        self.metadata = metadata
-        self.timestamp = ts
-        self.seq = seq
-        self.dp = 0  # debits pending
-        self.dpo = 0  # debits posted
-        self.cp = 0  # credits pending
-        self.cpo = 0  # credits posted
-
-
 @dataclass(slots=True)
 class Outcome:
     """What one `execute` call produced: results in command order, events in seq order."""
@@ -83,7 +68,7 @@ class LedgerEngine(TransferRules, AccountRules, RecordRules):
     """In-memory state of one ledger and the rules that change it."""
 
     def __init__(self) -> None:
-        self._accounts: dict[str, _Account] = {}
+        self._accounts: dict[str, AccountState] = {}
         self._transfers: dict[str, TransferApplied] = {}
         self._pending: dict[str, int] = {}  # pending transfer id -> PENDING/POSTED/VOIDED/EXPIRED
         self._flag_changes: dict[str, AccountFlagsChanged] = {}
