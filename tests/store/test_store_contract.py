@@ -10,10 +10,11 @@ from itertools import combinations
 import psycopg
 import pytest
 
-from ramp.journal.appender import LogAppender, leaf_hashes, perfect_root
+from ramp.journal.appender import LogAppender
 from ramp.store import BatchWrite, Store, StoreCorrupt, StoreError
 from ramp.store.postgres import PostgresStore
 from ramp.store.schema import latest_version, migrations
+from ramp.tlog.merkle import leaf_hashes, perfect_root
 from tests.store.backends import SCHEMA_PREFIX, Backend, with_search_path
 
 # Batch sizes chosen so that runs start and end inside, at and across 256-leaf tiles.

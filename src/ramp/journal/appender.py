@@ -6,42 +6,16 @@ hashes it adds at tree level 8L. Tiles and entry bundles of C2SP tlog-tiles are 
 runs that overlap them, so nothing is ever rewritten, small batches cause no write
 amplification, and a commit is a handful of statements (few GIL hand-offs for the committer).
 The tree root is computed from the right edge of each tile level (RFC 6962 / RFC 9162).
+Hashing, the entry encoding and the tile geometry are `ramp.tlog`'s: this module only keeps
+the right edge.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from hashlib import sha256
-from typing import Final
 
-TILE_WIDTH: Final = 256  # C2SP tlog-tiles: 2^8 hashes per tile, tile level L holds tree level 8L.
-TILE_HEIGHT: Final = 8
-ENTRY_MAX_BYTES: Final = 65_535  # entry bundles prefix each entry with a big-endian uint16.
-EMPTY_ROOT: Final = sha256(b"").digest()
-
-
-def leaf_hashes(leaves: list[bytes]) -> list[bytes]:
-    """RFC 6962 leaf hashes: SHA-256(0x00 || leaf)."""
-    return [sha256(b"\x00" + leaf).digest() for leaf in leaves]
-
-
-def perfect_root(hashes: list[bytes]) -> bytes:
-    """Root of a perfect subtree whose bottom row is `hashes` (a power-of-two count)."""
-    row = hashes
-    while len(row) > 1:
-        row = [sha256(b"\x01" + row[k] + row[k + 1]).digest() for k in range(0, len(row), 2)]
-    return row[0]
-
-
-def encode_bundle_part(entries: list[bytes]) -> bytes:
-    """Entry-bundle encoding (C2SP tlog-tiles): big-endian uint16 length, then the entry."""
-    parts = []
-    for e in entries:
-        n = len(e)
-        assert n <= ENTRY_MAX_BYTES
-        parts.append(n.to_bytes(2, "big"))
-        parts.append(e)
-    return b"".join(parts)
+from ramp.tlog.merkle import EMPTY_ROOT, leaf_hashes, node_hash, perfect_root
+from ramp.tlog.tiles import TILE_HEIGHT, TILE_WIDTH, encode_entries
 
 
 @dataclass(slots=True)
@@ -66,7 +40,7 @@ class LogAppender:
         if hashes is None:
             hashes = leaf_hashes(leaves)
         assert len(hashes) == len(leaves)
-        out = Runs(first_seq=self.size, entries=encode_bundle_part(leaves))
+        out = Runs(first_seq=self.size, entries=encode_entries(leaves))
         self._append_level(0, hashes, out)
         self.size += len(leaves)
         return out
@@ -107,5 +81,5 @@ class LogAppender:
                     pos += width
         acc = subtrees[-1]
         for left in reversed(subtrees[:-1]):
-            acc = sha256(b"\x01" + left + acc).digest()
+            acc = node_hash(left, acc)
         return acc

@@ -21,13 +21,14 @@ from concurrent.futures import Future
 from time import perf_counter
 from typing import Final, Protocol, TypeVar
 
-from ramp.journal.appender import LogAppender, leaf_hashes
+from ramp.journal.appender import LogAppender
 from ramp.journal.index import ReadModel
 from ramp.journal.log import CheckpointInvalid, LogSigner, verify_checkpoint
 from ramp.ledger.engine import LedgerEngine, ReplayError
 from ramp.ledger.events import Event, EventDecodeError, decode_event, encode_events
 from ramp.ledger.model import Command, Result
 from ramp.store.base import BatchWrite, Store, StoreError
+from ramp.tlog.merkle import leaf_hashes
 
 # Batches prepared but not yet durable. Two keep both cores busy; more would only hold
 # memory and widen what a failed commit must undo.

@@ -10,10 +10,13 @@ Every table is append-only: rows are inserted, never updated or deleted.
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Iterator, Sequence
+from contextlib import AbstractContextManager
 from dataclasses import dataclass
 from typing import Final, Protocol
 
 import msgspec
+
+from ramp.tlog.tiles import TileError, decode_entries
 
 SCHEMA_VERSION: Final = 1
 
@@ -65,6 +68,11 @@ class Store(Protocol):
 
     def schema_version(self) -> int: ...
 
+    # Audits (`ramp verify --db`): one consistent committed state, every row of a table once.
+    def read_snapshot(self) -> AbstractContextManager[None]: ...
+
+    def scan(self, table: str) -> Iterator[tuple]: ...
+
     def close(self) -> None: ...
 
 
@@ -89,23 +97,6 @@ def fold_balance_changes(rows: Iterable[str | bytes]) -> dict[str, tuple[int, in
     return out
 
 
-def decode_bundle(data: bytes) -> list[bytes]:
-    """Split an entry bundle (big-endian uint16 length, then the entry) into entries."""
-    out = []
-    pos = 0
-    n = len(data)
-    while pos < n:
-        if pos + 2 > n:
-            raise StoreCorrupt("truncated entry bundle")
-        length = int.from_bytes(data[pos : pos + 2], "big")
-        pos += 2
-        if pos + length > n:
-            raise StoreCorrupt("truncated entry in bundle")
-        out.append(data[pos : pos + length])
-        pos += length
-    return out
-
-
 # (first seq, count, entry bundle) of the run holding a seq and of some runs after it, in order.
 FetchEntryRuns = Callable[[int, int], Sequence[tuple[int, int, bytes]]]
 
@@ -121,9 +112,10 @@ def iter_entry_runs(fetch: FetchEntryRuns, start: int, end: int) -> Iterator[byt
                 continue
             if first > seq:
                 raise StoreCorrupt(f"entries {seq}..{first - 1} are missing from the log")
-            entries = decode_bundle(bytes(data))
-            if len(entries) != count:
-                raise StoreCorrupt(f"entry run at {first} holds {len(entries)} entries, not {count}")
+            try:
+                entries = decode_entries(bytes(data), count)
+            except TileError as exc:
+                raise StoreCorrupt(f"entry run at {first}: {exc}") from exc
             yield from entries[seq - first : min(count, end - first)]
             seq = min(first + count, end)
             progressed = True

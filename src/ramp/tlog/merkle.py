@@ -41,6 +41,20 @@ def node_hash(left: bytes, right: bytes) -> bytes:
     return _sha256(_NODE_PREFIX + left + right).digest()
 
 
+def leaf_hashes(leaves: Iterable[bytes]) -> list[bytes]:
+    """`leaf_hash` of every leaf, in order: the write path's batch form (no call per leaf)."""
+    return [_sha256(_LEAF_PREFIX + leaf).digest() for leaf in leaves]
+
+
+def perfect_root(hashes: Sequence[bytes]) -> bytes:
+    """Root of the perfect subtree whose bottom row is `hashes` (a power-of-two count >= 1)."""
+    assert hashes and len(hashes) & (len(hashes) - 1) == 0, "a perfect subtree has 2**k leaves"
+    row = hashes
+    while len(row) > 1:
+        row = [_sha256(_NODE_PREFIX + row[k] + row[k + 1]).digest() for k in range(0, len(row), 2)]
+    return row[0]
+
+
 # --------------------------------------------------------------------------- verification
 
 

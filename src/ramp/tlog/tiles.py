@@ -9,14 +9,15 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
+from typing import Final
 
 from ramp.tlog import merkle
 from ramp.tlog.merkle import HASH_SIZE, TREE_SIZE_MAX, NodeId
 
-TILE_HEIGHT = 8
-TILE_WIDTH = 1 << TILE_HEIGHT  # hashes in a full tile, entries in a full bundle
-TILE_LEVEL_MAX = 63
-ENTRY_MAX_BYTES = 0xFFFF  # a bundle prefixes each entry with a big-endian uint16 length
+TILE_HEIGHT: Final = 8  # tile level L holds tree level 8L
+TILE_WIDTH: Final = 1 << TILE_HEIGHT  # hashes in a full tile, entries in a full bundle
+TILE_LEVEL_MAX: Final = 63
+ENTRY_MAX_BYTES: Final = 0xFFFF  # a bundle prefixes each entry with a big-endian uint16 length
 _TILE_PREFIX = "tile/"
 _ENTRIES_PREFIX = "tile/entries/"
 
@@ -217,35 +218,60 @@ def build_tile(tile: TileId, get_node: merkle.GetNode) -> bytes:
     return encode_tile([get_node(level, index) for level, index in tile.node_ids()])
 
 
+def encode_entries(entries: Sequence[bytes]) -> bytes:
+    """Entry-bundle encoding of any number of consecutive entries: each entry as a big-endian
+    uint16 length and its bytes. A bundle is such a run of at most TILE_WIDTH entries; a
+    store keeps a batch's longer run and serves bundles as slices of it."""
+    parts = []
+    append = parts.append
+    for entry in entries:
+        n = len(entry)
+        if n > ENTRY_MAX_BYTES:
+            raise TileError(f"entry of {n} bytes exceeds {ENTRY_MAX_BYTES}")
+        append(n.to_bytes(2, "big"))
+        append(entry)
+    return b"".join(parts)
+
+
+def decode_entries(data: bytes, count: int) -> list[bytes]:
+    """Split a run of exactly `count` entries in entry-bundle encoding (a store's batch run)."""
+    entries = _split_entries(data, count)
+    if len(entries) != count:
+        raise TileError(f"run holds {len(entries)} entries, expected {count}")
+    return entries
+
+
 def encode_entry_bundle(entries: Sequence[bytes]) -> bytes:
     if not 1 <= len(entries) <= TILE_WIDTH:
         raise TileError(f"a bundle holds 1..{TILE_WIDTH} entries, got {len(entries)}")
-    parts = []
-    for entry in entries:
-        if len(entry) > ENTRY_MAX_BYTES:
-            raise TileError(f"entry of {len(entry)} bytes exceeds {ENTRY_MAX_BYTES}")
-        parts.append(len(entry).to_bytes(2, "big"))
-        parts.append(entry)
-    return b"".join(parts)
+    return encode_entries(entries)
 
 
 def decode_entry_bundle(data: bytes, width: int | None = None) -> list[bytes]:
     """Split a bundle; with `width`, it must hold exactly that many entries."""
-    entries: list[bytes] = []
-    pos = 0
-    while pos < len(data):
-        if len(entries) == TILE_WIDTH:
-            raise TileError(f"bundle holds more than {TILE_WIDTH} entries")
-        if pos + 2 > len(data):
-            raise TileError("truncated entry length")
-        length = int.from_bytes(data[pos : pos + 2], "big")
-        pos += 2
-        if pos + length > len(data):
-            raise TileError("truncated entry")
-        entries.append(data[pos : pos + length])
-        pos += length
+    entries = _split_entries(data, TILE_WIDTH)
     if width is not None and len(entries) != width:
         raise TileError(f"bundle holds {len(entries)} entries, expected {width}")
+    return entries
+
+
+def _split_entries(data: bytes, limit: int) -> list[bytes]:
+    """The entries of an entry-bundle encoding; more than `limit` of them is an error (the
+    bound stops a malformed run early)."""
+    entries: list[bytes] = []
+    append = entries.append
+    pos = 0
+    n = len(data)
+    while pos < n:
+        if len(entries) == limit:
+            raise TileError(f"more than {limit} entries")
+        start = pos + 2
+        if start > n:
+            raise TileError("truncated entry length")
+        pos = start + int.from_bytes(data[pos:start], "big")
+        if pos > n:
+            raise TileError("truncated entry")
+        append(data[start:pos])
     return entries
 
 
@@ -287,10 +313,7 @@ class TileHashReader:
         if (index + 1) << level > self._tree_size:
             raise ValueError(f"node ({level}, {index}) is not complete at size {self._tree_size}")
         tile_level, tile_index, offset, count = node_location(level, index)
-        hashes = self.tile_hashes(tile_level, tile_index)[offset : offset + count]
-        while len(hashes) > 1:
-            hashes = [merkle.node_hash(hashes[i], hashes[i + 1]) for i in range(0, len(hashes), 2)]
-        return hashes[0]
+        return merkle.perfect_root(self.tile_hashes(tile_level, tile_index)[offset : offset + count])
 
 
 def inclusion_proof_from_tiles(
