@@ -28,7 +28,7 @@ from ramp.store.base import (
     iter_entry_runs,
     slice_runs,
 )
-from ramp.store.schema import MIGRATIONS_TABLE, pending_migrations
+from ramp.store.schema import MIGRATIONS_TABLE, pending_migrations, scan_sql
 
 _RUNS_PER_READ: Final = 16  # runs fetched per query while streaming: bounded memory
 # Balance rows held at once while folding; chunked fetches need libpq 17, else row by row.
@@ -305,6 +305,28 @@ class PostgresStore:
             )
             with closing(rows):
                 return fold_balance_changes(data for (data,) in rows)
+
+    # --- audit ---------------------------------------------------------------------------
+    @contextmanager
+    def read_snapshot(self) -> Iterator[None]:
+        """Every read inside sees one committed state (a REPEATABLE READ, READ ONLY transaction
+        on the reader), even beside a writer committing batches meanwhile."""
+        with self._rlock:
+            with _errors("cannot start a read snapshot"):
+                self._rdb.execute("BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY")
+            try:
+                yield
+            finally:
+                with suppress(psycopg.Error):
+                    self._rdb.execute("ROLLBACK")
+
+    def scan(self, table: str) -> Iterator[tuple]:
+        """Every row of a schema table in primary-key order, streamed (see schema.TABLE_COLUMNS)."""
+        sql = scan_sql(table)
+        with self._rlock, _errors(f"cannot read {table}"):
+            rows = self._rdb.cursor().stream(sql, binary=True, size=_STREAM_CHUNK)
+            with closing(rows):
+                yield from rows
 
     def close(self) -> None:
         """Close both connections; ending the writer's session releases the advisory lock."""

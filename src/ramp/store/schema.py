@@ -45,6 +45,25 @@ _DIALECTS: Final = {
     "postgres": {"blob": "BYTEA"},
 }
 
+# Every table with its columns and primary key, for an audit that reads each row exactly once
+# (`ramp verify --db`): rows come in primary-key order.
+TABLE_COLUMNS: Final[dict[str, tuple[tuple[str, ...], str]]] = {
+    "schema_migrations": (("version", "name", "applied_ns"), "version"),
+    "meta": (("key", "value"), "key"),
+    "batches": (("size", "first_seq", "root", "committed_ns", "checkpoint"), "size"),
+    "entry_runs": (("first_seq", "count", "data"), "first_seq"),
+    "hash_runs": (("level", "first_index", "data"), "level, first_index"),
+    "balance_changes": (("size", "data"), "size"),
+    "cosignatures": (("size", "witness", "line", "received_ns"), "size, witness"),
+}
+
+
+def scan_sql(table: str) -> str:
+    """The query reading every row of `table` in primary-key order (tables of TABLE_COLUMNS only)."""
+    columns, key = TABLE_COLUMNS[table]
+    return f"SELECT {', '.join(columns)} FROM {table} ORDER BY {key}"
+
+
 MIGRATIONS_TABLE: Final = (
     "CREATE TABLE IF NOT EXISTS schema_migrations (version INTEGER PRIMARY KEY,"
     " name TEXT NOT NULL, applied_ns BIGINT NOT NULL)"
@@ -54,6 +73,10 @@ MIGRATIONS_TABLE: Final = (
 def migrations(dialect: str) -> list[tuple[int, str, list[str]]]:
     subst = _DIALECTS[dialect]
     return [(v, name, [s.format(**subst) for s in stmts]) for v, name, stmts in _MIGRATIONS]
+
+
+def migration_names() -> dict[int, str]:
+    return {v: name for v, name, _stmts in _MIGRATIONS}
 
 
 def latest_version() -> int:

@@ -17,6 +17,7 @@ import sqlite3
 import threading
 import time
 from collections.abc import Iterator
+from contextlib import contextmanager
 from urllib.parse import quote
 
 from ramp.store.base import (
@@ -27,7 +28,7 @@ from ramp.store.base import (
     iter_entry_runs,
     slice_runs,
 )
-from ramp.store.schema import MIGRATIONS_TABLE, pending_migrations
+from ramp.store.schema import MIGRATIONS_TABLE, pending_migrations, scan_sql
 
 _RUNS_PER_READ = 16  # runs fetched per query while streaming: bounded memory
 
@@ -244,6 +245,27 @@ class SQLiteStore:
                 (2**63 - 1 if size is None else size,),
             ).fetchall()
         return fold_balance_changes(data for (data,) in rows)
+
+    # --- audit ---------------------------------------------------------------------------
+    @contextmanager
+    def read_snapshot(self) -> Iterator[None]:
+        """Every read inside sees one committed state (a WAL read transaction), even beside a
+        writer committing batches meanwhile; writes nothing."""
+        with self._lock:
+            self._db.execute("BEGIN DEFERRED")
+            try:
+                yield
+            finally:
+                self._db.execute("ROLLBACK")
+
+    def scan(self, table: str) -> Iterator[tuple]:
+        """Every row of a schema table in primary-key order, streamed (see schema.TABLE_COLUMNS)."""
+        sql = scan_sql(table)
+        with self._lock:
+            try:
+                yield from self._db.execute(sql)
+            except sqlite3.Error as exc:
+                raise StoreError(f"cannot read {table}: {exc}") from exc
 
     def close(self) -> None:
         with self._lock:
