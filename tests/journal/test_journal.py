@@ -203,7 +203,7 @@ def test_log_root_matches_an_independent_appender(store):
     leaves = list(j.store.iter_entries())
     independent = LogAppender()
     independent.append(leaves)
-    assert independent.root() == j.store.last_batch()[1] == j.appender.root()
+    assert independent.root() == j.store.last_batch().root == j.appender.root()
     j.close()
 
 

@@ -11,7 +11,8 @@ import psycopg
 import pytest
 
 from ramp.journal.appender import LogAppender
-from ramp.store import BatchWrite, Store, StoreCorrupt, StoreError
+from ramp.ledger.model import BalanceRow
+from ramp.store import BatchWrite, LastBatch, Store, StoreCorrupt, StoreError
 from ramp.store.postgres import PostgresStore
 from ramp.store.schema import latest_version, migrations
 from ramp.tlog.merkle import leaf_hashes, perfect_root
@@ -35,7 +36,7 @@ def _batches() -> list[BatchWrite]:
         out.append(BatchWrite(
             first_seq=seq, size=seq + n, root=appender.root(), committed_ns=10**18 + k,
             entries=runs.entries, hash_runs=runs.hashes,
-            balances=[(f"acct:{k % 3}", k, 2 * k, 0, 10**15 + n), (f"acct:{k}", 0, 0, 0, k)],
+            balances=[BalanceRow(f"acct:{k % 3}", k, 2 * k, 0, 10**15 + n), BalanceRow(f"acct:{k}", 0, 0, 0, k)],
             checkpoint=f"ramp.test\n{seq + n}\n" if k % 2 else None,
         ))  # fmt: skip
         seq += n
@@ -46,7 +47,10 @@ def _expected_balances(upto_size: int) -> dict[str, tuple[int, int, int, int]]:
     out: dict[str, tuple[int, int, int, int]] = {}
     for b in _batches():
         if b.size <= upto_size:
-            out.update({a: (dp, dpo, cp, cpo) for a, dp, dpo, cp, cpo in b.balances})
+            out.update({
+                r.account: (r.debits_pending, r.debits_posted, r.credits_pending, r.credits_posted)
+                for r in b.balances
+            })  # fmt: skip
     return out
 
 
@@ -81,9 +85,9 @@ def test_commit_then_read_back_with_exact_types(store: Store):
     for b in batches:
         store.commit(b)
         assert store.log_size() == b.size
-        size, root, checkpoint = store.last_batch()
-        assert (size, root, checkpoint) == (b.size, b.root, b.checkpoint)
-        assert type(size) is int and type(root) is bytes
+        last = store.last_batch()
+        assert last == LastBatch(b.size, b.root, b.checkpoint)
+        assert type(last) is LastBatch and type(last.size) is int and type(last.root) is bytes
     entries = list(store.iter_entries())
     assert entries == _leaves()
     assert all(type(e) is bytes for e in entries)

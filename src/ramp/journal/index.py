@@ -19,7 +19,7 @@ from ramp.ledger.events import (
     PendingExpired,
     TransferApplied,
 )
-from ramp.ledger.model import AccountBalance
+from ramp.ledger.model import AccountBalance, BalanceRow
 
 
 class _AccountView:
@@ -43,7 +43,7 @@ class ReadModel:
         self.by_account: dict[str, array] = {}  # account -> seqs of events that touched it
         self._pending_accounts: dict[str, tuple[str, str]] = {}  # pending id -> (debit, credit)
 
-    def apply(self, events: list[Event], balances: list[tuple[str, int, int, int, int]]) -> None:
+    def apply(self, events: list[Event], balances: list[BalanceRow]) -> None:
         """Make a committed batch visible (called after its commit, in commit order)."""
         ts = self.timestamps
         by_account = self.by_account
@@ -71,8 +71,10 @@ class ReadModel:
                 if seqs is None:
                     seqs = by_account[acc] = array("q")
                 seqs.append(e.seq)
-        for account, dp, dpo, cp, cpo in balances:
-            accounts[account].balances = (dp, dpo, cp, cpo)
+        for row in balances:
+            accounts[row.account].balances = (
+                row.debits_pending, row.debits_posted, row.credits_pending, row.credits_posted
+            )
         self.size += len(events)
         assert len(ts) == self.size
 

@@ -69,9 +69,9 @@ class WitnessSubmitter:
     def submit_latest(self) -> dict[str, int]:
         """One round: every witness gets the newest checkpoint. Returns size cosigned per witness."""
         last = self.journal.store.last_batch()
-        if last is None or last[2] is None:
+        if last is None or last.checkpoint is None:
             return {}
-        size, _root, note = last
+        size, note = last.size, last.checkpoint
         done: dict[str, int] = {}
         for w in self.witnesses:
             if self._cosigned.get(w.verifier_key) == size:
@@ -112,7 +112,7 @@ class WitnessSubmitter:
 def cosigned_checkpoint(journal: Journal) -> str | None:
     """The latest signed checkpoint with every cosignature recorded for it (a C2SP note)."""
     last = journal.store.last_batch()
-    if last is None or last[2] is None:
+    if last is None or last.checkpoint is None:
         return None
-    size, _root, note = last
+    size, note = last.size, last.checkpoint
     return note + "".join(line.rstrip("\n") + "\n" for _w, line in journal.store.cosignatures(size))

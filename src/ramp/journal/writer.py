@@ -139,10 +139,10 @@ class Journal:
         if self.appender.size != size or self.engine.next_seq != size:
             raise JournalCorrupt(f"log holds {self.appender.size} events, batches say {size}")
         last = self.store.last_batch()
-        if last is not None and last[1] != self.appender.root():
+        if last is not None and last.root != self.appender.root():
             raise JournalCorrupt(f"tree root of the stored events differs from the root stored at size {size}")
-        if last is not None and last[2] is not None:
-            self._check_last_checkpoint(last[2], size)
+        if last is not None and last.checkpoint is not None:
+            self._check_last_checkpoint(last.checkpoint, size)
         computed = self.engine.balances()
         stored = self.store.balances()
         if stored != computed:

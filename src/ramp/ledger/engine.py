@@ -33,6 +33,7 @@ from ramp.ledger.model import (
     AccountBalance,
     AccountFlag,
     AppendRecord,
+    BalanceRow,
     ChangeAccountFlags,
     Command,
     CreateAccount,
@@ -118,9 +119,9 @@ class LedgerEngine(TransferRules, AccountRules, RecordRules):
         """Every account's (debits_pending, debits_posted, credits_pending, credits_posted)."""
         return {a.id: (a.dp, a.dpo, a.cp, a.cpo) for a in self._accounts.values()}
 
-    def balances_of(self, account_ids: set[str] | list[str]) -> list[tuple[str, int, int, int, int]]:
+    def balances_of(self, account_ids: set[str] | list[str]) -> list[BalanceRow]:
         accounts = self._accounts
-        return [(i, (a := accounts[i]).dp, a.dpo, a.cp, a.cpo) for i in account_ids]
+        return [BalanceRow(i, (a := accounts[i]).dp, a.dpo, a.cp, a.cpo) for i in account_ids]
 
     def check_invariants(self) -> None:
         """Assert the ledger's invariants; a failure here is a bug, never bad input."""

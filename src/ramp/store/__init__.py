@@ -1,9 +1,9 @@
 """The journal's durable store: one interface, one schema, SQLite (embedded) and PostgreSQL."""
 
-from ramp.store.base import BatchWrite, Store, StoreCorrupt, StoreError
+from ramp.store.base import BatchWrite, LastBatch, Store, StoreCorrupt, StoreError
 from ramp.store.sqlite import SQLiteStore
 
-__all__ = ["BatchWrite", "SQLiteStore", "Store", "StoreCorrupt", "StoreError", "open_store"]
+__all__ = ["BatchWrite", "LastBatch", "SQLiteStore", "Store", "StoreCorrupt", "StoreError", "open_store"]
 
 
 def open_store(url: str, *, readonly: bool = False) -> Store:

@@ -12,10 +12,11 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import AbstractContextManager
 from dataclasses import dataclass
-from typing import Final, Protocol
+from typing import Final, NamedTuple, Protocol
 
 import msgspec
 
+from ramp.ledger.model import BalanceRow
 from ramp.tlog.tiles import TileError, decode_entries
 
 SCHEMA_VERSION: Final = 1
@@ -39,8 +40,16 @@ class BatchWrite:
     committed_ns: int
     entries: bytes  # entries first_seq..size-1, entry-bundle encoded
     hash_runs: list[tuple[int, int, bytes]]  # (tile level, index of the first hash, hashes)
-    balances: list[tuple[str, int, int, int, int]]  # (account, dp, dpo, cp, cpo)
+    balances: list[BalanceRow]  # every account the batch touched, as it stands after it
     checkpoint: str | None = None  # the signed note for `size`, when signing is on
+
+
+class LastBatch(NamedTuple):
+    """The last committed batch: the log size after it, its tree root, its signed checkpoint."""
+
+    size: int
+    root: bytes
+    checkpoint: str | None  # None when the batch was committed without signing
 
 
 class Store(Protocol):
@@ -48,7 +57,7 @@ class Store(Protocol):
 
     def log_size(self) -> int: ...
 
-    def last_batch(self) -> tuple[int, bytes, str | None] | None: ...
+    def last_batch(self) -> LastBatch | None: ...
 
     def checkpoints(self) -> list[tuple[int, str | None]]: ...
 
@@ -76,11 +85,11 @@ class Store(Protocol):
     def close(self) -> None: ...
 
 
-_balance_rows = msgspec.json.Decoder(list[tuple[str, int, int, int, int]])
+_balance_rows = msgspec.json.Decoder(list[BalanceRow])
 _json_encode = msgspec.json.Encoder().encode
 
 
-def encode_balance_changes(balances: list[tuple[str, int, int, int, int]]) -> bytes:
+def encode_balance_changes(balances: list[BalanceRow]) -> bytes:
     """One batch's balance row: the JSON array that `fold_balance_changes` reads back."""
     return _json_encode(balances)
 
@@ -90,8 +99,10 @@ def fold_balance_changes(rows: Iterable[str | bytes]) -> dict[str, tuple[int, in
     out: dict[str, tuple[int, int, int, int]] = {}
     for data in rows:
         try:
-            for account, dp, dpo, cp, cpo in _balance_rows.decode(data):
-                out[account] = (dp, dpo, cp, cpo)
+            for row in _balance_rows.decode(data):
+                out[row.account] = (
+                    row.debits_pending, row.debits_posted, row.credits_pending, row.credits_posted
+                )
         except msgspec.DecodeError as exc:
             raise StoreCorrupt(f"unreadable balance row: {exc}") from exc
     return out

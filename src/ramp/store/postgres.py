@@ -22,6 +22,7 @@ from psycopg.pq import TransactionStatus
 
 from ramp.store.base import (
     BatchWrite,
+    LastBatch,
     StoreError,
     encode_balance_changes,
     fold_balance_changes,
@@ -243,14 +244,14 @@ class PostgresStore:
 
     def log_size(self) -> int:
         last = self.last_batch()
-        return 0 if last is None else last[0]
+        return 0 if last is None else last.size
 
-    def last_batch(self) -> tuple[int, bytes, str | None] | None:
+    def last_batch(self) -> LastBatch | None:
         with self._rlock, _errors("cannot read the last batch"):
             row = self._rdb.execute(
                 "SELECT size, root, checkpoint FROM batches ORDER BY size DESC LIMIT 1", binary=True
             ).fetchone()
-        return None if row is None else (int(row[0]), bytes(row[1]), row[2])
+        return None if row is None else LastBatch(int(row[0]), bytes(row[1]), row[2])
 
     def checkpoints(self) -> list[tuple[int, str | None]]:
         """(size, signed checkpoint) of every committed batch, oldest first."""
