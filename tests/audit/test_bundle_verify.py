@@ -126,7 +126,7 @@ def test_a_forked_log_is_detected_with_an_earlier_checkpoint(tmp_path):
     # The honest log goes on; an auditor keeps its checkpoint.
     j = Journal(SQLiteStore(str(db)), log=log)
     _history(j, random.Random(5), 2, tag="honest")
-    honest_checkpoint = j.store.last_batch()[2]
+    honest_checkpoint = j.store.last_batch().checkpoint
     j.close()
     # The fork rewrites what came after the copy, signed with the same key.
     f = Journal(SQLiteStore(str(fork_db)), log=log)

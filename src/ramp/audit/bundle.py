@@ -67,9 +67,9 @@ def export_store(
     last = store.last_batch()
     origin = store.get_meta("origin")
     log_key = store.get_meta("log_verifier_key")
-    if last is None or last[2] is None or origin is None or log_key is None:
+    if last is None or last.checkpoint is None or origin is None or log_key is None:
         raise ValueError("the log has no signed checkpoint to export")
-    size, _root, note = last
+    size, note = last.size, last.checkpoint
     # Cosignatures the log collected for this checkpoint, plus any the caller brings.
     stored = store.cosignatures(size)
     lines = [line for _w, line in stored] + list(cosignatures)

@@ -196,7 +196,7 @@ def web_routes(svc: Service, access: Access | None, gov: Governance, pages: Page
                         treemap=O.treemap(ov, lang), legend=O.legend(ov, lang), chart=O.utilisation_chart(ov, lang),
                         months=month_names(lang), org_name=lambda o: O.org_name(o, lang),
                         category_label=lambda c: O.category_label(c, lang),
-                        checkpoint=None if last is None else last[2])  # fmt: skip
+                        checkpoint=None if last is None else last.checkpoint)  # fmt: skip
 
     async def budget_page(request: Request, viewer: Viewer | None) -> Response:
         fy = _year_or_404(request, "budget", viewer)
