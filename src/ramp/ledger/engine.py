@@ -10,6 +10,7 @@ state and the same arguments always give the same output. Checks run in the orde
 from __future__ import annotations
 
 import heapq
+from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
@@ -125,20 +126,25 @@ class LedgerEngine(TransferRules, AccountRules, RecordRules):
 
     def check_invariants(self) -> None:
         """Assert the ledger's invariants; a failure here is a bug, never bad input."""
-        totals: dict[str, list[int]] = {}
+        # Per asset: the sums of each of the four counters over its accounts.
+        debits_pending: Counter[str] = Counter()
+        debits_posted: Counter[str] = Counter()
+        credits_pending: Counter[str] = Counter()
+        credits_posted: Counter[str] = Counter()
         for a in self._accounts.values():
-            t = totals.setdefault(a.asset, [0, 0, 0, 0])
-            t[0] += a.dp
-            t[1] += a.dpo
-            t[2] += a.cp
-            t[3] += a.cpo
+            debits_pending[a.asset] += a.dp
+            debits_posted[a.asset] += a.dpo
+            credits_pending[a.asset] += a.cp
+            credits_posted[a.asset] += a.cpo
             assert min(a.dp, a.dpo, a.cp, a.cpo) >= 0, a.id
             assert a.dp + a.dpo <= BALANCE_MAX and a.cp + a.cpo <= BALANCE_MAX, a.id
             if a.flags & AccountFlag.DEBITS_MUST_NOT_EXCEED_CREDITS:
                 assert a.dp + a.dpo <= a.cpo, f"{a.id} debits exceed credits"
             if a.flags & AccountFlag.CREDITS_MUST_NOT_EXCEED_DEBITS:
                 assert a.cp + a.cpo <= a.dpo, f"{a.id} credits exceed debits"
-        for asset, (dp, dpo, cp, cpo) in totals.items():
+        for asset in debits_pending:  # every asset: `+=` sets a key even when adding 0
+            dp, cp = debits_pending[asset], credits_pending[asset]
+            dpo, cpo = debits_posted[asset], credits_posted[asset]
             assert dp == cp, f"{asset}: pending debits {dp} != pending credits {cp}"
             assert dpo == cpo, f"{asset}: posted debits {dpo} != posted credits {cpo}"
         reserved: dict[str, int] = {}
