@@ -1,19 +1,24 @@
 """The audit bundle: a static tlog-tiles mirror of the log plus what an auditor needs.
 
     BUNDLE/
-      manifest.json      {"format", "origin", "size", "log_key", "witness_keys"}  (RFC 8785 bytes)
+      manifest.json      {"format", "origin", "size", "log_key", "witness_keys", "checkpoints",
+                          "checkpoints_sha256"}  (RFC 8785 bytes)
       checkpoint         the latest signed checkpoint, with witness cosignatures
-      checkpoints.jsonl  every earlier signed checkpoint the log issued, one JSON string a line
+      checkpoints.jsonl  every signed checkpoint the log issued up to `size`, oldest first, one
+                         JSON string a line; the last is `checkpoint` without its cosignatures
       balances.json      the balances the store claims at `size` (RFC 8785 bytes)
       tile/entries/...   entry bundles (tlog-tiles), full, and the last one partial
       tile/<L>/...       hash tiles (tlog-tiles), full, and the partial right edge
 
 Every file is canonical, so any change of any byte is either a change of meaning (caught by a
-signature, the tree, or the replay) or a non-canonical encoding (caught as such).
+signature, the tree, or the replay) or a non-canonical encoding (caught as such). The history
+is complete by construction (the log signs one checkpoint per batch): sizes strictly increase,
+it ends at the bundle's signed checkpoint, and the manifest records its line count and SHA-256.
 """
 
 from __future__ import annotations
 
+import hashlib
 import os
 import sys
 from collections.abc import Iterable
@@ -25,7 +30,8 @@ import msgspec
 from ramp.store.base import Store
 from ramp.tlog.tiles import TILE_WIDTH, EntryBundleId, encode_entry_bundle, tiles_for_size
 
-BUNDLE_FORMAT: Final = "ramp-audit-bundle/1"
+# /2: the history ends at the bundle's checkpoint and the manifest counts and digests it.
+BUNDLE_FORMAT: Final = "ramp-audit-bundle/2"
 _canonical = msgspec.json.Encoder(order="sorted")
 
 
@@ -35,6 +41,12 @@ class Manifest(msgspec.Struct, frozen=True, forbid_unknown_fields=True):
     size: int
     log_key: str
     witness_keys: tuple[str, ...]
+    checkpoints: int  # lines of checkpoints.jsonl
+    checkpoints_sha256: str  # hex SHA-256 of checkpoints.jsonl
+
+
+def history_digest(data: bytes) -> str:
+    return hashlib.sha256(data).hexdigest()
 
 
 def canonical_json(value: object) -> bytes:
@@ -75,12 +87,13 @@ def export_store(
     lines = [line for _w, line in stored] + list(cosignatures)
     keys = tuple(sorted(set(witness_keys) | {w for w, _line in stored}))
     tmp = Path(f"{out}.partial-{os.getpid()}")
-    manifest = Manifest(BUNDLE_FORMAT, origin, size, log_key, keys)
+    history = [n for s, n in store.checkpoints() if s <= size and n is not None]
+    history_bytes = b"".join(canonical_json(n) + b"\n" for n in history)
+    manifest = Manifest(BUNDLE_FORMAT, origin, size, log_key, keys, len(history), history_digest(history_bytes))
     _write(tmp / "manifest.json", canonical_json(manifest))
     cosigned = note + "".join(line.rstrip("\n") + "\n" for line in lines)
     _write(tmp / "checkpoint", cosigned.encode())
-    history = [n for s, n in store.checkpoints() if s < size and n is not None]
-    _write(tmp / "checkpoints.jsonl", b"".join(canonical_json(n) + b"\n" for n in history))
+    _write(tmp / "checkpoints.jsonl", history_bytes)
     balances = {k: list(v) for k, v in store.balances().items()}
     _write(tmp / "balances.json", canonical_json(balances))
     for bid in entry_bundle_ids(size):

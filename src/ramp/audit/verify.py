@@ -4,15 +4,23 @@ Checks, in order, stopping at the first failure and naming it:
 1. the manifest and every JSON file are canonical (RFC 8785 bytes);
 2. the latest checkpoint is signed by the log key, for the manifest's origin and size, and
    cosigned by every required witness;
-3. every entry, in order: canonical event bytes, replayed through the ledger engine (which
+3. the checkpoint history (checkpoints.jsonl) is whole and in order: every line signed by the
+   log, sizes strictly increasing, the last one the bundle's checkpoint (a trimmed tail fails
+   here), as many lines as the manifest counts with the SHA-256 it records (a dropped line
+   fails here), and every checkpoint the auditor brings either in it or beyond it;
+4. every entry, in order: canonical event bytes, replayed through the ledger engine (which
    re-executes the command and requires the identical event);
-4. the tree recomputed from the entries has the checkpoint's root; every hash tile in the
+5. the tree recomputed from the entries has the checkpoint's root; every hash tile in the
    bundle equals the recomputed one;
-5. every earlier checkpoint (the bundle's history and any the auditor brings) is signed by the
-   log and has the root of the recomputed tree at its size: a fork or a rewrite is caught;
-6. the balances the store claimed equal the balances of the replay;
-7. (during 3) approvals: every decision's signature verifies against the key valid at that
+6. every checkpoint of the history and every one the auditor brings has the root of the
+   recomputed tree at its size, so each is consistent with the next: a fork or a rewrite fails;
+7. the balances the store claimed equal the balances of the replay;
+8. (during 4) approvals: every decision's signature verifies against the key valid at that
    point of the log, and every executed request had its quorum (see `ramp.audit.approvals`).
+
+`ramp verify --db URL` checks a store instead, every row of every table (see
+`ramp.audit.store_check`). `--log-key` takes the key's text or a file holding it (or the
+log's private key file, whose verifier key is derived) and says which it read.
 """
 
 from __future__ import annotations
@@ -20,42 +28,30 @@ from __future__ import annotations
 import argparse
 import sys
 import time
-from dataclasses import dataclass, field
 from pathlib import Path
 
 import msgspec
 
-from ramp.audit.approvals import ApprovalAudit, ApprovalInvalid
-from ramp.audit.bundle import BUNDLE_FORMAT, Manifest, canonical_json, entry_bundle_ids
-from ramp.journal.appender import LogAppender, leaf_hashes
+from ramp.audit.bundle import (
+    BUNDLE_FORMAT,
+    Manifest,
+    canonical_json,
+    entry_bundle_ids,
+    history_digest,
+)
+from ramp.audit.replay import LogReplay
+from ramp.audit.report import Report, VerifyFailure
 from ramp.journal.log import CheckpointInvalid, verify_checkpoint
-from ramp.ledger.engine import LedgerEngine, ReplayError
-from ramp.ledger.events import EventDecodeError, decode_event
+from ramp.tlog.checkpoint import Checkpoint
 from ramp.tlog.cosignature import CosignatureVerifier
+from ramp.tlog.keys import KeyFileError, read_private_key_file
 from ramp.tlog.merkle import EMPTY_ROOT
-from ramp.tlog.note import NoteError, open_note
+from ramp.tlog.note import Ed25519Signer, Ed25519Verifier, NoteError, open_note
 from ramp.tlog.tiles import TILE_WIDTH, TileError, decode_entry_bundle, tiles_for_size
 
+__all__ = ["Report", "VerifyFailure", "main", "read_key_argument", "verify_bundle"]
 
-class VerifyFailure(Exception):
-    """The first thing that does not hold; `where` names the file, entry or signature."""
-
-    def __init__(self, where: str, reason: str) -> None:
-        super().__init__(f"{where}: {reason}")
-        self.where = where
-        self.reason = reason
-
-
-@dataclass
-class Report:
-    size: int = 0
-    origin: str = ""
-    cosigned_by: list[str] = field(default_factory=list)
-    checkpoints_checked: int = 0
-    accounts: int = 0
-    decisions: int = 0  # approval decisions whose signature and right to decide were checked
-    executions: int = 0  # executed approval requests whose quorum was checked
-    seconds: float = 0.0
+KEY_ARGUMENT_MAX_BYTES = 4096  # a verifier key is ~100 characters; a bigger file is not a key
 
 
 def _read(root: Path, name: str) -> bytes:
@@ -73,6 +69,39 @@ def _canonical(name: str, data: bytes, type_: type) -> object:
     if canonical_json(value) != data:
         raise VerifyFailure(name, "not in canonical (RFC 8785) form")
     return value
+
+
+def _history(root: Path, manifest: Manifest, checkpoint: Checkpoint) -> dict[int, bytes]:
+    """The bundle's checkpoint history, checked whole and in order: size -> signed root."""
+    name = "checkpoints.jsonl"
+    data = _read(root, name)
+    lines = data.splitlines(keepends=True)
+    history: dict[int, bytes] = {}
+    previous = -1
+    for i, line in enumerate(lines):
+        where = f"{name} #{i + 1}"
+        if not line.endswith(b"\n"):
+            raise VerifyFailure(where, "line does not end in a newline")
+        note = _canonical(where, line[:-1], str)
+        try:
+            old = verify_checkpoint(note, manifest.log_key, manifest.origin)  # type: ignore[arg-type]
+        except CheckpointInvalid as exc:
+            raise VerifyFailure(where, str(exc)) from exc
+        if old.size > manifest.size:
+            raise VerifyFailure(where, f"size {old.size} is beyond the bundle's {manifest.size}")
+        if old.size <= previous:
+            raise VerifyFailure(where, f"size {old.size} does not follow size {previous}: the history is reordered")
+        previous = old.size
+        history[old.size] = old.root_hash
+    if previous != checkpoint.size or history[previous] != checkpoint.root_hash:
+        raise VerifyFailure(name, f"ends at size {previous}, not at the bundle's checkpoint (size {checkpoint.size}):"
+                                  " the history is trimmed")  # fmt: skip
+    if len(lines) != manifest.checkpoints:
+        raise VerifyFailure(name, f"holds {len(lines)} checkpoints, the manifest counts {manifest.checkpoints}:"
+                                  " the history is trimmed")  # fmt: skip
+    if history_digest(data) != manifest.checkpoints_sha256:
+        raise VerifyFailure(name, "SHA-256 differs from the manifest's")
+    return history
 
 
 def verify_bundle(
@@ -115,30 +144,25 @@ def verify_bundle(
             raise VerifyFailure("checkpoint", f"no valid cosignature by witness {vkey.split('+')[0]}: {exc}") from exc
         report.cosigned_by.append(vkey.split("+")[0])
 
-    # 5 (collect). Earlier checkpoints: verified now, their roots compared after the replay.
-    history: dict[int, bytes] = {}
-    history_lines = _read(root, "checkpoints.jsonl").splitlines(keepends=True)
-    notes = [("checkpoints.jsonl", i, line) for i, line in enumerate(history_lines)]
-    notes += [("known checkpoint", i, k) for i, k in enumerate(known_checkpoints)]
-    for source, i, item in notes:
-        where = f"{source} #{i + 1}"
-        if isinstance(item, bytes):
-            if not item.endswith(b"\n"):
-                raise VerifyFailure(where, "line does not end in a newline")
-            item = _canonical(where, item[:-1], str)  # type: ignore[assignment]
+    # 3. the history, whole and in order; then the checkpoints the auditor brings
+    history = _history(root, manifest, checkpoint)
+    listed = set(history)
+    omitted: dict[int, str] = {}  # sizes the auditor saw signed that the history lacks
+    for i, item in enumerate(known_checkpoints):
+        where = f"known checkpoint #{i + 1}"
         try:
-            old = verify_checkpoint(item, manifest.log_key, manifest.origin)  # type: ignore[arg-type]
+            old = verify_checkpoint(item, manifest.log_key, manifest.origin)
         except CheckpointInvalid as exc:
             raise VerifyFailure(where, str(exc)) from exc
         if old.size > manifest.size:
             raise VerifyFailure(where, f"size {old.size} is beyond the bundle's {manifest.size}")
         if history.setdefault(old.size, old.root_hash) != old.root_hash:
             raise VerifyFailure(where, f"two different signed roots for size {old.size}: the log forked")
+        if old.size not in listed and old.size > 0:
+            omitted.setdefault(old.size, where)
 
-    # 3-4. replay every entry, rebuild the tree, stopping at each historical size for its root
-    engine = LedgerEngine()
-    approvals = ApprovalAudit(manifest.log_key)
-    appender = LogAppender()
+    # 4-5. replay every entry, rebuild the tree, stopping at each historical size for its root
+    log = LogReplay(manifest.log_key)
     level_hashes: dict[int, bytearray] = {}
     stops = sorted(s for s in history if s > 0)
     roots_at: dict[int, bytes] = {}
@@ -149,28 +173,19 @@ def verify_bundle(
         except TileError as exc:
             raise VerifyFailure(bid.path, str(exc)) from exc
         first = bid.index * TILE_WIDTH
-        for k, leaf in enumerate(leaves):
-            try:
-                event = decode_event(leaf)
-                engine.replay(event)
-                approvals.feed(event)
-            except (EventDecodeError, ReplayError) as exc:
-                raise VerifyFailure(f"entry {first + k}", str(exc)) from exc
-            except ApprovalInvalid as exc:
-                raise VerifyFailure(f"entry {exc.seq}", exc.reason) from exc
+        log.replay(leaves, first, "")
         pos = 0
         while pos < len(leaves):  # cut at historical sizes so their roots can be taken
             cut = len(leaves)
             if stops and first + pos < stops[0] <= first + len(leaves):
                 cut = stops[0] - first
-            chunk = leaves[pos:cut]
-            runs = appender.append(chunk, leaf_hashes(chunk))
+            runs = log.append(leaves[pos:cut])
             for level, _first_index, hashes in runs.hashes:
                 level_hashes.setdefault(level, bytearray()).extend(hashes)
             pos = cut
-            if stops and appender.size == stops[0]:
-                roots_at[stops.pop(0)] = appender.root()
-    if appender.root() != checkpoint.root_hash:
+            if stops and log.tree.size == stops[0]:
+                roots_at[stops.pop(0)] = log.tree.root()
+    if log.tree.root() != checkpoint.root_hash:
         raise VerifyFailure("checkpoint", "root differs from the tree of the bundle's entries")
     for tid in tiles_for_size(manifest.size):
         start = tid.index * TILE_WIDTH * 32
@@ -178,15 +193,20 @@ def verify_bundle(
         if _read(root, tid.path) != want:
             raise VerifyFailure(tid.path, "hash tile differs from the tree of the entries")
 
-    # 5. every earlier checkpoint is consistent with this tree
+    # 6. every checkpoint of the history is consistent with this tree
     for size, signed_root in sorted(history.items()):
         recomputed = roots_at.get(size) if size else EMPTY_ROOT
         if recomputed != signed_root:
             raise VerifyFailure(f"checkpoint at size {size}", "not consistent with the bundle's log (fork)")
         report.checkpoints_checked += 1
 
-    # 6. balances claimed by the store equal the replay
+    if omitted:  # consistent with the tree, yet missing from the history
+        size, where = min(omitted.items())
+        raise VerifyFailure(where, f"the log signed size {size}, but checkpoints.jsonl omits it: the history is incomplete")
+
+    # 7. balances claimed by the store equal the replay
     claimed = _canonical("balances.json", _read(root, "balances.json"), dict[str, tuple[int, int, int, int]])
+    engine = log.engine
     replayed = engine.balances()
     if claimed != replayed:
         diff = sorted(set(claimed.items()) ^ set(replayed.items()))[:1]  # type: ignore[union-attr]
@@ -197,26 +217,36 @@ def verify_bundle(
         raise VerifyFailure("ledger", f"invariant broken after replay: {exc}") from exc
     report.size = manifest.size
     report.accounts = len(replayed)
-    report.decisions = approvals.decisions_checked
-    report.executions = approvals.executions_checked
+    report.decisions = log.approvals.decisions_checked
+    report.executions = log.approvals.executions_checked
     report.seconds = time.perf_counter() - t0
     return report
 
 
-def _export_from_db(url: str) -> str:
-    """Read the store directly (no journal, no trust in its checks) into a temporary bundle."""
-    import tempfile
-
-    from ramp.audit.bundle import export_store
-    from ramp.store import open_store
-
-    store = open_store(url, readonly=True)
+def read_key_argument(value: str) -> tuple[str, str]:
+    """A key given on the command line: (the verifier key, what was read). A path to an existing
+    file is read (a verifier key, or the log's private key file, from which the verifier key
+    is derived); anything else is taken as the key's text."""
+    path = Path(value)
+    if not path.is_file():
+        return value.strip(), "the key text given"
+    data = path.read_bytes()[: KEY_ARGUMENT_MAX_BYTES + 1]
+    if len(data) > KEY_ARGUMENT_MAX_BYTES:
+        raise VerifyFailure(value, f"larger than {KEY_ARGUMENT_MAX_BYTES} bytes: not a key file")
     try:
-        out = str(Path(tempfile.mkdtemp(prefix="ramp-verify-")) / "bundle")
-        export_store(store, out)
-    finally:
-        store.close()
-    return out
+        text = data.decode("utf-8").strip()
+    except UnicodeDecodeError as exc:
+        raise VerifyFailure(value, "not a key file (not UTF-8)") from exc
+    try:
+        Ed25519Verifier.from_vkey(text)
+        return text, f"the verifier key in file {value}"
+    except (NoteError, ValueError):
+        pass
+    try:
+        signer = Ed25519Signer.from_skey(read_private_key_file(path))
+    except (KeyFileError, NoteError, ValueError) as exc:
+        raise VerifyFailure(value, f"holds neither a verifier key nor a private key: {exc}") from exc
+    return signer.verifier_key().encode(), f"the verifier key derived from private key file {value}"
 
 
 def main(argv: list[str]) -> int:
@@ -224,19 +254,26 @@ def main(argv: list[str]) -> int:
     source = p.add_mutually_exclusive_group(required=True)
     source.add_argument("bundle", nargs="?", help="an audit bundle directory (from `ramp export-bundle`)")
     source.add_argument("--db", help="verify a store directly (SQLite path or postgresql:// URL)")
-    p.add_argument("--log-key", help="the log's trusted verifier key (default: the bundle's, untrusted)")
-    p.add_argument("--witness-key", action="append", help="a trusted witness key that must have cosigned")
+    p.add_argument("--log-key", help="the log's trusted verifier key: its text, or a file holding it"
+                                     " (default: the bundle's or store's own, untrusted)")  # fmt: skip
+    p.add_argument("--witness-key", action="append", help="a trusted witness key (text or file) that must have cosigned")
     p.add_argument("--known-checkpoint", action="append", default=[], help="a file with an earlier signed checkpoint")
     args = p.parse_args(argv)
     try:
+        log_key = None
+        if args.log_key is not None:
+            log_key, how = read_key_argument(args.log_key)
+            print(f"log key: {how}", file=sys.stderr)
+        witness_keys = None
+        if args.witness_key:
+            witness_keys = tuple(read_key_argument(k)[0] for k in args.witness_key)
         known = tuple(Path(f).read_text() for f in args.known_checkpoint)
-        bundle = args.bundle or _export_from_db(args.db)
-        report = verify_bundle(
-            bundle,
-            log_key=args.log_key,
-            witness_keys=tuple(args.witness_key) if args.witness_key else None,
-            known_checkpoints=known,
-        )
+        if args.db:
+            from ramp.audit.store_check import verify_store_url
+
+            report = verify_store_url(args.db, log_key=log_key, witness_keys=witness_keys, known_checkpoints=known)
+        else:
+            report = verify_bundle(args.bundle, log_key=log_key, witness_keys=witness_keys, known_checkpoints=known)
     except VerifyFailure as exc:
         print(f"FAILED {exc.where}: {exc.reason}", file=sys.stderr)
         return 1
@@ -246,8 +283,9 @@ def main(argv: list[str]) -> int:
     if args.log_key is None:
         print("note: keys were taken from the bundle itself; pass --log-key to trust only yours")
     rate = report.size / report.seconds if report.seconds else 0
+    rows = f", {report.rows_checked} store rows re-derived" if report.rows_checked else ""
     print(f"OK {report.origin} size {report.size}: {report.accounts} accounts replayed, "
-          f"{report.checkpoints_checked} earlier checkpoints consistent, "
-          f"{report.decisions} approval signatures and {report.executions} quorums checked, "
+          f"{report.checkpoints_checked} checkpoints consistent, "
+          f"{report.decisions} approval signatures and {report.executions} quorums checked{rows}, "
           f"cosigned by {', '.join(report.cosigned_by) or 'no witness'} ({rate:,.0f} events/s)")  # fmt: skip
     return 0
