@@ -375,7 +375,9 @@ def _path(levels: _Levels, index: int, size: int) -> tuple[SumNode, ...]:
 class SumTree:
     """A fiscal year's two-level sum tree, with every complete subtree kept for proofs."""
 
-    __slots__ = ("fiscal_year", "root", "groups", "_group_levels", "_top_levels", "_where")
+    __slots__ = (
+        "fiscal_year", "root", "groups", "_group_levels", "_group_index", "_top_levels", "_where"
+    )  # fmt: skip
 
     def __init__(self, fiscal_year: int, lines: Iterable[Line]) -> None:
         _check_fiscal_year(fiscal_year, InvalidLineError)
@@ -418,6 +420,7 @@ class SumTree:
                 self._where[m.commitment] = (group, i)
             totals.append(GroupTotal(group, _range_node(levels, 0, len(leaves))))
         self.groups: tuple[GroupTotal, ...] = tuple(totals)
+        self._group_index = {g.group: i for i, g in enumerate(totals)}
         top = [
             SumNode(group_leaf_hash(fiscal_year, g.group, g.node), g.node.sum_yen, g.node.count)
             for g in totals
@@ -440,7 +443,7 @@ class SumTree:
             raise LineNotFoundError(SumTreeErrorCode.LINE_NOT_FOUND, "no line has this commitment")
         group, line_index = found
         levels = self._group_levels[group]
-        group_index = next(i for i, g in enumerate(self.groups) if g.group == group)
+        group_index = self._group_index[group]
         return InclusionProof(
             group=group,
             line_index=line_index,
