@@ -25,10 +25,10 @@ import time
 import httpx
 import uvicorn
 
-from ramp.api.app import create_app
 from ramp.demo.load import load
+from ramp.demo.serve import forget_witness_state, open_for_dashboard
+from ramp.server import create_app
 from ramp.web.access import DemoAccess
-from ramp.web.demo import forget_witness_state, open_for_dashboard
 
 CHROMIUM = "/usr/bin/chromium"
 PAGES = ("/overview", "/public", "/budget", "/feed")

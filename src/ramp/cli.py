@@ -22,11 +22,11 @@ _COMMANDS: dict[str, tuple[str, str]] = {
     "log-keygen": ("ramp.journal.cli", "create the log's Ed25519 signing key"),
     "log-serve": ("ramp.api.log_server", "serve a log read-only (checkpoint, tiles, entries)"),
     "witness": ("ramp.tlog.witness_cli", "run or set up a tlog-witness"),
-    "init": ("ramp.api.cli:init", "create a database, its log key and the admin identity"),
-    "identity": ("ramp.api.cli:identity", "add identities"),
+    "init": ("ramp.server.cli:init", "create a database, its log key and the admin identity"),
+    "identity": ("ramp.server.cli:identity", "add identities"),
     "policy": ("ramp.policy.cli", "validate Cedar approval policies; show the default policy"),
     "auth": ("ramp.auth.cli", "web login credentials: enrol a password and a TOTP secret"),
-    "serve": ("ramp.api.cli:serve", "serve the RAMP API"),
+    "serve": ("ramp.server.cli:serve", "serve the RAMP API"),
 }
 
 

@@ -19,7 +19,7 @@ from typing import Any, Literal
 import httpx
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 
-from ramp.api.httpsig import ALG, sign_request, valid_key_id
+from ramp.sign.httpsig import ALG, sign_request, valid_key_id
 from ramp.tlog.note import decode_base64, encode_base64
 
 # Methods that change state: the server refuses them unsigned, so the client never sends one.

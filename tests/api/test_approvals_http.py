@@ -10,13 +10,13 @@ import base64
 import pytest
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 
-from ramp.api.app import create_app
 from ramp.api.approval_routes import key_rotation_statement
 from ramp.approvals.model import statement
 from ramp.client import RampClient
 from ramp.journal import Journal
 from ramp.journal.log import LogSigner, create_log_key
 from ramp.policy.identities import ROLES, IdentityRegistry, identity_added
+from ramp.server import create_app
 from ramp.store import SQLiteStore
 from tests.approvals.helpers import PEOPLE, raw
 from tests.net import serve_in_thread

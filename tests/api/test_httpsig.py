@@ -24,7 +24,8 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse
 from starlette.routing import Route
 
-from ramp.api.httpsig import (
+from ramp.client import KeyFileError, RampClient, load_key_file, write_key_file
+from ramp.sign.httpsig import (
     Headers,
     SignatureRejected,
     VerifiedSignature,
@@ -35,8 +36,7 @@ from ramp.api.httpsig import (
     signature_base,
     verify_request,
 )
-from ramp.api.sfv import InnerList, Item, Token, parse_dictionary, serialize_bare, serialize_params
-from ramp.client import KeyFileError, RampClient, load_key_file, write_key_file
+from ramp.sign.sfv import InnerList, Item, Token, parse_dictionary, serialize_bare, serialize_params
 from tests.net import serve_in_thread
 
 # --------------------------------------------------------------------------- RFC 9421 Appendix B

@@ -18,9 +18,9 @@ import schemathesis
 from hypothesis import HealthCheck, settings
 from schemathesis.specs.openapi.checks import positive_data_acceptance
 
-from ramp.api.httpsig import sign_request
 from ramp.api.openapi import build_openapi
 from ramp.client import RampClient, load_key_file
+from ramp.sign.httpsig import sign_request
 from tests.api.service_fixture import Server, ramp
 
 ACCOUNTS = ("gsdf:ops", "msdf:ops", "treasury:issuer")

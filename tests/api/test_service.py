@@ -9,9 +9,9 @@ import time
 import httpx
 import pytest
 
-from ramp.api.httpsig import sign_request
 from ramp.client import RampClient, load_key_file
 from ramp.journal.log import verify_checkpoint
+from ramp.sign.httpsig import sign_request
 from ramp.tlog import merkle
 from tests.api.service_fixture import Server, ramp
 

@@ -9,9 +9,10 @@ import time
 import pytest
 
 from ramp.approvals.actions import FreezeAction, UnfreezeAction
-from ramp.approvals.model import ApprovalRefused
 from ramp.ledger import CreateTransfer
 from ramp.policy.identities import key_revoked
+from ramp.refusal import Refused
+from ramp.service.refusals import HTTP_STATUS
 from tests.approvals.helpers import fund, make_world
 
 ACCOUNT = "fy2025:msdf:uav"
@@ -25,11 +26,11 @@ def world(store):
     w.journal.close()
 
 
-def refused(world, plan, status: int, code: str) -> ApprovalRefused:
+def refused(world, plan, status: int, code: str) -> Refused:
     size = world.journal.store.log_size()
-    with pytest.raises(ApprovalRefused) as info:
+    with pytest.raises(Refused) as info:
         world.run(plan)
-    assert (info.value.status, info.value.code) == (status, code), info.value
+    assert (HTTP_STATUS[info.value.kind], info.value.code) == (status, code), info.value
     world.journal.flush()
     assert world.journal.store.log_size() == size  # nothing written
     return info.value

@@ -105,9 +105,9 @@ def test_roles_refusals_and_bad_input(service):
 def test_the_service_builds_the_budget_read_model_in_its_one_replay_at_open(tmp_path):
     """`ramp serve` feeds the budget projection from the open-time replay; the budget routes
     must not re-read the whole log to build another one."""
-    from ramp.api.cli import _open
     from ramp.budget.projection import BudgetProjection
-    from ramp.web.activity import Activity
+    from ramp.server.cli import _open
+    from ramp.service.activity import Activity
 
     db = str(tmp_path / "ramp.db")
     ramp("init", "--db", db, "--origin", "test.ramp/open", "--admin-key-out", str(tmp_path / "admin.key"))

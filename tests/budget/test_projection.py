@@ -20,7 +20,7 @@ from ramp.budget.requests import (
     Transfer,
 )
 from ramp.journal import Journal
-from ramp.journal.queries import QueryError
+from ramp.refusal import Refused
 from tests.budget.helpers import AT, BN, FY, ITEMS, PROJECTS, build, contract, enact
 
 
@@ -165,9 +165,9 @@ def test_node_history_and_alerts(journal):
     assert h.movements[1].counterparty == "contract:c1:fy2025"
     page = node_history(journal, FY, "equipment", limit=1)
     assert len(page.movements) == 1 and page.next_after_seq is not None
-    with pytest.raises(QueryError):
+    with pytest.raises(Refused):
         node_history(journal, FY, "nosuch")
-    with pytest.raises(QueryError):
+    with pytest.raises(Refused):
         budget_tree(journal.budget, 1999)
     a = alerts(journal.budget, FY)
     assert {x.node for x in a.alerts} >= {"equipment", "personnel"} and all(x.kind == "allot" for x in a.alerts)

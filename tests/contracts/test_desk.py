@@ -17,8 +17,9 @@ from ramp.contracts import requests as C
 from ramp.contracts import state as S
 from ramp.contracts import terms as T
 from ramp.contracts.desk import statement
-from ramp.contracts.errors import ContractRefused
 from ramp.ledger.events import RecordAppended, TransferApplied
+from ramp.refusal import Refused
+from ramp.service.refusals import HTTP_STATUS
 from tests.budget.helpers import build
 from tests.contracts.helpers import BN, PROJECT, VENDOR, make_world, terms
 
@@ -36,9 +37,9 @@ def w(store):
 
 def refused(w, planner, status: int, code: str) -> None:
     size = w.journal.size
-    with pytest.raises(ContractRefused) as exc:
+    with pytest.raises(Refused) as exc:
         w.run(planner)
-    assert (exc.value.status, exc.value.code) == (status, code), exc.value
+    assert (HTTP_STATUS[exc.value.kind], exc.value.code) == (status, code), exc.value
     assert w.journal.size == size  # nothing written
 
 
@@ -204,9 +205,7 @@ def test_software_proposes_a_hold_and_only_a_person_decides(w):
     plan = w.approvals.create("bot.analytics", "hold-c1", ContractAction(C.Hold("c1", "price anomaly")), "")
     w.run(plan)
     assert not w.state().held  # a proposal moves nothing
-    from ramp.approvals.model import ApprovalRefused
-
-    with pytest.raises(ApprovalRefused) as exc:  # software never decides
+    with pytest.raises(Refused) as exc:  # software never decides
         w.run(w.approvals.decide("bot.analytics", "hold-c1", "approve", signature=b"\0" * 64))
     assert exc.value.code in ("self_approval", "not_an_approver")
     approve(w, "bot.analytics", "hold-c1-b", C.Hold("c1", "price anomaly"), "boa.kato")
@@ -244,9 +243,7 @@ def test_a_change_order_is_an_approved_request_that_moves_the_obligation(w):
     assert w.balance(ESCROW) == 9 * BN and w.balance(NODE) == node_before + BN
     w.attest("atla.insp", "c1", "m1", "test-evaluation")
     w.attest("asdf.insp", "c1", "m1", "receipt")
-    from ramp.approvals.model import ApprovalRefused
-
-    with pytest.raises(ApprovalRefused) as exc:  # an accepted milestone cannot change
+    with pytest.raises(Refused) as exc:  # an accepted milestone cannot change
         w.run(w.approvals.create("atla.co", "co-3", ContractAction(C.ChangeOrder(
             "c1", (C.MilestoneChange("m1", amount_yen=BN),))), ""))  # fmt: skip
     assert exc.value.code == "milestone_accepted"

@@ -9,10 +9,10 @@ import base64
 import msgspec
 import pytest
 
-from ramp.api.app import create_app
 from ramp.budget import model as M
 from ramp.client import RampClient
 from ramp.contracts.desk import statement
+from ramp.server import create_app
 from ramp.store import SQLiteStore
 from tests.contracts.helpers import BN, VENDOR, make_world, terms
 from tests.net import serve_in_thread

@@ -15,8 +15,8 @@ from hypothesis import strategies as st
 from ramp.budget import model as M
 from ramp.budget.view import View
 from ramp.contracts import requests as C
-from ramp.contracts.errors import ContractRefused
 from ramp.ledger.events import TransferApplied
+from ramp.refusal import Refused
 from ramp.store import SQLiteStore
 from tests.contracts.helpers import BN, VENDOR, make_world, terms
 
@@ -79,7 +79,7 @@ def _apply(w, step) -> None:
             w.run(w.desk.settle("c1", "disb.ueda", now))
         else:
             w.run(w.desk.expire("c1", "atla.co", now))
-    except ContractRefused:
+    except Refused:
         assert w.journal.size == size  # a refusal writes nothing
 
 

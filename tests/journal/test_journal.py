@@ -9,8 +9,9 @@ from hypothesis import strategies as st
 
 from ramp.journal import Journal, JournalCorrupt
 from ramp.journal.appender import LogAppender
-from ramp.journal.queries import QueryError, account_events, balance_at
+from ramp.journal.queries import account_events, balance_at
 from ramp.ledger import CreateAccount, CreateTransfer
+from ramp.refusal import Refused
 from ramp.store import StoreError
 from tests.ledger.test_properties import SETUP, commands
 from tests.store.backends import Backend
@@ -164,10 +165,10 @@ def test_account_events_filters_and_pages(store):
     assert [e.id for e in account_events(j, "line:a", code="DISBURSE").events] == [f"d{k}" for k in range(10)]
     window = account_events(j, "line:a", since_ns=2_100 * S, until_ns=2_300 * S)
     assert [e.id for e in window.events] == ["m1", "d1", "m2", "d2"]
-    with pytest.raises(QueryError) as err:
+    with pytest.raises(Refused) as err:
         account_events(j, "line:zzz")
     assert err.value.code == "account_not_found"
-    with pytest.raises(QueryError):
+    with pytest.raises(Refused):
         account_events(j, "line:a", limit=0)
     j.close()
 

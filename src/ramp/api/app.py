@@ -16,13 +16,13 @@ from ramp.api.approval_routes import approval_routes, governance
 from ramp.api.auth_routes import auth_routes
 from ramp.api.budget_routes import budget_routes
 from ramp.api.contract_routes import EXPIRY_SWEEP_S, contract_routes, sweep_expiries
-from ramp.api.group_commit import GroupCommitter
 from ramp.api.http import ApiError, json_response
 from ramp.api.openapi import build_openapi
 from ramp.api.routes import Service, build_routes
 from ramp.api.script_routes import script_routes
 from ramp.auth.credentials import CredentialFile
 from ramp.journal import Journal
+from ramp.journal.group_commit import GroupCommitter
 from ramp.policy.identities import IdentityRegistry
 from ramp.web.access import Access
 from ramp.web.app import web_routes

@@ -8,7 +8,8 @@ nothing is written. Reads are signed too: budget detail is not public.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from dataclasses import dataclass
+from functools import partial
 from typing import Any, Final
 
 import msgspec
@@ -16,39 +17,26 @@ from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Route
 
-from ramp.api.group_commit import Overloaded
-from ramp.api.http import ApiError, authenticate, decode, int_param, json_response, read_body
-from ramp.api.routes import Service
 from ramp.approvals.gate import check_direct, find_policy
-from ramp.budget import model as M
+from ramp.budget import model as budget_model
 from ramp.budget import queries
-from ramp.budget import requests as Q
+from ramp.budget import requests as budget_requests
 from ramp.budget.operations import plan
 from ramp.budget.projection import BudgetProjection
-from ramp.budget.rules import Refused
 from ramp.budget.service import check_results
 from ramp.budget.view import View
-from ramp.journal.queries import PAGE_MAX, QueryError
-from ramp.ledger import Result
-from ramp.store.base import StoreError
+from ramp.journal.queries import PAGE_MAX
+from ramp.ledger import Command, LedgerEngine, Result
+from ramp.policy.active import ActivePolicy
+from ramp.refusal import Kind, Refused
+from ramp.service import Service
+from ramp.service.access import BUDGET_READERS, OPERATION_ROLES, OPERATORS
+from ramp.service.http import authenticate, decode, int_param, json_response, read_body
 from ramp.text import is_digits
-
-# Who may ask for what: the officer the law names for each act (admin holds every role).
-OPERATION_ROLES: Final[dict[type, tuple[str, ...]]] = {
-    Q.Enact: ("treasury_officer",), Q.Issue: ("treasury_officer",), Q.ReleaseReserve: ("treasury_officer",),
-    Q.CloseYear: ("treasury_officer",),
-    Q.DefineNode: ("finance_officer",), Q.Allot: ("finance_officer",), Q.Transfer: ("finance_officer",),
-    Q.CarryOver: ("finance_officer",),
-    Q.RegisterVendor: ("contracting_officer", "certifying_officer"),
-    Q.RegisterContract: ("contracting_officer", "certifying_officer"),
-    Q.Obligate: ("certifying_officer",), Q.Disburse: ("disbursing_officer",),
-}  # fmt: skip
-OPERATORS: Final = tuple(sorted({r for roles in OPERATION_ROLES.values() for r in roles}))
-BUDGET_READERS: Final = ("ledger_reader", "auditor", "mof_examiner", *OPERATORS)
 
 
 class OperationRequest(msgspec.Struct, frozen=True, forbid_unknown_fields=True):
-    operation: Q.Operation
+    operation: budget_requests.Operation
 
 
 class OperationResponse(msgspec.Struct, frozen=True):
@@ -59,96 +47,95 @@ class FiscalYears(msgspec.Struct, frozen=True):
     fiscal_years: list[int]
 
 
+@dataclass(frozen=True)
+class BudgetApi:
+    svc: Service
+    projection: BudgetProjection
+    policy: ActivePolicy | None  # the approval gate: movements under approval go through POST /v1/approvals
+
+    def gate(self, engine: LedgerEngine, commands: list[Command]) -> list[Command]:
+        return commands if self.policy is None else check_direct(engine, commands, self.policy)
+
+
+async def post_operation(api: BudgetApi, request: Request) -> Response:
+    svc = api.svc
+    body = await read_body(request)
+    identity = authenticate(request, body, svc.identities, roles=OPERATORS, clock=svc.clock)
+    op = decode(body, OperationRequest).operation
+    roles = OPERATION_ROLES[type(op)]
+    if not identity.has_role(*roles):
+        raise Refused(Kind.FORBIDDEN, "forbidden",
+                      f"{identity.id} lacks a role for {type(op).__name__}: one of {', '.join(roles)}")  # fmt: skip
+    at_ns = svc.now_ns()
+    results = await svc.committer.submit_planned(
+        lambda engine: api.gate(engine, plan(View(engine), op, at_ns, identity.id)))  # fmt: skip
+    return json_response(OperationResponse(check_results(results)))
+
+
+async def _read(api: BudgetApi, request: Request) -> int | None:
+    """Authenticate a budget reader; the fiscal year of the path, if it names one."""
+    svc = api.svc
+    authenticate(request, await read_body(request), svc.identities, roles=BUDGET_READERS, clock=svc.clock)
+    raw = request.path_params.get("fiscal_year")
+    if raw is None:
+        return None
+    if not (is_digits(raw) and len(raw) == 4
+            and budget_model.FISCAL_YEAR_MIN <= int(raw) <= budget_model.FISCAL_YEAR_MAX):  # fmt: skip
+        raise Refused(Kind.INVALID, "fiscal_year_invalid",
+                      f"a fiscal year is {budget_model.FISCAL_YEAR_MIN}..{budget_model.FISCAL_YEAR_MAX}")  # fmt: skip
+    return int(raw)
+
+
+async def _year(api: BudgetApi, request: Request) -> int:
+    fy = await _read(api, request)
+    assert fy is not None  # every route calling this has {fiscal_year} in its path
+    return fy
+
+
+async def get_years(api: BudgetApi, request: Request) -> Response:
+    await _read(api, request)
+    return json_response(FiscalYears(api.projection.fiscal_years()))
+
+
+async def get_tree(api: BudgetApi, request: Request) -> Response:
+    return json_response(queries.budget_tree(api.projection, await _year(api, request)))
+
+
+async def get_history(api: BudgetApi, request: Request) -> Response:
+    fy = await _year(api, request)
+    after = request.query_params.get("after_seq")
+    page = queries.node_history(
+        api.svc.journal, fy, request.path_params["path"],
+        after_seq=None if after is None else int_param(request, "after_seq"),
+        limit=int_param(request, "limit", default=100, lo=1, hi=PAGE_MAX),
+    )  # fmt: skip
+    return json_response(page)
+
+
+async def get_burdens(api: BudgetApi, request: Request) -> Response:
+    return json_response(queries.burdens(api.projection, await _year(api, request)))
+
+
+async def get_alerts(api: BudgetApi, request: Request) -> Response:
+    return json_response(queries.alerts(api.projection, await _year(api, request)))
+
+
 def budget_routes(svc: Service) -> list[Route]:
-    projection = svc.journal.projection(BudgetProjection)
-    policy = find_policy(svc.journal.projections)
-
-    def gate(engine, commands):  # noqa: ANN001, ANN202 - movements under approval go through POST /v1/approvals
-        return commands if policy is None else check_direct(engine, commands, policy)
-
-    def handler(fn: Callable[[Request], Any]) -> Callable[[Request], Any]:
-        async def wrapped(request: Request) -> Response:
-            try:
-                return await fn(request)
-            except ApiError as exc:
-                return exc.response()
-            except Refused as exc:
-                return ApiError(409, exc.code, exc.message).response()
-            except QueryError as exc:
-                return ApiError(404 if exc.code.endswith("not_found") else 400, exc.code, str(exc)).response()
-            except Overloaded as exc:
-                return ApiError(429, "overloaded", str(exc), {"Retry-After": str(exc.retry_after_s)}).response()
-            except StoreError:
-                return ApiError(503, "store_unavailable", "the store did not commit; retry",
-                                {"Retry-After": "1"}).response()  # fmt: skip
-
-        return wrapped
-
-    async def post_operation(request: Request) -> Response:
-        body = await read_body(request)
-        identity = authenticate(request, body, svc.identities, roles=OPERATORS, clock=svc.clock)
-        op = decode(body, OperationRequest).operation
-        roles = OPERATION_ROLES[type(op)]
-        if not identity.has_role(*roles):
-            raise ApiError(403, "forbidden", f"{identity.id} lacks a role for {type(op).__name__}: one of {', '.join(roles)}")
-        at_ns = svc.now_ns()
-        results = await svc.committer.submit_planned(
-            lambda engine: gate(engine, plan(View(engine), op, at_ns, identity.id)))  # approvals: ramp.approvals.gate
-        return json_response(OperationResponse(check_results(results)))
-
-    async def _read(request: Request) -> int | None:
-        authenticate(request, await read_body(request), svc.identities, roles=BUDGET_READERS, clock=svc.clock)
-        raw = request.path_params.get("fiscal_year")
-        if raw is None:
-            return None
-        if not (is_digits(raw) and len(raw) == 4 and M.FISCAL_YEAR_MIN <= int(raw) <= M.FISCAL_YEAR_MAX):
-            raise ApiError(400, "fiscal_year_invalid", f"a fiscal year is {M.FISCAL_YEAR_MIN}..{M.FISCAL_YEAR_MAX}")
-        return int(raw)
-
-    async def get_years(request: Request) -> Response:
-        await _read(request)
-        return json_response(FiscalYears(projection.fiscal_years()))
-
-    async def get_tree(request: Request) -> Response:
-        fy = await _read(request)
-        assert fy is not None
-        return json_response(queries.budget_tree(projection, fy))
-
-    async def get_history(request: Request) -> Response:
-        fy = await _read(request)
-        assert fy is not None
-        after = request.query_params.get("after_seq")
-        page = queries.node_history(
-            svc.journal, fy, request.path_params["path"],
-            after_seq=None if after is None else int_param(request, "after_seq"),
-            limit=int_param(request, "limit", default=100, lo=1, hi=PAGE_MAX),
-        )  # fmt: skip
-        return json_response(page)
-
-    async def get_burdens(request: Request) -> Response:
-        fy = await _read(request)
-        assert fy is not None
-        return json_response(queries.burdens(projection, fy))
-
-    async def get_alerts(request: Request) -> Response:
-        fy = await _read(request)
-        assert fy is not None
-        return json_response(queries.alerts(projection, fy))
-
+    api = BudgetApi(svc, svc.journal.projection(BudgetProjection), find_policy(svc.journal.projections))
     return [
-        Route("/v1/budget/operations", handler(post_operation), methods=["POST"]),
-        Route("/v1/budget/years", handler(get_years), methods=["GET"]),
-        Route("/v1/budget/{fiscal_year}/tree", handler(get_tree), methods=["GET"]),
-        Route("/v1/budget/{fiscal_year}/nodes/{path}/history", handler(get_history), methods=["GET"]),
-        Route("/v1/budget/{fiscal_year}/burdens", handler(get_burdens), methods=["GET"]),
-        Route("/v1/budget/{fiscal_year}/alerts", handler(get_alerts), methods=["GET"]),
+        Route("/v1/budget/operations", partial(post_operation, api), methods=["POST"]),
+        Route("/v1/budget/years", partial(get_years, api), methods=["GET"]),
+        Route("/v1/budget/{fiscal_year}/tree", partial(get_tree, api), methods=["GET"]),
+        Route("/v1/budget/{fiscal_year}/nodes/{path}/history", partial(get_history, api), methods=["GET"]),
+        Route("/v1/budget/{fiscal_year}/burdens", partial(get_burdens, api), methods=["GET"]),
+        Route("/v1/budget/{fiscal_year}/alerts", partial(get_alerts, api), methods=["GET"]),
     ]
 
 
 # --- OpenAPI (merged into the document by `ramp.api.openapi`) -----------------------------
 _REF = "#/components/schemas/{name}"
 _FY_PARAM: Final = {"name": "fiscal_year", "in": "path", "required": True,
-                    "schema": {"type": "integer", "minimum": M.FISCAL_YEAR_MIN, "maximum": M.FISCAL_YEAR_MAX}}  # fmt: skip
+                    "schema": {"type": "integer", "minimum": budget_model.FISCAL_YEAR_MIN, "maximum": budget_model.FISCAL_YEAR_MAX}}  # fmt: skip
 _PATH_PARAM: Final = {"name": "path", "in": "path", "required": True,
                       "schema": {"type": "string", "pattern": r"^[a-z0-9][a-z0-9-]{0,19}(:[a-z0-9][a-z0-9-]{0,19}){0,4}$",
                                  "maxLength": 104}}  # fmt: skip

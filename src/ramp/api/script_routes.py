@@ -7,52 +7,33 @@ the script or from the engine, is a 4xx with a machine-readable code and nothing
 
 from __future__ import annotations
 
+from functools import partial
+from typing import Final
+
 from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Route
 
-from ramp.api.group_commit import Overloaded
-from ramp.api.http import ApiError, authenticate, decode, json_response, read_body
-from ramp.api.routes import WRITERS, Service
-from ramp.api.script_models import (
-    ScriptErrorBody,
-    ScriptErrorResponse,
-    ScriptRequest,
-    ScriptRunResponse,
-)
+from ramp.api.script_models import ScriptRequest, ScriptRunResponse
 from ramp.numscript.ledger import ScriptPlanner, settle
-from ramp.numscript.runs import ScriptRefused, ScriptRun, prepare
-from ramp.store.base import StoreError
+from ramp.numscript.runs import ScriptRun, prepare
+from ramp.service import Service
+from ramp.service.access import LEDGER_WRITERS
+from ramp.service.http import authenticate, decode, json_response, read_body
 
-# The request itself is wrong / the ledger's state refuses it / the script asks for what the
-# ledger cannot hold.
-REFUSAL_STATUS = {"invalid": 400, "conflict": 409, "unprocessable": 422}
-SCRIPT_BODY_MAX_BYTES = 64 * 1024  # a script and its vars must fit an 8 KiB record anyway
+SCRIPT_BODY_MAX_BYTES: Final = 64 * 1024  # a script and its vars must fit an 8 KiB record anyway
 
 
-def _refused(exc: ScriptRefused) -> Response:
-    body = ScriptErrorBody(
-        exc.code, exc.message, exc.numscript_code, exc.line, exc.column, list(exc.results) or None
-    )
-    return json_response(ScriptErrorResponse(body), status=REFUSAL_STATUS[exc.kind])
+async def post_scripts(svc: Service, request: Request) -> Response:
+    """Refusals (`ScriptRefused`, a `Refused` with the script's line and column) answer through the
+    API's one handler table."""
+    body = await read_body(request, SCRIPT_BODY_MAX_BYTES)
+    identity = authenticate(request, body, svc.identities, roles=LEDGER_WRITERS, clock=svc.clock)
+    req = decode(body, ScriptRequest)
+    planner = ScriptPlanner(prepare(ScriptRun(req.id, req.script, req.vars, req.code, identity.id)))
+    results = await svc.committer.submit_planned(planner)
+    return json_response(ScriptRunResponse.of(settle(planner.plan, results)))
 
 
 def script_routes(svc: Service) -> list[Route]:
-    async def post_scripts(request: Request) -> Response:
-        try:
-            body = await read_body(request, SCRIPT_BODY_MAX_BYTES)
-            identity = authenticate(request, body, svc.identities, roles=WRITERS, clock=svc.clock)
-            req = decode(body, ScriptRequest)
-            planner = ScriptPlanner(prepare(ScriptRun(req.id, req.script, req.vars, req.code, identity.id)))
-            results = await svc.committer.submit_planned(planner)
-            return json_response(ScriptRunResponse.of(settle(planner.plan, results)))
-        except ScriptRefused as exc:
-            return _refused(exc)
-        except ApiError as exc:
-            return exc.response()
-        except Overloaded as exc:
-            return ApiError(429, "overloaded", str(exc), {"Retry-After": str(exc.retry_after_s)}).response()
-        except StoreError:
-            return ApiError(503, "store_unavailable", "the store did not commit; retry", {"Retry-After": "1"}).response()
-
-    return [Route("/v1/scripts", post_scripts, methods=["POST"])]
+    return [Route("/v1/scripts", partial(post_scripts, svc), methods=["POST"])]

@@ -7,14 +7,17 @@ and compute proofs without trusting the server: everything checks against the ch
 from __future__ import annotations
 
 from collections.abc import Callable
+from functools import partial
 from typing import TYPE_CHECKING
 
 from starlette.requests import Request
 from starlette.responses import PlainTextResponse, Response
 from starlette.routing import Route
 
-from ramp.journal.proofs import ProofUnavailable, read_tile_path
+from ramp.journal.proofs import read_tile_path
 from ramp.journal.witnessing import cosigned_checkpoint
+from ramp.refusal import Refused
+from ramp.service.refusals import HTTP_STATUS
 
 if TYPE_CHECKING:
     from ramp.journal.writer import Journal
@@ -22,23 +25,28 @@ if TYPE_CHECKING:
 _IMMUTABLE = "public, max-age=31536000, immutable"  # a tile at a given path never changes
 
 
-def tlog_routes(journal: Callable[[], Journal]) -> list[Route]:
-    async def checkpoint(_request: Request) -> Response:
-        note = cosigned_checkpoint(journal())
-        if note is None:
-            return PlainTextResponse("no checkpoint yet\n", status_code=404)
-        return Response(note, media_type="text/plain; charset=utf-8", headers={"Cache-Control": "no-store"})
+JournalOf = Callable[[], "Journal"]
 
-    async def tile(request: Request) -> Response:
-        path = "tile/" + request.path_params["path"]
-        try:
-            data = read_tile_path(journal(), path)
-        except ProofUnavailable as exc:
-            status = 400 if exc.code == "tile_path_invalid" else 404
-            return PlainTextResponse(f"{exc.code}: {exc}\n", status_code=status)
-        return Response(data, media_type="application/octet-stream", headers={"Cache-Control": _IMMUTABLE})
 
+async def checkpoint(journal: JournalOf, _request: Request) -> Response:
+    note = cosigned_checkpoint(journal())
+    if note is None:
+        return PlainTextResponse("no checkpoint yet\n", status_code=404)
+    return Response(note, media_type="text/plain; charset=utf-8", headers={"Cache-Control": "no-store"})
+
+
+async def tile(journal: JournalOf, request: Request) -> Response:
+    """A tile as C2SP tlog-tiles serves it: plain-text errors, immutable once full."""
+    path = "tile/" + request.path_params["path"]
+    try:
+        data = read_tile_path(journal(), path)
+    except Refused as exc:
+        return PlainTextResponse(f"{exc.code}: {exc.message}\n", status_code=HTTP_STATUS[exc.kind])
+    return Response(data, media_type="application/octet-stream", headers={"Cache-Control": _IMMUTABLE})
+
+
+def tlog_routes(journal: JournalOf) -> list[Route]:
     return [
-        Route("/checkpoint", checkpoint, methods=["GET"]),
-        Route("/tile/{path:path}", tile, methods=["GET"]),
+        Route("/checkpoint", partial(checkpoint, journal), methods=["GET"]),
+        Route("/tile/{path:path}", partial(tile, journal), methods=["GET"]),
     ]

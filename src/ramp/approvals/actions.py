@@ -13,21 +13,20 @@ from typing import Annotated, Any
 
 import msgspec
 
-from ramp.approvals.model import MEMO_MAX_CHARS, ApprovalRefused, refuse
+from ramp.approvals.model import MEMO_MAX_CHARS
 from ramp.budget import model as BM
 from ramp.budget import requests as Q
 from ramp.budget.operations import plan as plan_budget
-from ramp.budget.rules import Refused
 from ramp.budget.view import View
 from ramp.contracts import requests as C
 from ramp.contracts.desk import ContractDesk, owed_yen
-from ramp.contracts.errors import ContractRefused
 from ramp.contracts.state import load as load_contract
 from ramp.ledger import AppendRecord, ChangeAccountFlags, Command, CreateTransfer, LedgerEngine
 from ramp.ledger.model import ACCOUNT_ID_MAX_CHARS, ACCOUNT_ID_RE
 from ramp.policy import identities as I
 from ramp.policy.active import policy_changed
 from ramp.policy.engine import POLICY_MAX_BYTES, Policy, PolicyInvalid, parse_rules
+from ramp.refusal import Kind, Refused, refuse
 
 AccountId = Annotated[str, msgspec.Meta(pattern=f"^{ACCOUNT_ID_RE.pattern}$", max_length=ACCOUNT_ID_MAX_CHARS)]
 IdentityId = Annotated[str, msgspec.Meta(pattern=f"^{I.IDENTITY_ID_RE.pattern}$", max_length=48)]
@@ -121,16 +120,16 @@ class Ctx:
 
 
 def plan_action(action: Action, ctx: Ctx) -> Facts:
-    """The action's facts and commands against live state, or ApprovalRefused."""
+    """The action's facts and commands against live state, or Refused."""
     try:
         return _PLANNERS[type(action)](action, ctx)  # type: ignore[operator]
-    except Refused as exc:  # the budget's law refuses it (409, the rule's code)
-        raise ApprovalRefused(409, exc.code, exc.message) from exc
-    except ContractRefused as exc:  # what the action names is missing: the request is refused (409)
-        raise ApprovalRefused(409 if exc.status == 404 else exc.status, exc.code, exc.message) from exc
+    except Refused as exc:
+        if exc.kind is Kind.NOT_FOUND:  # what the action names is missing: the request is refused
+            raise Refused(Kind.CONFLICT, exc.code, exc.message) from exc
+        raise
     except I.IdentityError as exc:
-        raise ApprovalRefused(409 if exc.code in ("identity_changes_exhausted", "key_reused") else 400,
-                              exc.code, str(exc)) from exc  # fmt: skip
+        kind = Kind.CONFLICT if exc.code in ("identity_changes_exhausted", "key_reused") else Kind.INVALID
+        raise Refused(kind, exc.code, str(exc)) from exc
 
 
 def _budget(action: BudgetAction, ctx: Ctx) -> Facts:
@@ -140,7 +139,7 @@ def _budget(action: BudgetAction, ctx: Ctx) -> Facts:
         op = msgspec.structs.replace(op, approvals=(ref,))  # type: ignore[type-var]
     op_id = getattr(op, "id", None)
     if op_id is not None and ctx.engine.transfer(op_id) is not None:
-        raise refuse(409, "operation_exists", f"operation {op_id!r} was already applied")
+        raise refuse(Kind.CONFLICT, "operation_exists", f"operation {op_id!r} was already applied")
     commands = plan_budget(View(ctx.engine), op, ctx.at_ns, ctx.requester, approval=ref)
     return _budget_facts(commands, type(op).__name__, ctx)
 
@@ -149,11 +148,11 @@ def _budget_facts(commands: list[Command], what: str, ctx: Ctx) -> Facts:
     """The kind and amount of the movements under approval that `commands` make."""
     moves = [c for c in commands if type(c) is CreateTransfer and c.code in BUDGET_KINDS]
     if not moves:
-        raise refuse(409, "approval_not_needed", f"{what} needs no approval: apply it directly")
+        raise refuse(Kind.CONFLICT, "approval_not_needed", f"{what} needs no approval: apply it directly")
     kind = BUDGET_KINDS[moves[0].code]
     amount = sum(c.amount or 0 for c in moves)
     if kind == "obligation" and amount <= ctx.policy.rules.obligation_threshold_yen:
-        raise refuse(409, "approval_not_needed", f"obligations up to {ctx.policy.rules.obligation_threshold_yen:,} "
+        raise refuse(Kind.CONFLICT, "approval_not_needed", f"obligations up to {ctx.policy.rules.obligation_threshold_yen:,} "
                      "yen need no approval: apply it directly")  # fmt: skip
     return Facts(kind, amount, _accounts(moves), commands)
 
@@ -171,7 +170,7 @@ def _contract(action: ContractAction, ctx: Ctx) -> Facts:
                                                           f"request:{ctx.request_id}", ctx.at_ns)  # fmt: skip
     if type(op) is C.Sign:
         if not commands:
-            raise refuse(409, "contract_exists", f"contract {op.terms.contract!r} is signed already")
+            raise refuse(Kind.CONFLICT, "contract_exists", f"contract {op.terms.contract!r} is signed already")
         return _budget_facts(commands, "this signing", ctx)
     state = load_contract(ctx.engine.record, op.contract)
     assert state is not None  # the desk planned it
@@ -190,12 +189,12 @@ def _contract(action: ContractAction, ctx: Ctx) -> Facts:
 def _flags(action: FreezeAction | UnfreezeAction, ctx: Ctx) -> Facts:
     account = ctx.engine.account(action.account)
     if account is None:
-        raise refuse(409, "account_not_found", f"no account {action.account!r}")
+        raise refuse(Kind.CONFLICT, "account_not_found", f"no account {action.account!r}")
     freeze = type(action) is FreezeAction
     if freeze and "frozen" in account.flags:
-        raise refuse(409, "account_already_frozen", f"{action.account!r} is frozen")
+        raise refuse(Kind.CONFLICT, "account_already_frozen", f"{action.account!r} is frozen")
     if not freeze and "frozen" not in account.flags:
-        raise refuse(409, "account_not_frozen", f"{action.account!r} is not frozen")
+        raise refuse(Kind.CONFLICT, "account_not_frozen", f"{action.account!r} is not frozen")
     change = ChangeAccountFlags(id=f"request:{ctx.request_id}:flags", account=action.account,
                                 **{"set" if freeze else "clear": ("frozen",)})  # fmt: skip
     return Facts("freeze" if freeze else "unfreeze", 0, (action.account,), [change])
@@ -205,9 +204,10 @@ def _policy_change(action: PolicyChangeAction, ctx: Ctx) -> Facts:
     try:
         policy = Policy(action.cedar, parse_rules(action.rules))
     except PolicyInvalid as exc:
-        raise ApprovalRefused(400, exc.code, "the proposed policy does not validate", exc.errors) from exc
+        raise Refused(Kind.INVALID, exc.code, "the proposed policy does not validate",
+                      fields={"details": list(exc.errors)}) from exc
     if policy.digest == ctx.policy.digest:
-        raise refuse(409, "policy_unchanged", "the proposed policy is the policy in force")
+        raise refuse(Kind.CONFLICT, "policy_unchanged", "the proposed policy is the policy in force")
     return Facts("policy_change", 0, (), [policy_changed(ctx.policy_changes + 1, policy, ctx.request_id)])
 
 
@@ -218,13 +218,13 @@ def _key(text: str) -> bytes:
 def _identity(ctx: Ctx, identity_id: str) -> I.Identity:
     identity = ctx.identities.live(ctx.engine, identity_id)
     if identity is None:
-        raise refuse(409, "identity_not_found", f"no identity {identity_id!r}")
+        raise refuse(Kind.CONFLICT, "identity_not_found", f"no identity {identity_id!r}")
     return identity
 
 
 def _identity_add(action: IdentityAddAction, ctx: Ctx) -> Facts:
     if ctx.identities.live(ctx.engine, action.identity) is not None:
-        raise refuse(409, "identity_exists", f"{action.identity!r} exists")
+        raise refuse(Kind.CONFLICT, "identity_exists", f"{action.identity!r} exists")
     record = I.identity_added(action.identity, action.organisation, list(action.roles), _key(action.public_key))
     return Facts("identity_change", 0, (), [record])
 

@@ -1,7 +1,7 @@
 """The approval desk: planners that make, decide and execute requests under the write lock.
 
 Each call returns a `Plan`, a journal planner (engine -> commands) that records what it
-decided in `outcome`. A refusal raises `ApprovalRefused` from inside the planner, so nothing
+decided in `outcome`. A refusal raises `Refused` from inside the planner, so nothing
 is written. The decision that completes a quorum is written with the execution: the decision
 record alone, then the execution record and the action's commands as one linked chain, in one
 batch. If the action cannot execute at that moment (the budget's law refuses it now), the
@@ -34,6 +34,7 @@ from ramp.ledger import AppendRecord, Command, LedgerEngine
 from ramp.policy.active import ActivePolicy
 from ramp.policy.engine import Policy, Resource
 from ramp.policy.identities import Identity, IdentityRegistry, b64
+from ramp.refusal import Kind, Refused
 
 refuse = A.refuse
 
@@ -45,7 +46,7 @@ class Outcome:
     decision: int | None = None  # the decision's number on the request
     counted: bool = False  # the decision counts toward the quorum
     executing: bool = False  # the execution chain was planned (its results say if it applied)
-    execution_error: A.ApprovalRefused | None = None
+    execution_error: Refused | None = None
     approvals_counted: list[int] = field(default_factory=list)
 
 
@@ -77,7 +78,7 @@ class Desk:
     def _identity(self, engine: LedgerEngine, identity_id: str) -> Identity:
         identity = self.identities.live(engine, identity_id)
         if identity is None:
-            raise refuse(403, "identity_unknown", f"no identity {identity_id!r}")
+            raise refuse(Kind.FORBIDDEN, "identity_unknown", f"no identity {identity_id!r}")
         return identity
 
     def _ctx(self, engine: LedgerEngine, request_id: str, requester: str, at_ns: int) -> Ctx:
@@ -86,22 +87,22 @@ class Desk:
 
     def _state(self, engine: LedgerEngine, request_id: str, now_ns: int) -> RequestState:
         if not A.REQUEST_ID_RE.fullmatch(request_id):
-            raise refuse(400, "request_id_invalid", f"request ids are {A.REQUEST_ID_RE.pattern}")
+            raise refuse(Kind.INVALID, "request_id_invalid", f"request ids are {A.REQUEST_ID_RE.pattern}")
         state = load(engine.record, request_id)
         if state is None:
-            raise refuse(404, "request_not_found", f"no request {request_id!r}")
+            raise refuse(Kind.NOT_FOUND, "request_not_found", f"no request {request_id!r}")
         if state.execution is not None:
-            raise refuse(409, "request_executed", f"{request_id!r} was executed")
+            raise refuse(Kind.CONFLICT, "request_executed", f"{request_id!r} was executed")
         if state.rejected:
-            raise refuse(409, "request_rejected", f"{request_id!r} was rejected")
+            raise refuse(Kind.CONFLICT, "request_rejected", f"{request_id!r} was rejected")
         if now_ns + A.EXPIRY_GUARD_NS >= state.expires_ns:
-            raise refuse(409, "request_expired", f"{request_id!r} expired")
+            raise refuse(Kind.CONFLICT, "request_expired", f"{request_id!r} expired")
         return state
 
     def _resource(self, engine: LedgerEngine, state: RequestState) -> Resource:
         requester = self.identities.live(engine, state.requester)
         if requester is None:  # pragma: no cover - identities are never removed
-            raise refuse(409, "identity_unknown", f"no identity {state.requester!r}")
+            raise refuse(Kind.CONFLICT, "identity_unknown", f"no identity {state.requester!r}")
         body = state.body
         return Resource(state.id, state.kind, int(body["amount_yen"]),  # type: ignore[call-overload]
                         tuple(body["accounts"]), requester)  # type: ignore[arg-type]
@@ -123,7 +124,7 @@ class Desk:
         try:
             facts: Facts = plan_action(action_of(state.body["action"]), self._ctx(engine, state.id, state.requester,
                                                                                    now_ns))  # fmt: skip
-        except A.ApprovalRefused as exc:
+        except Refused as exc:
             out.execution_error = exc
             return []
         execution = AppendRecord(id=A.execution_record_id(state.id), type=A.EXECUTED, body={
@@ -137,21 +138,21 @@ class Desk:
     def create(self, requester_id: str, request_id: str, action: Action, memo: str = "") -> Plan:
         def planner(engine: LedgerEngine, out: Outcome) -> list[Command]:
             if not A.REQUEST_ID_RE.fullmatch(request_id):
-                raise refuse(400, "request_id_invalid", f"request ids are {A.REQUEST_ID_RE.pattern}")
+                raise refuse(Kind.INVALID, "request_id_invalid", f"request ids are {A.REQUEST_ID_RE.pattern}")
             if len(memo) > A.MEMO_MAX_CHARS:
-                raise refuse(400, "memo_invalid", f"a memo is at most {A.MEMO_MAX_CHARS} characters")
+                raise refuse(Kind.INVALID, "memo_invalid", f"a memo is at most {A.MEMO_MAX_CHARS} characters")
             existing = load(engine.record, request_id)
             if existing is not None:
                 if existing.requester == requester_id and existing.body["action"] == action_body(action):
                     return []  # a retry of the same request: answered with the request as it is
-                raise refuse(409, "request_exists", f"{request_id!r} is another request")
+                raise refuse(Kind.CONFLICT, "request_exists", f"{request_id!r} is another request")
             now = self._now(engine)
             requester = self._identity(engine, requester_id)
             ctx = self._ctx(engine, request_id, requester_id, now)
             facts = plan_action(action, ctx)
             resource = Resource(request_id, facts.kind, facts.amount_yen, facts.accounts, requester)
             if not ctx.policy.allows(requester, "request", resource):
-                raise refuse(403, "not_permitted", f"the policy does not let {requester_id} request {facts.kind}")
+                raise refuse(Kind.FORBIDDEN, "not_permitted", f"the policy does not let {requester_id} request {facts.kind}")
             quorum = ctx.policy.quorum(facts.kind, facts.amount_yen)
             body: dict[str, object] = {
                 "request": request_id, "kind": facts.kind, "action": action_body(action),
@@ -177,29 +178,29 @@ class Desk:
             state = self._state(engine, request_id, now)
             approver = self._identity(engine, approver_id)
             if approver_id == state.requester:
-                raise refuse(403, "self_approval", "the requester cannot decide their own request")
+                raise refuse(Kind.FORBIDDEN, "self_approval", "the requester cannot decide their own request")
             if any(d.approver == approver_id for d in state.decisions):
-                raise refuse(409, "already_decided", f"{approver_id} decided on {request_id!r} already")
+                raise refuse(Kind.CONFLICT, "already_decided", f"{approver_id} decided on {request_id!r} already")
             n = len(state.decisions) + 1
             if n > A.DECISIONS_MAX:
-                raise refuse(409, "decisions_exhausted", f"{request_id!r} has {A.DECISIONS_MAX} decisions")
+                raise refuse(Kind.CONFLICT, "decisions_exhausted", f"{request_id!r} has {A.DECISIONS_MAX} decisions")
             policy: Policy = self.policy.live(engine)[0]
             if not policy.allows(approver, decision, self._resource(engine, state)):
-                raise refuse(403, "not_an_approver", f"the policy does not let {approver_id} {decision} "
+                raise refuse(Kind.FORBIDDEN, "not_an_approver", f"the policy does not let {approver_id} {decision} "
                              f"a {state.kind} request")  # fmt: skip
             text = A.statement(decision, request_id, state.digest, approver_id)
             if signature is not None:
                 if approver.public_key is None:
-                    raise refuse(403, "key_revoked", f"the key of {approver_id} is revoked")
+                    raise refuse(Kind.FORBIDDEN, "key_revoked", f"the key of {approver_id} is revoked")
                 try:
                     VerifyKey(approver.public_key).verify(text, signature)
                 except (BadSignatureError, ValueError) as exc:
-                    raise refuse(400, "approval_signature_invalid",
+                    raise refuse(Kind.INVALID, "approval_signature_invalid",
                                  "the signature is not the approver's over the request's statement") from exc
                 sig, key, via = signature, b64(approver.public_key), "signature"
             else:
                 if self.session_signer is None:
-                    raise refuse(503, "session_signing_unavailable", "this service signs no session approvals")
+                    raise refuse(Kind.UNAVAILABLE, "session_signing_unavailable", "this service signs no session approvals")
                 sig, key, via = self.session_signer(A.SESSION_PREFIX + text), "", "session"
             record = AppendRecord(
                 id=A.decision_record_id(request_id, n), type=A.APPROVED if decision == "approve" else A.REJECTED,
@@ -226,12 +227,12 @@ class Desk:
             actor = self._identity(engine, actor_id)
             involved = actor_id == state.requester or any(d.approver == actor_id for d in state.decisions)
             if not (involved or actor.has_role("admin")):
-                raise refuse(403, "not_involved", "only the requester, a decider or an admin executes a request")
+                raise refuse(Kind.FORBIDDEN, "not_involved", "only the requester, a decider or an admin executes a request")
             commands = self._execution(engine, state, list(state.decisions), now, out)
             if out.execution_error is not None:
                 raise out.execution_error
             if not commands:
-                raise refuse(409, "quorum_not_reached", f"{request_id!r} has {len(out.approvals_counted)} of "
+                raise refuse(Kind.CONFLICT, "quorum_not_reached", f"{request_id!r} has {len(out.approvals_counted)} of "
                              f"{state.rule.approvals} approvals that count")  # fmt: skip
             return commands
 

@@ -16,6 +16,8 @@ from typing import Final
 
 import msgspec
 
+from ramp.refusal import Kind, Refused, refuse  # noqa: F401 - the approvals' refusals
+
 REQUEST_ID_RE: Final = re.compile(r"[a-z0-9][a-z0-9_.-]{0,47}")  # `request:<id>:d<n>` stays <= 64
 DECISIONS_MAX: Final = 32  # decisions on one request: M of N with N this large is never needed
 MEMO_MAX_CHARS: Final = 512
@@ -30,24 +32,6 @@ DECISION_TYPES: Final = {APPROVED: "approve", REJECTED: "reject"}
 
 STATEMENT_PREFIX: Final = "ramp-approval-v1"
 SESSION_PREFIX: Final = b"ramp-session-approval-v1\n"  # the service vouches for a web login
-
-
-class ApprovalRefused(Exception):
-    """A request, decision or execution that may not happen; nothing was written.
-
-    `status` is the HTTP status the API answers with: 400 bad input, 403 not allowed to,
-    404 no such request, 409 the request's state refuses it."""
-
-    def __init__(self, status: int, code: str, message: str, details: list[str] | None = None) -> None:
-        super().__init__(f"{code}: {message}")
-        self.status = status
-        self.code = code
-        self.message = message
-        self.details = details or []
-
-
-def refuse(status: int, code: str, message: str) -> ApprovalRefused:
-    return ApprovalRefused(status, code, message)
 
 
 def request_record_id(request_id: str) -> str:

@@ -36,14 +36,16 @@ def main(argv: list[str]) -> int:
     args = p.parse_args(argv)
     if args.command == "code":
         return _code(args.credentials, args.identity)
-    from ramp.api.cli import _open
+    from ramp.journal.opening import open_writer
+    from ramp.policy.identities import IdentityRegistry
 
     if args.password_file == "-":
         password = sys.stdin.readline().rstrip("\n")
     else:
         with open(args.password_file, encoding="utf-8") as f:
             password = f.readline().rstrip("\n")
-    journal, identities = _open(args.db)
+    identities = IdentityRegistry()
+    journal = open_writer(args.db, [identities])
     try:
         if identities.get(args.id) is None:
             print(f"ramp auth enrol: identity_not_found: no identity {args.id!r}", file=sys.stderr)

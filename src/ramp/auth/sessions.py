@@ -19,6 +19,7 @@ from typing import Final
 from ramp.auth import totp
 from ramp.auth.credentials import CredentialFile, check_password, hash_password
 from ramp.policy.identities import Identity, IdentityRegistry
+from ramp.refusal import Kind, Refused
 
 LOCKOUT_FAILURES: Final = 5  # consecutive failures before an identity is locked out
 LOCKOUT_S: Final = 15 * 60  # for this long: slow enough to stop guessing, short enough to wait out
@@ -29,16 +30,13 @@ TRACKED_FAILURES_MAX: Final = 100_000  # identities with failures remembered (bo
 TOKEN_BYTES: Final = 32
 
 
-class AuthRefused(Exception):
-    """A login or session check that failed; `reason` is for the audit record only (the client
-    learns just `code`, so it cannot tell a wrong password from a wrong code)."""
+class AuthRefused(Refused):
+    """A login or session check that failed. The client learns only the code (in words), so
+    it cannot tell a wrong password from a wrong code; `reason` is for the audit alone."""
 
-    def __init__(self, status: int, code: str, reason: str, retry_after_s: int = 0) -> None:
-        super().__init__(f"{code}: {reason}")
-        self.status = status
-        self.code = code
+    def __init__(self, kind: Kind, code: str, reason: str, retry_after_s: int = 0) -> None:
+        super().__init__(kind, code, code.replace("_", " "), retry_after_s=retry_after_s or None)
         self.reason = reason
-        self.retry_after_s = retry_after_s
 
 
 @dataclass
@@ -80,7 +78,7 @@ class Sessions:
         with self._lock:
             failures = self._failures.get(identity_id)
             if failures is not None and failures.locked_until_s > now:
-                raise AuthRefused(429, "locked_out", "locked_out", int(failures.locked_until_s - now) + 1)
+                raise AuthRefused(Kind.LIMITED, "locked_out", "locked_out", int(failures.locked_until_s - now) + 1)
         identity = self.identities.get(identity_id)
         credential = self.credentials.get(identity_id) if identity is not None else None
         if identity is None or credential is None:
@@ -116,8 +114,8 @@ class Sessions:
             f.count += 1
             if f.count >= LOCKOUT_FAILURES:
                 f.count, f.locked_until_s = 0, now + LOCKOUT_S
-                return AuthRefused(401, "login_failed", f"{reason}; locked for {LOCKOUT_S} s")
-        return AuthRefused(401, "login_failed", reason)
+                return AuthRefused(Kind.UNAUTHENTICATED, "login_failed", f"{reason}; locked for {LOCKOUT_S} s")
+        return AuthRefused(Kind.UNAUTHENTICATED, "login_failed", reason)
 
     def session(self, token: str | None, csrf: str | None = None, *, state_changing: bool = False) -> Session:
         """The live session of a cookie; a state-changing request must echo its CSRF token."""
@@ -127,9 +125,9 @@ class Sessions:
             if session is None or session.expires_s <= now:
                 if session is not None:
                     del self._sessions[session.token]
-                raise AuthRefused(401, "no_session", "no live session")
+                raise AuthRefused(Kind.UNAUTHENTICATED, "no_session", "no live session")
             if state_changing and not hmac.compare_digest(session.csrf, csrf or ""):
-                raise AuthRefused(403, "csrf_token_invalid", "the X-CSRF-Token header does not match the session")
+                raise AuthRefused(Kind.FORBIDDEN, "csrf_token_invalid", "the X-CSRF-Token header does not match the session")
             session.seen_s = now
             return session
 
@@ -138,7 +136,7 @@ class Sessions:
         credential = self.credentials.get(session.identity)
         if credential is None or self._second_factor(session.identity, credential.totp_secret, code,
                                                      self.clock()) is None:  # fmt: skip
-            raise AuthRefused(403, "second_factor_invalid", "a fresh TOTP code is required")
+            raise AuthRefused(Kind.FORBIDDEN, "second_factor_invalid", "a fresh TOTP code is required")
 
     def logout(self, session: Session) -> None:
         with self._lock:

@@ -14,8 +14,8 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from urllib.parse import urlsplit
 
-from ramp.api.httpsig import sign_request
 from ramp.client import SigningKey
+from ramp.sign.httpsig import sign_request
 
 
 def signed_post(url: str, body: bytes, key: SigningKey, created: int | None = None) -> bytes:

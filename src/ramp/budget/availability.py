@@ -18,6 +18,7 @@ from typing import Final
 from ramp.budget import rules as R
 from ramp.budget.view import Acc
 from ramp.ledger import AppendRecord
+from ramp.refusal import Kind, Refused
 
 BP: Final = 10_000
 
@@ -55,9 +56,9 @@ def check(acc: Acc, amount: int, tolerance: Tolerance) -> tuple[str, int] | None
     credits, before = acc.credits, acc.debits
     after = before + amount
     if after > credits:
-        raise R.Refused(R.EXCEEDS_AVAILABLE, f"{acc.id} holds {credits - before:,} yen; {amount:,} asked")
+        raise Refused(Kind.CONFLICT, R.EXCEEDS_AVAILABLE, f"{acc.id} holds {credits - before:,} yen; {amount:,} asked")
     if after * BP > credits * tolerance.reject_bp:
-        raise R.Refused(R.EXCEEDS_TOLERANCE,
+        raise Refused(Kind.CONFLICT, R.EXCEEDS_TOLERANCE,
                         f"{acc.id} would be above its reject threshold of {tolerance.reject_bp} bp")  # fmt: skip
     for level, bp in (("warning", tolerance.warning_bp), ("info", tolerance.info_bp)):
         if before * BP < credits * bp <= after * BP:

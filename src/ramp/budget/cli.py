@@ -22,7 +22,7 @@ from ramp.budget.queries import (
     node_history,
 )
 from ramp.journal import Journal
-from ramp.journal.queries import QueryError
+from ramp.refusal import Refused
 from ramp.store import open_store
 
 _COLUMNS = ("appropriated", "allotted", "obligated", "disbursed", "available", "carried_over", "lapsed")
@@ -108,7 +108,7 @@ def main(argv: list[str]) -> int:
             text = None if args.json else "\n".join(
                 f"{a.seq:>10} {a.level:<8}{a.utilisation_bp // 100:>4}.{a.utilisation_bp % 100:02d} %  {a.kind:<9}{a.node}"
                 for a in result.alerts)  # type: ignore[attr-defined]  # fmt: skip
-    except QueryError as exc:
+    except Refused as exc:
         print(f"ramp budget: {exc.code}: {exc}", file=sys.stderr)
         return 1
     finally:

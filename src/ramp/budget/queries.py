@@ -20,7 +20,7 @@ import msgspec
 from ramp.budget import model as M
 from ramp.budget import projection as P
 from ramp.budget.multiyear import later_year_burdens
-from ramp.journal.queries import PAGE_DEFAULT, QueryError, account_events
+from ramp.journal.queries import PAGE_DEFAULT, account_events, query_refused
 from ramp.ledger.events import TransferApplied
 
 if TYPE_CHECKING:
@@ -145,7 +145,7 @@ def _add(a: list[int], b: list[int]) -> None:
 def budget_tree(projection: BudgetProjection, fiscal_year: int) -> BudgetTree:
     snap = projection.snapshot(fiscal_year)
     if snap is None:
-        raise QueryError("fiscal_year_not_found", f"no budget for FY{fiscal_year}")
+        raise query_refused("fiscal_year_not_found", f"no budget for FY{fiscal_year}")
     rolled: dict[str, list[int]] = {}
     for path in sorted(snap.nodes, key=lambda p: -p.count(":")):  # children before parents
         n, own = snap.nodes[path]
@@ -222,11 +222,11 @@ def node_history(
 ) -> NodeHistory:
     """The movements of a node's own account, oldest first (pages as in `account_events`)."""
     if M.split_path(path) is None:
-        raise QueryError("path_invalid", f"{path!r} is not a node path")
+        raise query_refused("path_invalid", f"{path!r} is not a node path")
     account = M.node_account(fiscal_year, path)
     a = journal.read.account(account)
     if a is None or a.metadata.get("kind") not in M.KINDS:
-        raise QueryError("node_not_found", f"no node {path!r} in FY{fiscal_year}")
+        raise query_refused("node_not_found", f"no node {path!r} in FY{fiscal_year}")
     page = account_events(journal, account, after_seq=after_seq, limit=limit)
     out = []
     for e in page.events:

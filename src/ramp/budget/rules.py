@@ -10,6 +10,8 @@ from __future__ import annotations
 
 from typing import Final
 
+from ramp.refusal import Kind, Refused
+
 # --- codes -------------------------------------------------------------------------------
 OPERATION_ID_INVALID: Final = "operation_id_invalid"
 AMOUNT_INVALID: Final = "amount_invalid"
@@ -48,15 +50,6 @@ RESERVE_NOT_ENACTED: Final = "reserve_not_enacted"
 CLOSE_TOO_LARGE: Final = "close_too_large"  # more lapses than one all-or-nothing batch holds
 
 
-class Refused(Exception):
-    """A budget operation the law (or the ledger) does not allow; nothing was written."""
-
-    def __init__(self, code: str, message: str) -> None:
-        super().__init__(f"{code}: {message}")
-        self.code = code
-        self.message = message
-
-
 def require(condition: bool, code: str, message: str) -> None:
     if not condition:
-        raise Refused(code, message)
+        raise Refused(Kind.CONFLICT, code, message)

@@ -14,20 +14,20 @@ from concurrent.futures import Future
 
 from ramp.budget.operations import plan, plan_many
 from ramp.budget.requests import Operation
-from ramp.budget.rules import Refused
 from ramp.budget.view import View
 from ramp.journal import Journal
 from ramp.ledger import Result
 from ramp.ledger.results import LINKED_EVENT_FAILED, SUCCESS_CODES
+from ramp.refusal import Kind, Refused
 
 
 def check_results(results: Sequence[Result]) -> list[Result]:
     """The results of an operation's chain, or `Refused` with the code that failed it."""
     for r in results:
         if r.result not in SUCCESS_CODES and r.result != LINKED_EVENT_FAILED:
-            raise Refused(r.result, f"the ledger refused {r.id}: {r.result}")
+            raise Refused(Kind.CONFLICT, r.result, f"the ledger refused {r.id}: {r.result}")
     if any(r.result not in SUCCESS_CODES for r in results):  # pragma: no cover - a chain fails at one command
-        raise Refused(LINKED_EVENT_FAILED, "the chain failed")
+        raise Refused(Kind.CONFLICT, LINKED_EVENT_FAILED, "the chain failed")
     return list(results)
 
 

@@ -3,7 +3,7 @@ expire milestone contracts under the journal's write lock.
 
 Each planner reads the contract's state from the live engine, checks the request against it,
 and returns one linked chain: the contract's new records and the ledger moves they imply, all
-applied or none. A refusal raises `ContractRefused` before any command exists.
+applied or none. A refusal raises `Refused` before any command exists.
 
 Money (see docs/contracts.md):
 - signing registers the contract with the budget (`budget.contract_registered`, the schedule
@@ -37,9 +37,9 @@ from ramp.budget.view import Acc, View
 from ramp.contracts import requests as C
 from ramp.contracts import state as S
 from ramp.contracts import terms as T
-from ramp.contracts.errors import ContractRefused, refuse
 from ramp.ledger import AppendRecord, Command, CreateTransfer, LedgerEngine
 from ramp.policy.identities import Identity, IdentityRegistry, b64
+from ramp.refusal import Kind, refuse
 
 Code = M.Code
 STATEMENT_PREFIX: Final = "ramp-attestation-v1"
@@ -71,7 +71,7 @@ class _Batch:
     def record(self, type_: str, body: dict[str, object]) -> str:
         n = self.state.events + 1
         if n > S.EVENTS_MAX:
-            raise refuse(409, "contract_events_exhausted", f"{self.state.id!r} has {S.EVENTS_MAX} records")
+            raise refuse(Kind.CONFLICT, "contract_events_exhausted", f"{self.state.id!r} has {S.EVENTS_MAX} records")
         record = AppendRecord(id=S.record_id(self.state.id, n), type=type_,
                               body={**body, "contract": self.state.id, "at_ns": str(self.at), "by": self.actor})  # fmt: skip
         S.fold(self.state, n, record)
@@ -129,34 +129,22 @@ class ContractDesk:
     def _state(engine: LedgerEngine, contract_id: str) -> S.ContractState:
         state = S.load(engine.record, contract_id)
         if state is None:
-            raise refuse(404, "contract_not_found", f"no contract {contract_id!r}")
+            raise refuse(Kind.NOT_FOUND, "contract_not_found", f"no contract {contract_id!r}")
         return state
 
     @staticmethod
     def _open(state: S.ContractState) -> None:
         if state.status == "completed":
-            raise refuse(409, "contract_completed", f"{state.id!r} is completed")
+            raise refuse(Kind.CONFLICT, "contract_completed", f"{state.id!r} is completed")
         if state.expired:
-            raise refuse(409, "contract_expired", f"{state.id!r} expired")
-
-    @staticmethod
-    def _guard(fn: Planner) -> Planner:
-        """Budget refusals (the law, availability) answer 409 with the rule's code."""
-
-        def planner(engine: LedgerEngine) -> list[Command]:
-            try:
-                return fn(engine)
-            except R.Refused as exc:
-                raise ContractRefused(409, exc.code, exc.message) from exc
-
-        return planner
+            raise refuse(Kind.CONFLICT, "contract_expired", f"{state.id!r} expired")
 
     # --- signing ---------------------------------------------------------------------------
     def sign(self, op: C.Sign, actor: str, at_ns: int, request: str = "") -> Planner:
         def planner(engine: LedgerEngine) -> list[Command]:
             return self.plan_sign(View(engine), op, actor, at_ns, request)
 
-        return self._guard(planner)
+        return planner
 
     def plan_sign(self, view: View, op: C.Sign, actor: str, at_ns: int, request: str = "") -> list[Command]:
         terms, cid = op.terms, op.terms.contract
@@ -165,15 +153,15 @@ class ContractDesk:
             first = existing.records[0].body
             if first.get("operation") == op.id and first.get("digest") == T.digest(terms):
                 return []  # a retry of this very signing: nothing more to write
-            raise refuse(409, "contract_exists", f"contract {cid!r} exists")
+            raise refuse(Kind.CONFLICT, "contract_exists", f"contract {cid!r} exists")
         if view.exists(M.contract_account(cid)):
-            raise refuse(409, "contract_exists", f"contract {cid!r} is registered with the budget already")
+            raise refuse(Kind.CONFLICT, "contract_exists", f"contract {cid!r} is registered with the budget already")
         if view.transfer_exists(op.id):
-            raise refuse(409, "operation_exists", f"operation {op.id!r} was already applied")
+            raise refuse(Kind.CONFLICT, "operation_exists", f"operation {op.id!r} was already applied")
         signed_on = M.date_of(at_ns)
         T.check(terms, signed_on, self.identities.all())
         if M.fiscal_year_of(at_ns) != terms.fiscal_year:
-            raise refuse(409, R.OUTSIDE_FISCAL_YEAR, f"a FY{terms.fiscal_year} contract is signed within "
+            raise refuse(Kind.CONFLICT, R.OUTSIDE_FISCAL_YEAR, f"a FY{terms.fiscal_year} contract is signed within "
                          f"FY{terms.fiscal_year} ({signed_on} is not)")  # fmt: skip
         plan = terms.schedule()
         ctx = Ctx(view, at_ns, actor)
@@ -202,22 +190,22 @@ class ContractDesk:
             state = self._state(engine, contract_id)
             identity = self.identities.live(engine, attester)
             if identity is None:
-                raise refuse(403, "identity_unknown", f"no identity {attester!r}")
+                raise refuse(Kind.FORBIDDEN, "identity_unknown", f"no identity {attester!r}")
             m = self._attestable(state, req, identity, at_ns)
             digest = state.digest
             text = statement(contract_id, req.milestone, req.slot, digest, attester)
             if signature is not None:
                 if identity.public_key is None:
-                    raise refuse(403, "key_revoked", f"the key of {attester} is revoked")
+                    raise refuse(Kind.FORBIDDEN, "key_revoked", f"the key of {attester} is revoked")
                 try:
                     VerifyKey(identity.public_key).verify(text, signature)
                 except (BadSignatureError, ValueError) as exc:
-                    raise refuse(400, "attestation_signature_invalid",
+                    raise refuse(Kind.INVALID, "attestation_signature_invalid",
                                  "the signature is not the attester's over the attestation statement") from exc
                 sig, key, via = signature, b64(identity.public_key), "signature"
             else:
                 if self.session_signer is None:
-                    raise refuse(503, "session_signing_unavailable", "this service signs no session attestations")
+                    raise refuse(Kind.UNAVAILABLE, "session_signing_unavailable", "this service signs no session attestations")
                 sig, key, via = self.session_signer(SESSION_PREFIX + text), "", "session"
             b = _Batch(view, state, at_ns, attester)
             slot = m.rule.slot(req.slot) if m.rule else None
@@ -233,32 +221,32 @@ class ContractDesk:
             settle(b)
             return link(b.out)
 
-        return self._guard(planner)
+        return planner
 
     def _attestable(self, state: S.ContractState, req: C.AttestRequest, identity: Identity, at_ns: int) -> S.Milestone:
         self._open(state)
         if at_ns >= T.day_end_ns(state.terms.expires):
-            raise refuse(409, "contract_expired", f"{state.id!r} expired on {state.terms.expires}")
+            raise refuse(Kind.CONFLICT, "contract_expired", f"{state.id!r} expired on {state.terms.expires}")
         m = state.milestones.get(req.milestone)
         if m is None or m.rule is None:
-            raise refuse(404, "milestone_not_found", f"{state.id!r} has no milestone {req.milestone!r}")
+            raise refuse(Kind.NOT_FOUND, "milestone_not_found", f"{state.id!r} has no milestone {req.milestone!r}")
         slot = m.rule.slot(req.slot)
         if slot is None:
-            raise refuse(404, "slot_not_found", f"milestone {req.milestone!r} has no slot {req.slot!r}: "
+            raise refuse(Kind.NOT_FOUND, "slot_not_found", f"milestone {req.milestone!r} has no slot {req.slot!r}: "
                          f"{', '.join(s.name for s in m.rule.slots)}")  # fmt: skip
         if not slot.admits(identity):
             who = slot.role + (f" of {slot.organisation}" if slot.organisation else "")
-            raise refuse(403, "wrong_role", f"slot {req.slot!r} is attested by a {who}; {identity.id} is not one")
+            raise refuse(Kind.FORBIDDEN, "wrong_role", f"slot {req.slot!r} is attested by a {who}; {identity.id} is not one")
         if any(a.identity == identity.id for a in m.attestations):
-            raise refuse(409, "already_attested", f"{identity.id} attested milestone {req.milestone!r} already")
+            raise refuse(Kind.CONFLICT, "already_attested", f"{identity.id} attested milestone {req.milestone!r} already")
         if m.accepted:
-            raise refuse(409, "milestone_accepted", f"milestone {req.milestone!r} was accepted already")
+            raise refuse(Kind.CONFLICT, "milestone_accepted", f"milestone {req.milestone!r} was accepted already")
         if req.slot in m.slots_filled():
-            raise refuse(409, "slot_attested", f"slot {req.slot!r} of {req.milestone!r} is attested already")
+            raise refuse(Kind.CONFLICT, "slot_attested", f"slot {req.slot!r} of {req.milestone!r} is attested already")
         if m.id == T.FINAL:
             outstanding = [x.id for x in state.real_milestones if not x.accepted]
             if outstanding:
-                raise refuse(409, "milestones_outstanding", f"final acceptance comes after every milestone; "
+                raise refuse(Kind.CONFLICT, "milestones_outstanding", f"final acceptance comes after every milestone; "
                              f"outstanding: {', '.join(outstanding)}")  # fmt: skip
         return m
 
@@ -284,15 +272,15 @@ class ContractDesk:
             if view.transfer_exists(op.id):
                 if any(r.body.get("operation") == op.id for r in state.records):
                     return []  # a retry: done already
-                raise refuse(409, "operation_exists", f"operation {op.id!r} was already applied")
+                raise refuse(Kind.CONFLICT, "operation_exists", f"operation {op.id!r} was already applied")
             self._open(state)
             fy = op.fiscal_year
             instalment = schedule(state).get(fy)
             if instalment is None:
-                raise refuse(409, R.INSTALMENT_NOT_SCHEDULED, f"{op.contract!r} pays nothing in FY{fy}")
+                raise refuse(Kind.CONFLICT, R.INSTALMENT_NOT_SCHEDULED, f"{op.contract!r} pays nothing in FY{fy}")
             already = state.obligated.get(fy, 0)
             if already >= instalment:
-                raise refuse(409, "instalment_obligated", f"FY{fy}'s instalment of {op.contract!r} is obligated")
+                raise refuse(Kind.CONFLICT, "instalment_obligated", f"FY{fy}'s instalment of {op.contract!r} is obligated")
             b = _Batch(view, state, at_ns, actor)
             b.out += obligate_into_escrow(Ctx(view, at_ns, actor), contract(view, op.contract), fy, instalment - already,
                                           op.id, {"contract": op.contract}, instalment, already)  # fmt: skip
@@ -300,7 +288,7 @@ class ContractDesk:
             settle(b)
             return link(b.out)
 
-        return self._guard(planner)
+        return planner
 
     def settle(self, contract_id: str, actor: str, at_ns: int) -> Planner:
         """Pay what is owed and payable now (after a carry-over, or a hold lifted elsewhere)."""
@@ -308,15 +296,15 @@ class ContractDesk:
         def planner(engine: LedgerEngine) -> list[Command]:
             state = self._state(engine, contract_id)
             if state.held:
-                raise refuse(409, "contract_held", f"{contract_id!r} is held: its payments wait for a release")
+                raise refuse(Kind.CONFLICT, "contract_held", f"{contract_id!r} is held: its payments wait for a release")
             b = _Batch(View(engine), state, at_ns, actor)
             settle(b)
             if not b.out:
-                raise refuse(409, "nothing_payable", f"{contract_id!r} owes {owed_yen(state):,} yen payable now: "
+                raise refuse(Kind.CONFLICT, "nothing_payable", f"{contract_id!r} owes {owed_yen(state):,} yen payable now: "
                              "nothing to pay (money not carried into this year, or nothing owed)")  # fmt: skip
             return link(b.out)
 
-        return self._guard(planner)
+        return planner
 
     def expire(self, contract_id: str, actor: str, at_ns: int) -> Planner:
         def planner(engine: LedgerEngine) -> list[Command]:
@@ -324,50 +312,47 @@ class ContractDesk:
             state = self._state(engine, contract_id)
             self._open(state)
             if at_ns < T.day_end_ns(state.terms.expires):
-                raise refuse(409, "not_expired", f"{contract_id!r} runs until the end of {state.terms.expires}")
+                raise refuse(Kind.CONFLICT, "not_expired", f"{contract_id!r} runs until the end of {state.terms.expires}")
             b = _Batch(view, state, at_ns, actor)
             settle(b)  # what was accepted is paid before anything is de-obligated
             owed = owed_yen(state)
             if owed:
-                raise refuse(409, "payments_pending", f"{contract_id!r} still owes {owed:,} yen (held, or not payable "
+                raise refuse(Kind.CONFLICT, "payments_pending", f"{contract_id!r} still owes {owed:,} yen (held, or not payable "
                              "in this year): release or carry it over before it can expire")  # fmt: skip
             expire_into(b)
             return link(b.out)
 
-        return self._guard(planner)
+        return planner
 
     # --- through approved requests ---------------------------------------------------------
     def plan_approved(self, view: View, op: C.ApprovedOperation, requester: str, request: str,
                       at_ns: int) -> list[Command]:  # fmt: skip
         """The commands of an approved request's contract operation (planned at request time to
         check it could execute, and again when its quorum is reached)."""
-        try:
-            if type(op) is C.Sign:
-                return self.plan_sign(view, op, requester, at_ns, request)
-            state = self._state(view.engine, op.contract)
-            self._open(state)
-            b = _Batch(view, state, at_ns, requester)
-            if type(op) is C.Hold:
-                if state.held:
-                    raise refuse(409, "contract_held", f"{op.contract!r} is held already")
-                b.record(S.HELD, {"request": request, "reason": op.reason})
-            elif type(op) is C.Release:
-                if not state.held:
-                    raise refuse(409, "contract_not_held", f"{op.contract!r} is not held")
-                b.record(S.UNHELD, {"request": request, "reason": op.reason})
-                settle(b)
-            else:
-                assert type(op) is C.ChangeOrder
-                self._change_order(b, op, request)
-            return link(b.out)
-        except R.Refused as exc:
-            raise ContractRefused(409, exc.code, exc.message) from exc
+        if type(op) is C.Sign:
+            return self.plan_sign(view, op, requester, at_ns, request)
+        state = self._state(view.engine, op.contract)
+        self._open(state)
+        b = _Batch(view, state, at_ns, requester)
+        if type(op) is C.Hold:
+            if state.held:
+                raise refuse(Kind.CONFLICT, "contract_held", f"{op.contract!r} is held already")
+            b.record(S.HELD, {"request": request, "reason": op.reason})
+        elif type(op) is C.Release:
+            if not state.held:
+                raise refuse(Kind.CONFLICT, "contract_not_held", f"{op.contract!r} is not held")
+            b.record(S.UNHELD, {"request": request, "reason": op.reason})
+            settle(b)
+        else:
+            assert type(op) is C.ChangeOrder
+            self._change_order(b, op, request)
+        return link(b.out)
 
     def _change_order(self, b: _Batch, op: C.ChangeOrder, request: str) -> None:
         state, view = b.state, b.view
         ids = [c.id for c in op.milestones]
         if len(set(ids)) != len(ids):
-            raise refuse(400, "change_order_invalid", "a milestone appears twice in the change order")
+            raise refuse(Kind.INVALID, "change_order_invalid", "a milestone appears twice in the change order")
         changes = {c.id: c for c in op.milestones}
         milestones = []
         for m in state.terms.milestones:
@@ -376,19 +361,19 @@ class ContractDesk:
                 milestones.append(m)
                 continue
             if state.milestones[m.id].accepted:
-                raise refuse(409, "milestone_accepted", f"milestone {m.id!r} was accepted: it cannot change")
+                raise refuse(Kind.CONFLICT, "milestone_accepted", f"milestone {m.id!r} was accepted: it cannot change")
             milestones.append(msgspec.structs.replace(m, amount_yen=ch.amount_yen or m.amount_yen, due=ch.due or m.due))
         if changes:
-            raise refuse(404, "milestone_not_found", f"no milestone {sorted(changes)[0]!r} in {state.id!r}")
+            raise refuse(Kind.NOT_FOUND, "milestone_not_found", f"no milestone {sorted(changes)[0]!r} in {state.id!r}")
         terms = msgspec.structs.replace(state.terms, milestones=tuple(milestones), expires=op.expires or state.terms.expires,
                                         total_yen=sum(m.amount_yen for m in milestones))  # fmt: skip
         if terms == state.terms:
-            raise refuse(400, "change_order_empty", "the change order changes nothing")
+            raise refuse(Kind.INVALID, "change_order_empty", "the change order changes nothing")
         if terms.total_yen > M.AMOUNT_MAX_YEN:
-            raise refuse(400, R.AMOUNT_INVALID, "contract total too large")
+            raise refuse(Kind.INVALID, R.AMOUNT_INVALID, "contract total too large")
         T.check(terms, M.date_of(state.signed_at_ns), self.identities.all())
         if b.at >= T.day_end_ns(terms.expires):
-            raise refuse(409, "contract_expired", f"the amended expiry {terms.expires} has passed")
+            raise refuse(Kind.CONFLICT, "contract_expired", f"the amended expiry {terms.expires} has passed")
         year = M.fiscal_year_of(b.at)
         deltas: dict[int, int] = {}
         for old, new in zip(state.terms.milestones, terms.milestones, strict=True):
@@ -399,7 +384,7 @@ class ContractDesk:
         amended = {**schedule(state), **{fy: schedule(state)[fy] + d for fy, d in deltas.items()}}
         for fy, delta in sorted(deltas.items()):
             if fy < year and delta:
-                raise refuse(409, "instalment_closed", f"FY{fy}'s money cannot be amended in FY{year}")
+                raise refuse(Kind.CONFLICT, "instalment_closed", f"FY{fy}'s money cannot be amended in FY{year}")
             already = state.obligated.get(fy, 0)
             if fy > year or not already or not delta:
                 continue  # a later year's instalment: the schedule changes, no money moves yet
@@ -412,7 +397,7 @@ class ContractDesk:
                 escrow = view.get(M.escrow_account(state.id, fy))
                 held = 0 if escrow is None else escrow.balance
                 if escrow is None or held < -delta:
-                    raise refuse(409, R.EXCEEDS_OBLIGATION, f"FY{fy}'s escrow holds {held:,} yen; {-delta:,} to release")
+                    raise refuse(Kind.CONFLICT, R.EXCEEDS_OBLIGATION, f"FY{fy}'s escrow holds {held:,} yen; {-delta:,} to release")
                 _, project = node(view, fy, state.terms.project)
                 b.move(f"{S.record_id(state.id, state.events + 1)}.deob", escrow, project, -delta, Code.DEOBLIGATE,
                        {"request": request[:128]})  # fmt: skip

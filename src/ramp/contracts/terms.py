@@ -18,8 +18,8 @@ import msgspec
 
 from ramp.budget import model as M
 from ramp.budget import requests as Q
-from ramp.contracts.errors import refuse
 from ramp.policy.identities import ORGANISATION_RE, ROLES, Identity
+from ramp.refusal import Kind, refuse
 
 FINAL: Final = "final"  # the id attestations of final acceptance name instead of a milestone's
 MILESTONES_MAX: Final = 12
@@ -158,33 +158,33 @@ def digest(terms: Terms) -> str:
 
 
 def check(terms: Terms, signed_on: str, identities: Iterable[Identity]) -> None:
-    """The terms' meaning, or `ContractRefused` (400) naming the first thing wrong."""
+    """The terms' meaning, or `Refused` (invalid) naming the first thing wrong."""
     if len(msgspec.json.encode(terms)) > TERMS_MAX_BYTES:
-        raise refuse(400, "terms_too_large", f"the terms take more than {TERMS_MAX_BYTES} bytes of JSON")
+        raise refuse(Kind.INVALID, "terms_too_large", f"the terms take more than {TERMS_MAX_BYTES} bytes of JSON")
     ids = [m.id for m in terms.milestones]
     if len(set(ids)) != len(ids) or FINAL in ids:
-        raise refuse(400, "milestones_invalid", f"milestone ids are distinct and not {FINAL!r}")
+        raise refuse(Kind.INVALID, "milestones_invalid", f"milestone ids are distinct and not {FINAL!r}")
     if sum(m.amount_yen for m in terms.milestones) != terms.total_yen:
-        raise refuse(400, "amounts_do_not_add_up", f"the milestones add up to "
+        raise refuse(Kind.INVALID, "amounts_do_not_add_up", f"the milestones add up to "
                      f"{sum(m.amount_yen for m in terms.milestones):,} yen; the total is {terms.total_yen:,}")  # fmt: skip
     dates = [parse_date(m.due) for m in terms.milestones]
     expires = parse_date(terms.expires)
     if any(d is None for d in dates) or expires is None:
-        raise refuse(400, "date_invalid", "dates are real calendar dates, YYYY-MM-DD")
+        raise refuse(Kind.INVALID, "date_invalid", "dates are real calendar dates, YYYY-MM-DD")
     if dates[0] < date.fromisoformat(signed_on):  # type: ignore[operator]
-        raise refuse(400, "dates_not_ordered", f"milestone {ids[0]!r} is due before the contract is signed ({signed_on})")
+        raise refuse(Kind.INVALID, "dates_not_ordered", f"milestone {ids[0]!r} is due before the contract is signed ({signed_on})")
     for k in range(1, len(dates)):
         if dates[k] < dates[k - 1]:  # type: ignore[operator]
-            raise refuse(400, "dates_not_ordered", f"milestone {ids[k]!r} is due before {ids[k - 1]!r}: list them in order")
+            raise refuse(Kind.INVALID, "dates_not_ordered", f"milestone {ids[k]!r} is due before {ids[k - 1]!r}: list them in order")
     if expires < dates[-1]:  # type: ignore[operator]
-        raise refuse(400, "dates_not_ordered", f"the contract expires ({terms.expires}) before its last milestone is due")
+        raise refuse(Kind.INVALID, "dates_not_ordered", f"the contract expires ({terms.expires}) before its last milestone is due")
     if min(terms.schedule()) < terms.fiscal_year:
-        raise refuse(400, "dates_not_ordered", f"a milestone is due before FY{terms.fiscal_year}")
+        raise refuse(Kind.INVALID, "dates_not_ordered", f"a milestone is due before FY{terms.fiscal_year}")
     if terms.retention_bp and terms.final_acceptance is None:
-        raise refuse(400, "final_acceptance_required", "retention is released by final acceptance: give its rule")
+        raise refuse(Kind.INVALID, "final_acceptance_required", "retention is released by final acceptance: give its rule")
     cap = 0 if terms.penalty is None else terms.penalty.cap_bp
     if terms.retention_bp + cap > BP:
-        raise refuse(400, "deductions_exceed_amount", "retention and the penalty cap together exceed 100 %")
+        raise refuse(Kind.INVALID, "deductions_exceed_amount", "retention and the penalty cap together exceed 100 %")
     people = list(identities)
     for where, rule in [*((m.id, m.rule) for m in terms.milestones), (FINAL, terms.final_acceptance)]:
         if rule is not None:
@@ -194,16 +194,16 @@ def check(terms: Terms, signed_on: str, identities: Iterable[Identity]) -> None:
 def _check_rule(where: str, rule: Rule, people: list[Identity]) -> None:
     names = [s.name for s in rule.slots]
     if len(set(names)) != len(names):
-        raise refuse(400, "rule_invalid", f"{where}: slot names are distinct")
+        raise refuse(Kind.INVALID, "rule_invalid", f"{where}: slot names are distinct")
     if rule.required > len(rule.slots):
-        raise refuse(400, "rule_invalid", f"{where}: {rule.required} of {len(rule.slots)} slots can never be met")
+        raise refuse(Kind.INVALID, "rule_invalid", f"{where}: {rule.required} of {len(rule.slots)} slots can never be met")
     unknown = sorted({s.role for s in rule.slots} - ROLES)
     if unknown:
-        raise refuse(400, "rule_invalid", f"{where}: unknown roles {', '.join(unknown)}")
+        raise refuse(Kind.INVALID, "rule_invalid", f"{where}: unknown roles {', '.join(unknown)}")
     if "admin" in {s.role for s in rule.slots}:
-        raise refuse(400, "rule_invalid", f"{where}: attestations are by domain roles, not admin")
+        raise refuse(Kind.INVALID, "rule_invalid", f"{where}: attestations are by domain roles, not admin")
     if matching_size(rule.slots, people) < rule.required:
-        raise refuse(400, "rule_unsatisfiable", f"{where}: no {rule.required} distinct identities exist today "
+        raise refuse(Kind.INVALID, "rule_unsatisfiable", f"{where}: no {rule.required} distinct identities exist today "
                      "that hold the slots' roles and organisations")  # fmt: skip
 
 

@@ -69,12 +69,12 @@ def main(argv: list[str]) -> int:
     args = p.parse_args(argv)
     if not os.path.exists(args.db):
         os.makedirs(os.path.dirname(os.path.abspath(args.db)), exist_ok=True)
-        from ramp.web.demo import forget_witness_state
+        from ramp.demo.serve import forget_witness_state
 
         forget_witness_state(args.db)
         print(_summary(load(args.db, args.seed, args.size)), flush=True)
     if not args.no_serve:
-        from ramp.web.demo import serve
+        from ramp.demo.serve import serve
 
         return serve(args.db, args.host, args.port, on_ready=_ready(args.db, args.open_access),
                      open_access=args.open_access)  # fmt: skip

@@ -20,7 +20,6 @@ from typing import Final
 
 from ramp.approvals.actions import ContractAction
 from ramp.approvals.desk import Desk
-from ramp.approvals.model import ApprovalRefused
 from ramp.budget.service import check_results
 from ramp.contracts import requests as C
 from ramp.contracts import state as S
@@ -29,6 +28,7 @@ from ramp.demo.contracts import SIGNER, UNIT_YEN
 from ramp.journal import Journal
 from ramp.policy.active import ActivePolicy
 from ramp.policy.identities import IdentityRegistry
+from ramp.refusal import Kind, Refused
 
 HOLD_PROPOSAL: Final = "hold-mc25-sm3-handling"
 CHANGE_REQUEST: Final = "co-mc25-kc46-support"
@@ -75,8 +75,8 @@ def seed_contract_requests(journal: Journal, clock_ns: Callable[[], int] = time.
         try:
             plan = desk.create(seed.requester, request_id, ContractAction(op), seed.memo)
             check_results(journal.submit_planned_async(plan, clock_ns()).result())
-        except ApprovalRefused as exc:
-            if exc.status != 409:  # the contract's state refuses it now (completed, expired, year closed)
+        except Refused as exc:
+            if exc.kind is not Kind.CONFLICT:  # the contract's state refuses it now (completed, expired, year closed)
                 raise
             continue
         made.append(request_id)

@@ -10,6 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Final
 
+from ramp.refusal import Kind, Refused
 from ramp.tlog import merkle
 from ramp.tlog.tiles import (
     TILE_WIDTH,
@@ -28,12 +29,10 @@ if TYPE_CHECKING:
 ENTRIES_PAGE_MAX: Final = 1000  # entries per `entries` read
 
 
-class ProofUnavailable(ValueError):
-    """The asked proof or tile does not exist at the committed size; `code` is machine-readable."""
-
-    def __init__(self, code: str, message: str) -> None:
-        super().__init__(message)
-        self.code = code
+def _unavailable(code: str, message: str) -> Refused:
+    """The asked proof or tile does not exist at the committed size (`*_not_found`), or its
+    arguments are out of range."""
+    return Refused(Kind.NOT_FOUND if code.endswith("_not_found") else Kind.INVALID, code, message)
 
 
 @dataclass(frozen=True, slots=True)
@@ -69,7 +68,7 @@ def _check_size(journal: Journal, size: int | None) -> int:
     if size is None:
         return committed
     if not 0 <= size <= committed:
-        raise ProofUnavailable("size_out_of_range", f"size {size} is not in 0..{committed}")
+        raise _unavailable("size_out_of_range", f"size {size} is not in 0..{committed}")
     return size
 
 
@@ -82,7 +81,7 @@ def root_at(journal: Journal, size: int) -> bytes:
 def inclusion(journal: Journal, index: int, size: int | None = None) -> InclusionProof:
     size = _check_size(journal, size)
     if not 0 <= index < size:
-        raise ProofUnavailable("index_out_of_range", f"leaf {index} is not in a tree of size {size}")
+        raise _unavailable("index_out_of_range", f"leaf {index} is not in a tree of size {size}")
     reader = _reader(journal, size)
     leaf = reader.get_node(0, index)
     hashes = merkle.inclusion_proof(index, size, reader.get_node)
@@ -94,14 +93,14 @@ def inclusion(journal: Journal, index: int, size: int | None = None) -> Inclusio
 def inclusion_for_transfer(journal: Journal, transfer_id: str, size: int | None = None) -> InclusionProof:
     t = journal.engine.transfer(transfer_id)
     if t is None or t.seq >= journal.size:
-        raise ProofUnavailable("transfer_not_found", f"no committed transfer {transfer_id!r}")
+        raise _unavailable("transfer_not_found", f"no committed transfer {transfer_id!r}")
     return inclusion(journal, t.seq, size)
 
 
 def consistency(journal: Journal, old_size: int, new_size: int | None = None) -> ConsistencyProof:
     new_size = _check_size(journal, new_size)
     if not 0 <= old_size <= new_size:
-        raise ProofUnavailable("size_out_of_range", f"old size {old_size} is not in 0..{new_size}")
+        raise _unavailable("size_out_of_range", f"old size {old_size} is not in 0..{new_size}")
     reader = _reader(journal, new_size)
     hashes = merkle.consistency_proof(old_size, new_size, reader.get_node) if old_size else []
     old_root = merkle.root_from_nodes(old_size, reader.get_node)
@@ -115,7 +114,7 @@ def entries(journal: Journal, start: int, end: int) -> list[bytes]:
     """Committed leaf bytes [start, end), at most ENTRIES_PAGE_MAX."""
     size = journal.size
     if not 0 <= start < end <= size or end - start > ENTRIES_PAGE_MAX:
-        raise ProofUnavailable("range_invalid", f"need 0 <= start < end <= {size}, at most {ENTRIES_PAGE_MAX}")
+        raise _unavailable("range_invalid", f"need 0 <= start < end <= {size}, at most {ENTRIES_PAGE_MAX}")
     return list(journal.store.iter_entries(start, end))
 
 
@@ -128,12 +127,12 @@ def read_tile_path(journal: Journal, path: str) -> bytes:
     try:
         tid = parse_tile_path(path)
     except TileError as exc:
-        raise ProofUnavailable("tile_path_invalid", str(exc)) from exc
+        raise _unavailable("tile_path_invalid", str(exc)) from exc
     size = journal.size
     level = 0 if isinstance(tid, EntryBundleId) else tid.level
     have = tile_width(level, tid.index, size)
     if have == 0 or tid.width > have:
-        raise ProofUnavailable("tile_not_found", f"{path} does not exist at size {size}")
+        raise _unavailable("tile_not_found", f"{path} does not exist at size {size}")
     start = tid.index * TILE_WIDTH
     if isinstance(tid, EntryBundleId):
         return encode_entry_bundle(list(journal.store.iter_entries(start, start + tid.width)))

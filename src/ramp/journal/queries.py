@@ -11,6 +11,7 @@ from typing import TYPE_CHECKING, Final
 
 from ramp.ledger.events import Event, PendingExpired, TransferApplied
 from ramp.ledger.model import AccountBalance
+from ramp.refusal import Kind, Refused
 
 if TYPE_CHECKING:
     from ramp.journal.writer import Journal
@@ -20,12 +21,11 @@ PAGE_DEFAULT: Final = 100
 _SCAN_CHUNK: Final = 512  # events decoded per step while filtering by code
 
 
-class QueryError(ValueError):
-    """A query argument out of range; `code` is machine-readable."""
-
-    def __init__(self, code: str, message: str) -> None:
-        super().__init__(message)
-        self.code = code
+def query_refused(code: str, message: str) -> Refused:
+    """A query that cannot be answered: no such thing (a `*_not_found` code), or an argument
+    out of range."""
+    kind = Kind.NOT_FOUND if code.endswith("_not_found") else Kind.INVALID
+    return Refused(kind, code, message)
 
 
 @dataclass(frozen=True, slots=True)
@@ -46,10 +46,10 @@ def account_events(
 ) -> Page:
     """Transfers (and expiries) touching `account`, oldest first, in [since_ns, until_ns)."""
     if not 1 <= limit <= PAGE_MAX:
-        raise QueryError("limit_invalid", f"limit must be 1..{PAGE_MAX}")
+        raise query_refused("limit_invalid", f"limit must be 1..{PAGE_MAX}")
     read = journal.read
     if account not in read.accounts:
-        raise QueryError("account_not_found", f"no account {account!r}")
+        raise query_refused("account_not_found", f"no account {account!r}")
     lo, hi = read.seq_range(since_ns, until_ns)
     if after_seq is not None:
         lo = max(lo, after_seq + 1)
@@ -75,7 +75,7 @@ def balance_at(journal: Journal, account: str, at_ns: int) -> AccountBalance:
     """The account as it stood after every event with timestamp <= at_ns."""
     current = journal.read.account(account)
     if current is None:
-        raise QueryError("account_not_found", f"no account {account!r}")
+        raise query_refused("account_not_found", f"no account {account!r}")
     _, hi = journal.read.seq_range(None, at_ns + 1)
     dp = dpo = cp = cpo = 0
     seqs = journal.read.account_seqs(account, 0, hi)

@@ -16,6 +16,7 @@ from typing import TYPE_CHECKING, Final
 import httpx
 
 from ramp.journal import proofs
+from ramp.refusal import Refused
 from ramp.store.base import StoreError
 from ramp.tlog.cosignature import verifier_from_vkey
 from ramp.tlog.witness import WitnessClientError, WitnessConflictError, submit_checkpoint
@@ -81,7 +82,7 @@ class WitnessSubmitter:
                 self._submit(w, size, note)
                 done[w.name] = size
                 self.last_errors.pop(w.name, None)
-            except (WitnessClientError, StoreError, proofs.ProofUnavailable) as exc:
+            except (WitnessClientError, StoreError, Refused) as exc:
                 self.last_errors[w.name] = str(exc)
                 _log.warning("witness %s: %s", w.name, exc)
         return done

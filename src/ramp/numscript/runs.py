@@ -24,6 +24,7 @@ from ramp.numscript.ast import Program
 from ramp.numscript.errors import NumscriptParseError
 from ramp.numscript.parser import parse
 from ramp.numscript.run_record import body_bytes, run_body
+from ramp.refusal import Kind, Refused
 
 DEFAULT_CODE: Final = "NUMSCRIPT"
 # The record takes one slot of the batch; every other slot may hold a posting.
@@ -44,10 +45,11 @@ _SHAPE_FIRST, _SHAPE_LAST = (
 SHAPE_CODES: Final = frozenset(R.CODES_IN_PRECEDENCE[_SHAPE_FIRST : _SHAPE_LAST + 1])
 
 
-class ScriptRefused(Exception):
+class ScriptRefused(Refused):
     """The run was refused and nothing was written. `code` is machine-readable; for script
     errors `numscript_code` (and `line`/`column` when located) say exactly what; for a chain
-    the engine refused, `results` holds its result per command."""
+    the engine refused, `results` holds its result per command. They are the error body's
+    extra fields."""
 
     def __init__(
         self,
@@ -60,10 +62,8 @@ class ScriptRefused(Exception):
         column: int | None = None,
         results: Sequence[Result] = (),
     ) -> None:
-        super().__init__(f"{code}: {message}")
-        self.kind = kind
-        self.code = code
-        self.message = message
+        extra = {"numscript_code": numscript_code, "line": line, "column": column, "results": list(results) or None}
+        super().__init__(Kind(kind), code, message, fields={k: v for k, v in extra.items() if v is not None})
         self.numscript_code = numscript_code
         self.line = line
         self.column = column

@@ -6,9 +6,10 @@ import asyncio
 
 import pytest
 
-from ramp.api.group_commit import GroupCommitter, Overloaded
 from ramp.journal import Journal
+from ramp.journal.group_commit import GroupCommitter
 from ramp.ledger import CreateAccount, CreateTransfer
+from ramp.refusal import Kind, Refused
 from ramp.store import SQLiteStore
 
 
@@ -63,8 +64,9 @@ def test_overload_is_refused_before_anything_is_written(journal):
     async def main():
         gc = GroupCommitter(journal, queue_max_events=5)
         gc.start()
-        with pytest.raises(Overloaded):
+        with pytest.raises(Refused) as refused:
             await gc.submit([_mint(k) for k in range(6)])
+        assert refused.value.kind is Kind.OVERLOADED and refused.value.retry_after_s == 1
         await gc.stop()
 
     size = journal.size

@@ -15,11 +15,12 @@ import sys
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 from cryptography.hazmat.primitives.serialization import Encoding, PublicFormat
 
-from ramp.api.projections import service_projections
 from ramp.client import write_key_file
 from ramp.journal import Journal
 from ramp.journal.log import LogSigner, create_log_key
+from ramp.journal.opening import NotInitialised
 from ramp.policy.identities import ROLES, IdentityError, IdentityRegistry, identity_added
+from ramp.service.projections import open_service_journal
 from ramp.store import open_store
 
 
@@ -28,14 +29,10 @@ def _raw_public(key: Ed25519PrivateKey) -> bytes:
 
 
 def _open(db: str, log_key: str | None = None) -> tuple[Journal, IdentityRegistry]:
-    store = open_store(db)
-    origin = store.get_meta("origin")
-    key_file = log_key or store.get_meta("log_key_file")
-    if origin is None or key_file is None:
-        store.close()
-        raise SystemExit(f"ramp: {db} is not initialised (run `ramp init`)")
-    identities, projections = service_projections()  # all fed by the one replay at open
-    return Journal(store, log=LogSigner.from_key_file(key_file, origin), projections=projections), identities
+    try:
+        return open_service_journal(db, log_key)
+    except NotInitialised as exc:
+        raise SystemExit(f"ramp: {exc}") from exc
 
 
 def _add_identity(journal: Journal, identity: str, organisation: str, roles: list[str], key_out: str) -> None:
@@ -102,7 +99,7 @@ def identity(argv: list[str]) -> int:
 def serve(argv: list[str]) -> int:
     import uvicorn
 
-    from ramp.api.app import create_app
+    from ramp.server import create_app
 
     p = argparse.ArgumentParser(prog="ramp serve", description="serve the RAMP API")
     p.add_argument("--db", required=True)

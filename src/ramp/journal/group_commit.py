@@ -1,4 +1,4 @@
-"""Group commit for the HTTP layer: concurrent requests share engine batches.
+"""Group commit: concurrent requests share engine batches.
 
 Requests queue here; the writer takes everything queued (up to BATCH_MAX_EVENTS) as one batch,
 prepares it on a worker thread (the engine is CPU-bound: the event loop stays free), and hands
@@ -19,14 +19,17 @@ from typing import Final
 from ramp.journal import Journal
 from ramp.journal.writer import Planner
 from ramp.ledger import BATCH_MAX_EVENTS, Command, Result
+from ramp.refusal import Kind, Refused
 
 QUEUE_MAX_EVENTS: Final = 8 * BATCH_MAX_EVENTS  # ~8 batches waiting: about half a second of load
 
 
-class Overloaded(Exception):
-    """The queue is full: the client should retry after `retry_after_s`."""
+OVERLOADED_RETRY_AFTER_S: Final = 1  # a batch commits in milliseconds: the queue drains fast
 
-    retry_after_s = 1
+
+def _overloaded(message: str) -> Refused:
+    """The queue is full: the client should retry after a second."""
+    return Refused(Kind.OVERLOADED, "overloaded", message, retry_after_s=OVERLOADED_RETRY_AFTER_S)
 
 
 class GroupCommitter:
@@ -60,7 +63,7 @@ class GroupCommitter:
         if not commands:
             return []
         if self._queued_events + len(commands) > self.queue_max_events:
-            raise Overloaded(f"{self._queued_events} events are queued")
+            raise _overloaded(f"{self._queued_events} events are queued")
         future: asyncio.Future[list[Result]] = asyncio.get_running_loop().create_future()
         self._queue.append((commands, future))
         self._queued_events += len(commands)
@@ -71,7 +74,7 @@ class GroupCommitter:
         """Queue a planner (see `Journal.submit_planned_async`); its exception, if it raises,
         is this request's, and nothing is written."""
         if self._queued_events + 1 > self.queue_max_events:
-            raise Overloaded(f"{self._queued_events} events are queued")
+            raise _overloaded(f"{self._queued_events} events are queued")
         future: asyncio.Future[list[Result]] = asyncio.get_running_loop().create_future()
         self._queue.append((planner, future))
         self._queued_events += 1

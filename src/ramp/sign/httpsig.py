@@ -9,7 +9,7 @@ holds every request to RAMP's one profile:
     Signature: ramp=:<base64 signature>:
     Content-Digest: sha-256=:<base64 SHA-256 of the body>:
 
-The RFC 8941 structured fields are parsed and written by `ramp.api.sfv`.
+The RFC 8941 structured fields are parsed and written by `ramp.sign.sfv`.
 """
 
 from __future__ import annotations
@@ -26,7 +26,7 @@ from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 from nacl.exceptions import BadSignatureError
 from nacl.signing import VerifyKey
 
-from ramp.api.sfv import (
+from ramp.sign.sfv import (
     BareItem,
     InnerList,
     Item,

@@ -20,14 +20,14 @@ from typing import Final
 
 import uvicorn
 
-from ramp.api.app import create_app
-from ramp.api.projections import service_projections
 from ramp.auth.credentials import CredentialFile
 from ramp.demo.people import add_people, credentials_path
 from ramp.journal import Journal
 from ramp.journal.log import LogSigner
 from ramp.journal.witnessing import WitnessEndpoint, WitnessSubmitter
 from ramp.policy.identities import IdentityRegistry
+from ramp.server import create_app
+from ramp.service.projections import service_projections
 from ramp.store import SQLiteStore
 from ramp.tlog.cosignature import SIG_TYPE_COSIGNATURE, Cosigner
 from ramp.tlog.keys import read_private_key_file, write_private_key_file

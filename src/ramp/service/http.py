@@ -1,8 +1,6 @@
-"""HTTP plumbing shared by the routes: errors as JSON, bounded bodies, strict decoding, auth.
-
-Every error is `{"error": {"code": ..., "message": ...}}` with a 4xx status: bad input never
-reaches the domain, and nothing is written for it.
-"""
+"""HTTP plumbing both faces share: bounded bodies, strict decoding, query parameters, and the
+signing identity of a request (RFC 9421). Bad input is a `Refused` before it reaches the
+domain, so nothing is written for it."""
 
 from __future__ import annotations
 
@@ -15,27 +13,15 @@ import msgspec
 from starlette.requests import Request
 from starlette.responses import Response
 
-from ramp.api.httpsig import SignatureRejected, verify_request
 from ramp.policy.identities import Identity, IdentityRegistry
+from ramp.refusal import Kind, Refused
+from ramp.sign.httpsig import SignatureRejected, verify_request
 from ramp.text import is_digits
 
 BODY_MAX_BYTES: Final = 4 * 1024 * 1024  # a full batch of 8189 transfers is ~2.5 MB of JSON
 T = TypeVar("T")
 _KEYID = re.compile(r';keyid="([^"]{1,64})"')
 _json = msgspec.json.Encoder()
-
-
-class ApiError(Exception):
-    def __init__(self, status: int, code: str, message: str, headers: dict[str, str] | None = None) -> None:
-        super().__init__(message)
-        self.status = status
-        self.code = code
-        self.message = message
-        self.headers = headers or {}
-
-    def response(self) -> Response:
-        body = _json.encode({"error": {"code": self.code, "message": self.message}})
-        return Response(body, status_code=self.status, media_type="application/json", headers=self.headers)
 
 
 def json_response(value: object, status: int = 200) -> Response:
@@ -45,36 +31,36 @@ def json_response(value: object, status: int = 200) -> Response:
 async def read_body(request: Request, max_bytes: int = BODY_MAX_BYTES) -> bytes:
     declared = request.headers.get("content-length")
     if declared is not None and (not is_digits(declared) or int(declared) > max_bytes):
-        raise ApiError(413, "body_too_large", f"request bodies are limited to {max_bytes} bytes")
+        raise Refused(Kind.TOO_LARGE, "body_too_large", f"request bodies are limited to {max_bytes} bytes")
     chunks = []
     size = 0
     async for chunk in request.stream():
         size += len(chunk)
         if size > max_bytes:
-            raise ApiError(413, "body_too_large", f"request bodies are limited to {max_bytes} bytes")
+            raise Refused(Kind.TOO_LARGE, "body_too_large", f"request bodies are limited to {max_bytes} bytes")
         chunks.append(chunk)
     return b"".join(chunks)
 
 
 def decode(body: bytes, type_: type[T]) -> T:
     if not body:
-        raise ApiError(400, "body_missing", "a JSON body is required")
+        raise Refused(Kind.INVALID, "body_missing", "a JSON body is required")
     try:
         return msgspec.json.decode(body, type=type_)
     except msgspec.ValidationError as exc:
-        raise ApiError(400, "invalid_request", str(exc)) from exc
+        raise Refused(Kind.INVALID, "invalid_request", str(exc)) from exc
     except (msgspec.DecodeError, UnicodeDecodeError) as exc:
-        raise ApiError(400, "invalid_json", str(exc)) from exc
+        raise Refused(Kind.INVALID, "invalid_json", str(exc)) from exc
 
 
 def int_param(request: Request, name: str, *, default: int | None = None, lo: int = 0, hi: int = 2**63 - 1) -> int:
     raw = request.query_params.get(name)
     if raw is None:
         if default is None:
-            raise ApiError(400, "parameter_missing", f"query parameter {name!r} is required")
+            raise Refused(Kind.INVALID, "parameter_missing", f"query parameter {name!r} is required")
         return default
     if not is_digits(raw) or len(raw) > 19 or not lo <= int(raw) <= hi:
-        raise ApiError(400, "parameter_invalid", f"{name} must be an integer in {lo}..{hi}")
+        raise Refused(Kind.INVALID, "parameter_invalid", f"{name} must be an integer in {lo}..{hi}")
     return int(raw)
 
 
@@ -115,10 +101,10 @@ def authenticate(
         known = identities.get(_key_id(headers)) if code == "unknown_key" else None
         if known is not None and known.public_key is None:  # its key was revoked: say so
             code, detail = "key_revoked", f"the key of {known.id!r} is revoked"
-        raise ApiError(401, code, detail, {"WWW-Authenticate": 'Signature realm="ramp"'}) from exc
+        raise Refused(Kind.UNAUTHENTICATED, code, detail) from exc
     identity = identities.get(verified.key_id)
     if identity is None:  # removed between the key lookup and now
-        raise ApiError(401, "unknown_key", f"unknown identity {verified.key_id!r}")
+        raise Refused(Kind.UNAUTHENTICATED, "unknown_key", f"unknown identity {verified.key_id!r}")
     if not identity.has_role(*roles):
-        raise ApiError(403, "forbidden", f"{identity.id} lacks a role for this: one of {', '.join(roles)}")
+        raise Refused(Kind.FORBIDDEN, "forbidden", f"{identity.id} lacks a role for this: one of {', '.join(roles)}")
     return identity

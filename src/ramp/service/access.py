@@ -1,0 +1,50 @@
+"""Who may do and read what, as both faces ask it: role sets per act, and who reads a contract.
+
+The Cedar policy decides approvals (`ramp.policy`); these are the coarse gates in front of the
+ledger, budget and contract acts, the officer the law names for each.
+"""
+
+from __future__ import annotations
+
+from typing import Final, Protocol
+
+from ramp.budget import requests as budget_requests
+from ramp.policy.identities import ROLES
+
+ANYONE: Final = tuple(sorted(ROLES))  # authenticated: the policy decides the rest
+LEDGER_WRITERS: Final = ("ledger_writer",)
+LEDGER_READERS: Final = ("ledger_reader", "auditor")
+KEY_REVOKERS: Final = ("security_officer",)  # besides the key's own identity (and admin)
+
+# Who may ask for which budget operation: the officer the law names for each act.
+OPERATION_ROLES: Final[dict[type, tuple[str, ...]]] = {
+    budget_requests.Enact: ("treasury_officer",), budget_requests.Issue: ("treasury_officer",),
+    budget_requests.ReleaseReserve: ("treasury_officer",), budget_requests.CloseYear: ("treasury_officer",),
+    budget_requests.DefineNode: ("finance_officer",), budget_requests.Allot: ("finance_officer",),
+    budget_requests.Transfer: ("finance_officer",), budget_requests.CarryOver: ("finance_officer",),
+    budget_requests.RegisterVendor: ("contracting_officer", "certifying_officer"),
+    budget_requests.RegisterContract: ("contracting_officer", "certifying_officer"),
+    budget_requests.Obligate: ("certifying_officer",), budget_requests.Disburse: ("disbursing_officer",),
+}  # fmt: skip
+OPERATORS: Final = tuple(sorted({r for roles in OPERATION_ROLES.values() for r in roles}))
+BUDGET_READERS: Final = ("ledger_reader", "auditor", "mof_examiner", *OPERATORS)
+
+CONTRACT_SIGNERS: Final = ("contracting_officer", "certifying_officer")
+CONTRACT_OBLIGATORS: Final = ("certifying_officer",)
+CONTRACT_SETTLERS: Final = ("disbursing_officer", "certifying_officer", "contracting_officer")
+CONTRACT_READERS: Final = (*BUDGET_READERS, "inspector", "contractor")
+CONTRACT_STATUSES: Final = ("signed", "in_progress", "held", "completed", "expired")
+
+
+class Reader(Protocol):
+    """Who reads: an identity (the API) or a dashboard viewer."""
+
+    @property
+    def organisation(self) -> str: ...
+
+    def has_role(self, *roles: str) -> bool: ...
+
+
+def may_read_contract(reader: Reader, vendor: str) -> bool:
+    """Budget readers and inspectors read every contract; a contractor its own vendor's only."""
+    return reader.has_role(*BUDGET_READERS, "inspector") or reader.organisation == f"contractor-{vendor}"

@@ -1,0 +1,81 @@
+"""People signed in to the web: the session cookie and CSRF header both faces use, logins and
+logouts written to the log before the answer, and the actor of a request (a signature or a
+session)."""
+
+from __future__ import annotations
+
+from typing import Final
+
+from starlette.requests import Request
+from starlette.responses import Response
+
+from ramp.auth import audit
+from ramp.auth.sessions import SESSION_MAX_S, AuthRefused, Session, Sessions
+from ramp.ledger import AppendRecord
+from ramp.policy.identities import Identity
+from ramp.refusal import Kind, Refused
+from ramp.service.access import ANYONE
+from ramp.service.core import Service
+from ramp.service.governance import Governance
+from ramp.service.http import authenticate
+
+SESSION_COOKIE: Final = "ramp_session"
+CSRF_HEADER: Final = "x-csrf-token"
+REMOTE_MAX_CHARS: Final = 64  # an IPv6 address with a zone fits
+
+
+async def _audit(svc: Service, record: AppendRecord) -> None:
+    [result] = await svc.committer.submit([record])
+    assert result.result == "ok", result  # a fresh random id: nothing else can answer
+
+
+def _remote(request: Request) -> str:
+    return request.client.host[:REMOTE_MAX_CHARS] if request.client else ""
+
+
+async def audited_login(svc: Service, sessions: Sessions, request: Request, identity: str, password: str,
+                        code: str) -> Session:  # fmt: skip
+    """A login checked and written to the log (`auth.login` or `auth.login_failed`) before the
+    caller answers; raises AuthRefused. The API's login and the dashboard's sign-in share it."""
+    try:
+        session = sessions.login(identity, password, code)
+    except AuthRefused as exc:
+        await _audit(svc, audit.login_failed(identity, exc.reason, _remote(request)))
+        raise
+    await _audit(svc, audit.login(session.identity, session.ref, _remote(request)))
+    return session
+
+
+async def audited_logout(svc: Service, sessions: Sessions, session: Session) -> None:
+    sessions.logout(session)
+    await _audit(svc, audit.logout(session.identity, session.ref))
+
+
+def set_session_cookie(response: Response, request: Request, session: Session) -> None:
+    response.set_cookie(SESSION_COOKIE, session.token, max_age=SESSION_MAX_S, path="/", httponly=True,
+                        samesite="strict", secure=request.url.scheme == "https")  # fmt: skip
+
+
+def request_actor(svc: Service, gov: Governance, request: Request, body: bytes, *, state_changing: bool,
+                  roles: tuple[str, ...] = ANYONE) -> tuple[Identity, Session | None]:  # fmt: skip
+    """The signing identity, or the signed-in person (a session cookie without a signature;
+    a state-changing request must echo the session's CSRF token)."""
+    if "signature-input" in request.headers or "signature" in request.headers or SESSION_COOKIE not in request.cookies:
+        return authenticate(request, body, svc.identities, roles=roles, clock=svc.clock), None
+    if gov.sessions is None:
+        raise Refused(Kind.UNAUTHENTICATED, "signature_missing", "sign the request (this service has no web login)")
+    session = gov.sessions.session(request.cookies.get(SESSION_COOKIE), request.headers.get(CSRF_HEADER),
+                                   state_changing=state_changing)  # fmt: skip
+    identity = svc.identities.get(session.identity)
+    if identity is None:  # pragma: no cover - identities are never removed
+        raise Refused(Kind.UNAUTHENTICATED, "no_session", "the session's identity is gone")
+    if not identity.has_role(*roles):
+        raise Refused(Kind.FORBIDDEN, "forbidden", f"{identity.id} lacks a role for this: one of {', '.join(roles)}")
+    return identity, session
+
+
+def require_sessions(gov: Governance) -> Sessions:
+    """The sessions of a service with web login, or a refusal saying it has none."""
+    if gov.sessions is None:
+        raise Refused(Kind.NOT_FOUND, "web_login_disabled", "this service has no web login (start it with --credentials)")
+    return gov.sessions
