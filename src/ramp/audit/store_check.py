@@ -95,11 +95,11 @@ def verify_store(
         rows = _check_migrations(store)
         meta = {key: value for key, value in store.scan("meta")}
         rows += len(meta)
-        batches = [_batch(row) for row in store.scan("batches")]
+        batches = [_batch(row) for row in list(store.scan("batches"))]
         origin, vkey = _log_identity(meta, batches, log_key)
         _check_batch_chain(batches, origin, vkey)
         balance_rows = {}
-        for size, data in store.scan("balance_changes"):
+        for size, data in list(store.scan("balance_changes")):
             balance_rows[_int(size, "balance_changes", "size")] = data
         cosignature_rows = list(store.scan("cosignatures"))
         log = LogReplay(vkey)
@@ -235,8 +235,8 @@ def _replay_entry_runs(
             raise VerifyFailure(where, "data is not the canonical encoding of its entries")
         for level, first_index, hashes in added.hashes:
             expected_hash_runs.append((level, first_index, len(hashes), hashlib.sha256(hashes).digest()))
-        if log.tree.root() != b.root:
-            raise VerifyFailure(f"batches size {b.size}", "root differs from the tree of the entries")
+        if log.tree.root() != b.root:  # the row's root is its checkpoint's: the entries changed
+            raise VerifyFailure(where, f"entries do not have the root the checkpoint of batch {b.size} signs")
         if b.committed_ns != log.engine.last_timestamp:
             raise VerifyFailure(f"batches size {b.size}",
                                 f"committed_ns {b.committed_ns} is not its last entry's timestamp"
