@@ -43,10 +43,10 @@ from ramp.audit.replay import LogReplay
 from ramp.audit.report import Report, VerifyFailure
 from ramp.journal.log import CheckpointInvalid, verify_checkpoint
 from ramp.tlog.checkpoint import Checkpoint
-from ramp.tlog.cosignature import CosignatureVerifier
+from ramp.tlog.cosignature import CosignatureVerifier, Cosigner, verifier_from_vkey
 from ramp.tlog.keys import KeyFileError, read_private_key_file
 from ramp.tlog.merkle import EMPTY_ROOT
-from ramp.tlog.note import Ed25519Signer, Ed25519Verifier, NoteError, open_note
+from ramp.tlog.note import Ed25519Signer, NoteError, open_note
 from ramp.tlog.tiles import TILE_WIDTH, TileError, decode_entry_bundle, tiles_for_size
 
 __all__ = ["Report", "VerifyFailure", "main", "read_key_argument", "verify_bundle"]
@@ -225,10 +225,12 @@ def verify_bundle(
 
 def read_key_argument(value: str) -> tuple[str, str]:
     """A key given on the command line: (the verifier key, what was read). A path to an existing
-    file is read (a verifier key, or the log's private key file, from which the verifier key
-    is derived); anything else is taken as the key's text."""
+    file is read (a verifier key, or a private key file, from which the verifier key is
+    derived); anything else must be a verifier key's text."""
     path = Path(value)
     if not path.is_file():
+        if not _is_verifier_key(value.strip()):
+            raise VerifyFailure(value, "neither a file nor a verifier key")
         return value.strip(), "the key text given"
     data = path.read_bytes()[: KEY_ARGUMENT_MAX_BYTES + 1]
     if len(data) > KEY_ARGUMENT_MAX_BYTES:
@@ -237,16 +239,27 @@ def read_key_argument(value: str) -> tuple[str, str]:
         text = data.decode("utf-8").strip()
     except UnicodeDecodeError as exc:
         raise VerifyFailure(value, "not a key file (not UTF-8)") from exc
-    try:
-        Ed25519Verifier.from_vkey(text)
+    if _is_verifier_key(text):
         return text, f"the verifier key in file {value}"
-    except (NoteError, ValueError):
-        pass
     try:
-        signer = Ed25519Signer.from_skey(read_private_key_file(path))
-    except (KeyFileError, NoteError, ValueError) as exc:
+        skey = read_private_key_file(path)
+    except KeyFileError as exc:
         raise VerifyFailure(value, f"holds neither a verifier key nor a private key: {exc}") from exc
-    return signer.verifier_key().encode(), f"the verifier key derived from private key file {value}"
+    for signer in (Ed25519Signer, Cosigner):
+        try:
+            vkey = signer.from_skey(skey).verifier_key().encode()
+        except (NoteError, ValueError):
+            continue
+        return vkey, f"the verifier key derived from private key file {value}"
+    raise VerifyFailure(value, "holds neither a verifier key nor a private key")
+
+
+def _is_verifier_key(text: str) -> bool:
+    try:
+        verifier_from_vkey(text)
+    except (NoteError, ValueError):
+        return False
+    return True
 
 
 def main(argv: list[str]) -> int:
@@ -281,7 +294,7 @@ def main(argv: list[str]) -> int:
         print(f"FAILED: {exc}", file=sys.stderr)
         return 1
     if args.log_key is None:
-        print("note: keys were taken from the bundle itself; pass --log-key to trust only yours")
+        print("note: keys were taken from the bundle or store itself; pass --log-key to trust only yours")
     rate = report.size / report.seconds if report.seconds else 0
     rows = f", {report.rows_checked} store rows re-derived" if report.rows_checked else ""
     print(f"OK {report.origin} size {report.size}: {report.accounts} accounts replayed, "
