@@ -20,12 +20,12 @@ from dataclasses import dataclass, field
 from nacl.exceptions import BadSignatureError
 from nacl.signing import VerifyKey
 
-from ramp.approvals import model as A
+from ramp.approvals import model as approval_model
 from ramp.approvals.actions import action_of
 from ramp.approvals.quorum import Decision, QuorumRule, counted, met
 from ramp.approvals.state import decision_of
 from ramp.ledger.events import AccountFlagsChanged, Event, RecordAppended
-from ramp.policy import identities as I
+from ramp.policy import identities as identity_model
 from ramp.policy.active import POLICY_CHANGED
 from ramp.policy.active import fold as fold_policy
 from ramp.policy.engine import Policy, Resource, default_policy
@@ -53,7 +53,7 @@ class _Request:
 @dataclass
 class ApprovalAudit:
     log_key: str  # the log's verifier key: it vouches for approvals made in a web session
-    identities: dict[str, I.Identity] = field(default_factory=dict)
+    identities: dict[str, identity_model.Identity] = field(default_factory=dict)
     policy: Policy = field(default_factory=default_policy)
     policy_changes: int = 0
     requests: dict[str, _Request] = field(default_factory=dict)
@@ -68,9 +68,9 @@ class ApprovalAudit:
             return
         t = event.type
         if t.startswith("identity."):
-            identity_id = I.identity_of_record(event.id)
+            identity_id = identity_model.identity_of_record(event.id)
             if identity_id is not None:
-                folded = I.fold(self.identities.get(identity_id), event)
+                folded = identity_model.fold(self.identities.get(identity_id), event)
                 if folded is not None:
                     self.identities[identity_id] = folded
         elif t == POLICY_CHANGED:
@@ -78,11 +78,11 @@ class ApprovalAudit:
             if changes == self.policy_changes:
                 raise ApprovalInvalid(event.seq, f"policy record {event.id} is not the next valid policy")
             self.policy_changes = changes
-        elif t == A.REQUESTED:
+        elif t == approval_model.REQUESTED:
             self._requested(event)
-        elif t in A.DECISION_TYPES:
+        elif t in approval_model.DECISION_TYPES:
             self._decided(event)
-        elif t == A.EXECUTED:
+        elif t == approval_model.EXECUTED:
             self._executed(event)
 
     def _fail(self, event: Event, reason: str) -> ApprovalInvalid:
@@ -91,7 +91,7 @@ class ApprovalAudit:
     def _requested(self, e: RecordAppended) -> None:
         b = e.body
         rid = str(b.get("request"))
-        if e.id != A.request_record_id(rid) or rid in self.requests:
+        if e.id != approval_model.request_record_id(rid) or rid in self.requests:
             raise self._fail(e, f"request record {e.id} does not name its request")
         requester = self.identities.get(str(b.get("requester")))
         if requester is None:
@@ -113,7 +113,7 @@ class ApprovalAudit:
         rid = str(b.get("request"))
         req = self.requests.get(rid)
         n = len(req.decisions) + 1 if req is not None else 0
-        if req is None or e.id != A.decision_record_id(rid, n) or b.get("n") != n:
+        if req is None or e.id != approval_model.decision_record_id(rid, n) or b.get("n") != n:
             raise self._fail(e, f"decision {e.id} is not the next decision of a known request")
         if req.executed or any(d.decision == "reject" for d in req.decisions):
             raise self._fail(e, f"decision on request {rid!r} after it was closed")
@@ -125,7 +125,7 @@ class ApprovalAudit:
             raise self._fail(e, f"decision by {d.approver!r}, not an identity of {d.organisation!r}")
         if d.approver == req.body["requester"] or any(x.approver == d.approver for x in req.decisions):
             raise self._fail(e, f"{d.approver} decided on request {rid!r} as its requester or twice")
-        digest = A.request_digest(req.body)
+        digest = approval_model.request_digest(req.body)
         if b.get("digest") != digest:
             raise self._fail(e, f"decision signs digest {b.get('digest')}, request {rid!r} has {digest}")
         requester = self.identities.get(str(req.body["requester"]))
@@ -134,21 +134,21 @@ class ApprovalAudit:
                             tuple(req.body["accounts"]), requester)  # type: ignore[arg-type]
         if not self.policy.allows(approver, d.decision, resource):
             raise self._fail(e, f"the policy in force did not let {d.approver} {d.decision} request {rid!r}")
-        self._check_signature(e, d, approver, A.statement(d.decision, rid, digest, d.approver))
+        self._check_signature(e, d, approver, approval_model.statement(d.decision, rid, digest, d.approver))
         req.decisions.append(d)
         self.decisions_checked += 1
 
-    def _check_signature(self, e: RecordAppended, d: Decision, approver: I.Identity, text: bytes) -> None:
+    def _check_signature(self, e: RecordAppended, d: Decision, approver: identity_model.Identity, text: bytes) -> None:
         try:
             signature = base64.b64decode(str(e.body.get("signature")), validate=True)
         except ValueError as exc:
             raise self._fail(e, "the decision's signature is not base64") from exc
         via = e.body.get("via")
         if via == "session":
-            if d.key or not Ed25519Verifier.from_vkey(self.log_key).verify(A.SESSION_PREFIX + text, signature):
+            if d.key or not Ed25519Verifier.from_vkey(self.log_key).verify(approval_model.SESSION_PREFIX + text, signature):
                 raise self._fail(e, f"session decision by {d.approver} is not signed by the log key")
             return
-        if via != "signature" or approver.public_key is None or d.key != I.b64(approver.public_key):
+        if via != "signature" or approver.public_key is None or d.key != identity_model.b64(approver.public_key):
             raise self._fail(e, f"decision by {d.approver} names a key that was not theirs (or revoked) then")
         try:
             VerifyKey(approver.public_key).verify(text, signature)
@@ -158,7 +158,7 @@ class ApprovalAudit:
     def _executed(self, e: RecordAppended) -> None:
         rid = str(e.body.get("request"))
         req = self.requests.get(rid)
-        if req is None or e.id != A.execution_record_id(rid) or req.executed:
+        if req is None or e.id != approval_model.execution_record_id(rid) or req.executed:
             raise self._fail(e, f"execution {e.id} of an unknown or already executed request")
         if any(d.decision == "reject" for d in req.decisions):
             raise self._fail(e, f"request {rid!r} executed after a rejection")
