@@ -7,7 +7,7 @@ from dataclasses import dataclass, field
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 from cryptography.hazmat.primitives.serialization import Encoding, PublicFormat
 
-from ramp.approvals import model as A
+from ramp.approvals import model as approval_model
 from ramp.approvals.desk import Desk, Plan
 from ramp.approvals.state import load
 from ramp.journal import Journal
@@ -54,7 +54,7 @@ class World:
     def sign(self, who: str, request_id: str, decision: str = "approve") -> bytes:
         state = load(self.journal.engine.record, request_id)
         assert state is not None
-        return self.keys[who].sign(A.statement(decision, request_id, state.digest, who))
+        return self.keys[who].sign(approval_model.statement(decision, request_id, state.digest, who))
 
     def approve(self, who: str, request_id: str, decision: str = "approve") -> tuple[Plan, list[Result]]:
         plan = self.desk.decide(who, request_id, decision, signature=self.sign(who, request_id, decision))

@@ -10,7 +10,7 @@ import time
 
 import pytest
 
-from ramp.approvals import model as A
+from ramp.approvals import model as approval_model
 from ramp.approvals.actions import FreezeAction, UnfreezeAction, execution_chain
 from ramp.audit.bundle import export_store
 from ramp.audit.verify import VerifyFailure, main, verify_bundle
@@ -51,19 +51,19 @@ def failure(world, fragment: str) -> None:
 
 def decision(world, who: str, rid: str, n: int, *, key=None, decision="approve") -> AppendRecord:
     state_body = world.journal.engine.record(f"request:{rid}").body
-    digest = A.request_digest(state_body)
+    digest = approval_model.request_digest(state_body)
     signer = key or world.keys[who]
     org = world.identities.get(who).organisation
-    sig = signer.sign(A.statement(decision, rid, digest, who))
+    sig = signer.sign(approval_model.statement(decision, rid, digest, who))
     pub = world.identities.get(who).public_key
-    return AppendRecord(id=A.decision_record_id(rid, n), type=A.APPROVED if decision == "approve" else A.REJECTED,
+    return AppendRecord(id=approval_model.decision_record_id(rid, n), type=approval_model.APPROVED if decision == "approve" else approval_model.REJECTED,
                         body={"request": rid, "n": n, "approver": who, "organisation": org, "digest": digest,
                               "signature": b64(sig), "key": b64(pub) if pub else "", "via": "signature",
                               "second_factor": ""})  # fmt: skip
 
 
 def forged_execution(rid: str, approvals: list[int], approvers: list[str], set_: bool = True) -> list:
-    execution = AppendRecord(id=A.execution_record_id(rid), type=A.EXECUTED,
+    execution = AppendRecord(id=approval_model.execution_record_id(rid), type=approval_model.EXECUTED,
                              body={"request": rid, "kind": "freeze" if set_ else "unfreeze", "approvals": approvals,
                                    "approvers": approvers, "executed_ns": "0"})  # fmt: skip
     change = ChangeAccountFlags(id=f"request:{rid}:flags", account=ACCOUNT, **{"set" if set_ else "clear": ("frozen",)})

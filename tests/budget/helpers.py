@@ -6,7 +6,7 @@ Each has one path down to a project; `equipment` has two sub-items so 流用 can
 
 from __future__ import annotations
 
-from ramp.budget import model as M
+from ramp.budget import model as budget_model
 from ramp.budget.requests import (
     Allot,
     DefineNode,
@@ -21,7 +21,7 @@ from ramp.budget.service import BudgetService
 from ramp.journal import Journal
 
 FY = 2025
-AT = M.jst_ns(2025, 6, 2)  # a working day inside FY2025
+AT = budget_model.jst_ns(2025, 6, 2)  # a working day inside FY2025
 BN = 1_000_000_000
 
 PROJECTS = {

@@ -7,11 +7,11 @@ import time
 
 import pytest
 
-from ramp.budget import model as M
+from ramp.budget import model as budget_model
 from ramp.client import RampClient
 from tests.api.service_fixture import Server, ramp
 
-FY = M.fiscal_year_of(time.time_ns())  # the server's clock decides the year obligations fall in
+FY = budget_model.fiscal_year_of(time.time_ns())  # the server's clock decides the year obligations fall in
 BN = 1_000_000_000
 PROJECT = "equipment:missiles:atla:stand-off:type12"
 ROLES = {"treasury": "treasury_officer", "finance": "finance_officer", "certifier": "certifying_officer",

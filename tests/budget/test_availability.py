@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import pytest
 
-from ramp.budget import rules as R
+from ramp.budget import rules as budget_rules
 from ramp.budget.availability import Tolerance, check
 from ramp.budget.requests import DefineNode, Obligate, Transfer
 from ramp.budget.view import Acc
@@ -61,7 +61,7 @@ def test_a_profile_can_hold_back_part_of_a_budget(svc):
                 at_ns=AT)  # fmt: skip
     contract(svc, "c", project=held, schedule={FY: 10 * BN})
     svc.execute(Obligate(id="o1", contract="c", fiscal_year=FY, amount_yen=9 * BN), at_ns=AT)
-    refused(svc, Obligate(id="o2", contract="c", fiscal_year=FY, amount_yen=BN // 2 + 1), R.EXCEEDS_TOLERANCE)
+    refused(svc, Obligate(id="o2", contract="c", fiscal_year=FY, amount_yen=BN // 2 + 1), budget_rules.EXCEEDS_TOLERANCE)
     svc.execute(Obligate(id="o3", contract="c", fiscal_year=FY, amount_yen=BN // 2), at_ns=AT)  # exactly 95 %
 
 
@@ -82,6 +82,6 @@ def test_thresholds_compare_exactly_without_rounding():
     acc = Acc("x", "JPYD", {}, credits=3, debits=0)
     assert check(acc, 2, Tolerance()) is None  # 66.67 %
     assert check(acc, 3, Tolerance()) == ("warning", 9000)
-    with pytest.raises(R.Refused) as info:
+    with pytest.raises(budget_rules.Refused) as info:
         check(acc, 4, Tolerance())
-    assert info.value.code == R.EXCEEDS_AVAILABLE
+    assert info.value.code == budget_rules.EXCEEDS_AVAILABLE

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import pytest
 
-from ramp.budget import model as M
+from ramp.budget import model as budget_model
 from ramp.budget.projection import BudgetProjection
 from ramp.budget.queries import Figures, TreeNode, alerts, budget_tree, burdens, node_history
 from ramp.budget.requests import (
@@ -37,7 +37,7 @@ def check_tree(tree, journal: Journal, fiscal_year: int) -> None:
         assert f.obligated + f.available == f.allotted, n.path
         assert f.appropriated == f.allotted + f.unallotted + f.carried_over + f.lapsed, n.path
         assert f.disbursed <= f.obligated, n.path
-        own = journal.read.account(M.node_account(fiscal_year, n.path)).balance
+        own = journal.read.account(budget_model.node_account(fiscal_year, n.path)).balance
         if n.children:
             sums = [sum(getattr(c.figures, k) for c in n.children) for k in Figures.__struct_fields__]
             # what the node holds itself is unallotted, and nothing else is its own
@@ -91,7 +91,7 @@ def test_a_year_from_issuance_to_close(journal, store_backend, store_url):
     check_tree(nxt, journal, FY + 1)
     assert nxt.figures.carried_in == 7 * BN and nxt.figures.obligated == 3 * BN
     # Close: the rest lapses; afterwards everything issued is paid, carried or lapsed.
-    svc.execute(CloseYear(id="close", fiscal_year=FY), at_ns=M.fy_end_ns(FY))
+    svc.execute(CloseYear(id="close", fiscal_year=FY), at_ns=budget_model.fy_end_ns(FY))
     closed = budget_tree(journal.budget, FY)
     check_tree(closed, journal, FY)
     f = closed.figures
@@ -139,20 +139,20 @@ def test_later_year_burdens_new_and_existing(journal):
     # Each year's instalment is obligated only once that year's money is issued, from that year's tree.
     with pytest.raises(Exception) as info:
         svc.execute(Obligate(id="o26", contract="old", fiscal_year=FY + 1, amount_yen=2 * BN),
-                    at_ns=M.jst_ns(FY + 1, 4, 10))  # fmt: skip
+                    at_ns=budget_model.jst_ns(FY + 1, 4, 10))  # fmt: skip
     assert getattr(info.value, "code", None) == "node_not_found"  # FY2026's tree lacks the project yet
     keys = PROJECTS["equipment"].split(":")
     for depth in range(2, 6):
         svc.execute(DefineNode(fiscal_year=FY + 1, path=":".join(keys[:depth])), at_ns=AT)
     with pytest.raises(Exception) as info:
         svc.execute(Obligate(id="o26", contract="old", fiscal_year=FY + 1, amount_yen=2 * BN),
-                    at_ns=M.jst_ns(FY + 1, 4, 10))  # fmt: skip
+                    at_ns=budget_model.jst_ns(FY + 1, 4, 10))  # fmt: skip
     assert getattr(info.value, "code", None) == "exceeds_available"  # enacted, not yet issued nor allotted
     svc.execute(Issue(id="i26", fiscal_year=FY + 1, item="equipment", amount_yen=2 * BN), at_ns=AT)
     for depth in range(1, 5):
         svc.execute(Allot(id=f"a26-{depth}", fiscal_year=FY + 1, source=":".join(keys[:depth]),
                           target=":".join(keys[: depth + 1]), amount_yen=2 * BN), at_ns=AT)  # fmt: skip
-    svc.execute(Obligate(id="o26", contract="old", fiscal_year=FY + 1, amount_yen=2 * BN), at_ns=M.jst_ns(FY + 1, 4, 10))
+    svc.execute(Obligate(id="o26", contract="old", fiscal_year=FY + 1, amount_yen=2 * BN), at_ns=budget_model.jst_ns(FY + 1, 4, 10))
     assert journal.read.account("contract:old:fy2026").balance == 2 * BN
 
 
@@ -176,7 +176,7 @@ def test_node_history_and_alerts(journal):
 def test_accounts_forged_by_raw_ledger_writes_are_not_budget(journal):
     """A ledger writer can open accounts that look like budget accounts; the budget ignores
     the malformed ones and never fails on them."""
-    from ramp.budget import rules as R
+    from ramp.budget import rules as budget_rules
     from ramp.ledger import CreateAccount
 
     svc = build(journal)
@@ -190,9 +190,9 @@ def test_accounts_forged_by_raw_ledger_writes_are_not_budget(journal):
     ]
     assert [r.result for r in journal.submit(forged)] == ["ok"] * len(forged)
     assert budget_tree(journal.budget, FY) == before
-    with pytest.raises(R.Refused) as info:
+    with pytest.raises(budget_rules.Refused) as info:
         svc.execute(Obligate(id="o", contract="fake", fiscal_year=FY, amount_yen=1), at_ns=AT)
-    assert info.value.code == R.CONTRACT_NOT_FOUND
-    with pytest.raises(R.Refused) as info:
+    assert info.value.code == budget_rules.CONTRACT_NOT_FOUND
+    with pytest.raises(budget_rules.Refused) as info:
         svc.execute(Allot(id="a", fiscal_year=FY, source="equipment", target="equipment:x", amount_yen=1), at_ns=AT)
-    assert info.value.code == R.NODE_NOT_FOUND
+    assert info.value.code == budget_rules.NODE_NOT_FOUND

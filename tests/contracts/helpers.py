@@ -10,12 +10,12 @@ from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 
 from ramp.approvals.desk import Desk
 from ramp.approvals.index import RequestIndex
-from ramp.budget import model as M
+from ramp.budget import model as budget_model
 from ramp.budget.projection import BudgetProjection
 from ramp.budget.requests import RegisterVendor
-from ramp.contracts import requests as C
-from ramp.contracts import state as S
-from ramp.contracts import terms as T
+from ramp.contracts import requests as contract_requests
+from ramp.contracts import state as contract_state
+from ramp.contracts import terms as contract_terms
 from ramp.contracts.desk import ContractDesk, Planner, statement
 from ramp.contracts.index import ContractIndex
 from ramp.journal import Journal
@@ -45,29 +45,29 @@ PEOPLE = {
 }
 
 
-PENALTY = T.Penalty(rate_ppm_per_day=1_000, cap_bp=500)  # 0.1 % a day late, at most 5 %
+PENALTY = contract_terms.Penalty(rate_ppm_per_day=1_000, cap_bp=500)  # 0.1 % a day late, at most 5 %
 
 
-def rule(required: int = 2) -> T.Rule:
+def rule(required: int = 2) -> contract_terms.Rule:
     """2 of 3 by default: test evaluation by ATLA's inspector, receipt by the unit, documents."""
-    return T.Rule(required=required, slots=(
-        T.Slot("test-evaluation", "inspector", "atla", "test evaluation passed"),
-        T.Slot("receipt", "inspector", "asdf", "received by the unit"),
-        T.Slot("documents", "contracting_officer", "atla", "documentation complete"),
+    return contract_terms.Rule(required=required, slots=(
+        contract_terms.Slot("test-evaluation", "inspector", "atla", "test evaluation passed"),
+        contract_terms.Slot("receipt", "inspector", "asdf", "received by the unit"),
+        contract_terms.Slot("documents", "contracting_officer", "atla", "documentation complete"),
     ))  # fmt: skip
 
 
-def final_rule() -> T.Rule:
-    return T.Rule(required=1, slots=(T.Slot("final", "inspector", "atla", "final acceptance"),))
+def final_rule() -> contract_terms.Rule:
+    return contract_terms.Rule(required=1, slots=(contract_terms.Slot("final", "inspector", "atla", "final acceptance"),))
 
 
 def terms(contract: str = "c1", amounts: tuple[int, ...] = (3 * BN, 4 * BN, 3 * BN),
           dues: tuple[str, ...] = ("2025-07-01", "2025-09-01", "2025-12-01"), *, retention_bp: int = 500,
-          penalty: T.Penalty | None = PENALTY,
-          expires: str = "2026-03-15", fiscal_year: int = 2025, required: int = 2) -> T.Terms:  # fmt: skip
-    return T.Terms(
+          penalty: contract_terms.Penalty | None = PENALTY,
+          expires: str = "2026-03-15", fiscal_year: int = 2025, required: int = 2) -> contract_terms.Terms:  # fmt: skip
+    return contract_terms.Terms(
         contract=contract, vendor=VENDOR, project=PROJECT, fiscal_year=fiscal_year, total_yen=sum(amounts),
-        milestones=tuple(T.MilestoneTerms(f"m{k + 1}", a, d, rule(required), name=f"milestone {k + 1}")
+        milestones=tuple(contract_terms.MilestoneTerms(f"m{k + 1}", a, d, rule(required), name=f"milestone {k + 1}")
                          for k, (a, d) in enumerate(zip(amounts, dues, strict=True))),
         expires=expires, retention_bp=retention_bp, penalty=penalty,
         final_acceptance=final_rule() if retention_bp else None, name=f"contract {contract}",
@@ -84,27 +84,27 @@ class World:
     now: list[int] = field(default_factory=lambda: [AT])
 
     def at(self, year: int, month: int, day: int, hour: int = 10) -> int:
-        self.now[0] = M.jst_ns(year, month, day, hour)
+        self.now[0] = budget_model.jst_ns(year, month, day, hour)
         return self.now[0]
 
     def run(self, planner: Planner) -> list[Result]:
         return self.journal.submit_planned_async(planner, self.now[0]).result()
 
-    def sign(self, t: T.Terms, op_id: str = "sign-c1", actor: str = "atla.co") -> list[Result]:
-        return self.run(self.desk.sign(C.Sign(op_id, t), actor, self.now[0]))
+    def sign(self, t: contract_terms.Terms, op_id: str = "sign-c1", actor: str = "atla.co") -> list[Result]:
+        return self.run(self.desk.sign(contract_requests.Sign(op_id, t), actor, self.now[0]))
 
-    def attestation(self, who: str, contract: str, milestone: str, slot: str) -> tuple[C.AttestRequest, bytes]:
+    def attestation(self, who: str, contract: str, milestone: str, slot: str) -> tuple[contract_requests.AttestRequest, bytes]:
         state = self.state(contract)
         signature = self.keys[who].sign(statement(contract, milestone, slot, state.digest, who))
-        req = C.AttestRequest(milestone, slot, base64.b64encode(signature).decode())
+        req = contract_requests.AttestRequest(milestone, slot, base64.b64encode(signature).decode())
         return req, signature
 
     def attest(self, who: str, contract: str, milestone: str, slot: str) -> list[Result]:
         req, signature = self.attestation(who, contract, milestone, slot)
         return self.run(self.desk.attest(contract, req, who, self.now[0], signature=signature))
 
-    def state(self, contract: str = "c1") -> S.ContractState:
-        state = S.load(self.journal.engine.record, contract)
+    def state(self, contract: str = "c1") -> contract_state.ContractState:
+        state = contract_state.load(self.journal.engine.record, contract)
         assert state is not None
         return state
 

@@ -9,7 +9,7 @@ import base64
 import msgspec
 import pytest
 
-from ramp.budget import model as M
+from ramp.budget import model as budget_model
 from ramp.client import RampClient
 from ramp.contracts.desk import statement
 from ramp.server import create_app
@@ -20,7 +20,7 @@ from tests.net import serve_in_thread
 
 class Clock:
     def __init__(self) -> None:
-        self.t = M.jst_ns(2025, 6, 2) / 1e9
+        self.t = budget_model.jst_ns(2025, 6, 2) / 1e9
 
     def __call__(self) -> float:
         return self.t
@@ -29,7 +29,7 @@ class Clock:
         return int(self.t * 1e9)
 
     def at(self, year: int, month: int, day: int) -> None:
-        self.t = M.jst_ns(year, month, day, 10) / 1e9
+        self.t = budget_model.jst_ns(year, month, day, 10) / 1e9
 
 
 @pytest.fixture
@@ -78,9 +78,9 @@ def test_the_scenario_ends_with_the_vendor_holding_total_less_penalties(api):
     assert (view["released_yen"], view["penalties_yen"], view["escrow_yen"]) == (10 * BN - 40_000_000, 40_000_000, 0)
     assert [x["what"] for x in view["releases"]] == ["milestone", "milestone", "milestone", "retention"]
     assert all(x["latency_ns"] == 0 for x in view["releases"])  # paid in the accepting attestation's batch
-    wallet = clients["reader.oda"].get(f"/v1/accounts/{M.vendor_account(VENDOR)}").json()
+    wallet = clients["reader.oda"].get(f"/v1/accounts/{budget_model.vendor_account(VENDOR)}").json()
     assert int(wallet["credits_posted"]) - int(wallet["debits_posted"]) == 10 * BN - 40_000_000
-    escrow = clients["reader.oda"].get(f"/v1/accounts/{M.escrow_account('c1', 2025)}").json()
+    escrow = clients["reader.oda"].get(f"/v1/accounts/{budget_model.escrow_account('c1', 2025)}").json()
     assert int(escrow["credits_posted"]) == int(escrow["debits_posted"]) == 10 * BN
     # every step is a record in the log, in order, each with its place (seq) in it
     types = [e["type"] for e in view["events"]]
@@ -129,7 +129,7 @@ def test_refusals_write_nothing(api):
 
 def test_a_lapsed_contract_returns_its_remainder_and_a_vendor_sees_only_its_own(api):
     w, clients, clock = api
-    project = M.node_account(2025, terms().project)
+    project = budget_model.node_account(2025, terms().project)
     before = clients["reader.oda"].get(f"/v1/accounts/{project}").json()
     clients["atla.co"].post("/v1/contracts", json=sign_body(terms(retention_bp=0))).raise_for_status()
     clock.at(2025, 7, 1)

@@ -12,9 +12,9 @@ from pathlib import Path
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from ramp.budget import model as M
+from ramp.budget import model as budget_model
 from ramp.budget.view import View
-from ramp.contracts import requests as C
+from ramp.contracts import requests as contract_requests
 from ramp.ledger.events import TransferApplied
 from ramp.refusal import Refused
 from ramp.store import SQLiteStore
@@ -72,8 +72,8 @@ def _apply(w, step) -> None:
             req, sig = w.attestation(who, "c1", milestone, slot)
             w.run(w.desk.attest("c1", req, who, now, signature=sig))
         elif kind in ("hold", "release", "change"):
-            op = C.Hold("c1") if kind == "hold" else C.Release("c1") if kind == "release" else C.ChangeOrder(
-                "c1", (C.MilestoneChange("m1" if milestone == "final" else milestone, amount_yen=amount * BN),))  # fmt: skip
+            op = contract_requests.Hold("c1") if kind == "hold" else contract_requests.Release("c1") if kind == "release" else contract_requests.ChangeOrder(
+                "c1", (contract_requests.MilestoneChange("m1" if milestone == "final" else milestone, amount_yen=amount * BN),))  # fmt: skip
             w.run(lambda engine: w.desk.plan_approved(View(engine), op, "atla.co", "request:p", now))
         elif kind == "settle":
             w.run(w.desk.settle("c1", "disb.ueda", now))
@@ -85,7 +85,7 @@ def _apply(w, step) -> None:
 
 def _check(w) -> None:
     state = w.state()
-    escrows = [a for a in (w.journal.engine.account(M.escrow_account("c1", fy, c)) for fy in (2025, 2026)
+    escrows = [a for a in (w.journal.engine.account(budget_model.escrow_account("c1", fy, c)) for fy in (2025, 2026)
                            for c in (False, True)) if a is not None]  # fmt: skip
     held = 0
     for a in escrows:
@@ -93,9 +93,9 @@ def _check(w) -> None:
         held += a.credits_posted - a.debits_posted
     net, out = ledger_sums(w)
     assert net == out + held  # obligated = released + penalties + what remains
-    wallet = w.balance(M.vendor_account(VENDOR))
-    assert wallet == state.released_yen and w.balance(M.revenue_account(2025)) + w.balance(
-        M.revenue_account(2026)) == state.penalties_yen  # fmt: skip
+    wallet = w.balance(budget_model.vendor_account(VENDOR))
+    assert wallet == state.released_yen and w.balance(budget_model.revenue_account(2025)) + w.balance(
+        budget_model.revenue_account(2026)) == state.penalties_yen  # fmt: skip
     assert net == sum(state.obligated.values()) - state.deobligated_yen
     assert state.released_yen + state.penalties_yen + held == net
     if state.status == "completed":

@@ -16,9 +16,9 @@ from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 from nacl.signing import VerifyKey
 
 from ramp.approvals.state import load as load_request
-from ramp.budget import model as M
-from ramp.contracts import requests as C
-from ramp.contracts import state as S
+from ramp.budget import model as budget_model
+from ramp.contracts import requests as contract_requests
+from ramp.contracts import state as contract_state
 from ramp.contracts.desk import ContractDesk, statement
 from ramp.contracts.views import contract_view
 from ramp.demo.contract_requests import CHANGE_REQUEST, HOLD_PROPOSAL, seed_contract_requests
@@ -48,16 +48,16 @@ def demo(tmp_path_factory):
     journal.close()
 
 
-def states(journal: Journal) -> dict[str, S.ContractState]:
+def states(journal: Journal) -> dict[str, contract_state.ContractState]:
     out = {}
     for spec in SPECS:
-        state = S.load(journal.engine.record, spec.id)
+        state = contract_state.load(journal.engine.record, spec.id)
         assert state is not None, spec.id
         out[spec.id] = state
     return out
 
 
-def of(journal: Journal, state_name: str) -> list[S.ContractState]:
+def of(journal: Journal, state_name: str) -> list[contract_state.ContractState]:
     found = [st for cid, st in states(journal).items() if SPEC[cid].state == state_name]
     assert found, state_name
     return found
@@ -98,7 +98,7 @@ def test_late_milestones_are_paid_less_their_penalty(demo):
     assert late.penalties_yen == sum(m.penalty_yen for m in paid_late)
     penalties = sum(int(e.amount) for e in journal.events(range(journal.size))
                     if type(e) is TransferApplied and e.code == "PENALTY")  # fmt: skip
-    assert journal.engine.account(M.revenue_account(2025)).credits_posted == penalties == late.penalties_yen
+    assert journal.engine.account(budget_model.revenue_account(2025)).credits_posted == penalties == late.penalties_yen
 
 
 def test_the_expired_contract_returned_what_it_did_not_owe(demo):
@@ -124,7 +124,7 @@ def test_held_by_a_hold_software_proposed_and_a_person_approved(demo):
     assert roles(journal, request.requester) == ["analytics"]  # software proposed it ...
     assert [d.approver for d in request.decisions] == ["boa.auditor.01"]  # ... a person decided
     assert "analytics" not in roles(journal, "boa.auditor.01")
-    [record] = [r for r in held.records if r.type == S.HELD]
+    [record] = [r for r in held.records if r.type == contract_state.HELD]
     assert record.body["request"] == f"request:{HOLD_REQUEST}"
 
 
@@ -156,7 +156,7 @@ def test_requests_left_open_for_people_to_decide(demo):
     hold = load_request(journal.engine.record, HOLD_PROPOSAL)
     assert hold is not None and hold.status(now) == "open" and hold.kind == "contract_hold"
     assert roles(journal, hold.requester) == ["analytics"]
-    assert not S.load(journal.engine.record, "mc25-sm3-handling").held  # a proposal moves nothing
+    assert not contract_state.load(journal.engine.record, "mc25-sm3-handling").held  # a proposal moves nothing
     change = load_request(journal.engine.record, CHANGE_REQUEST)
     assert change is not None and change.status(now) == "open" and change.kind == "change_order"
     assert change.body["amount_yen"] > 0 and not change.decisions
@@ -202,7 +202,7 @@ def test_every_attestation_is_signed_by_an_identity_holding_the_slot(demo):
     count = 0
     for st in states(journal).values():
         for r in st.records:
-            if r.type != S.ATTESTED:
+            if r.type != contract_state.ATTESTED:
                 continue
             b = r.body
             who = identities.get(str(b["identity"]))
@@ -225,16 +225,16 @@ def test_one_more_attestation_by_an_atla_inspector_pays_in_fy2025(tmp_path, demo
         assert len(AWAITING_ATLA_INSPECTOR) >= 2
         at_ns = PAYABLE_BEFORE_NS - 12 * 3_600 * 1_000_000_000  # 31 March 2026, noon JST
         for cid in AWAITING_ATLA_INSPECTOR:
-            before = S.load(journal.engine.record, cid)
-            wallet = M.vendor_account(before.terms.vendor)
+            before = contract_state.load(journal.engine.record, cid)
+            wallet = budget_model.vendor_account(before.terms.vendor)
             had = journal.engine.account(wallet).balance
             m = next(m for m in before.real_milestones if m.attestations and not m.accepted)
             assert len(m.attestations) == m.rule.required - 1 and "test-evaluation" not in m.slots_filled()
             signature = key.sign(statement(cid, m.id, "test-evaluation", before.digest, "atla.inspector.t"))
-            req = C.AttestRequest(m.id, "test-evaluation", base64.b64encode(signature).decode())
+            req = contract_requests.AttestRequest(m.id, "test-evaluation", base64.b64encode(signature).decode())
             journal.submit_planned_async(desk.attest(cid, req, "atla.inspector.t", at_ns, signature=signature),
                                          at_ns).result()  # fmt: skip
-            after = S.load(journal.engine.record, cid)
+            after = contract_state.load(journal.engine.record, cid)
             paid = after.milestones[m.id]
             assert paid.released and paid.days_late == 0
             assert journal.engine.account(wallet).balance - had == paid.net_yen == m.amount_yen * 95 // 100
@@ -251,13 +251,13 @@ def test_after_fy2025_the_same_attestation_waits_for_a_carry_over(tmp_path, demo
     journal, desk, key = _with_inspector(_copy(path, tmp_path))
     try:
         cid = AWAITING_ATLA_INSPECTOR[0]
-        state = S.load(journal.engine.record, cid)
+        state = contract_state.load(journal.engine.record, cid)
         m = next(m for m in state.real_milestones if m.attestations and not m.accepted)
         signature = key.sign(statement(cid, m.id, "test-evaluation", state.digest, "atla.inspector.t"))
-        req = C.AttestRequest(m.id, "test-evaluation", base64.b64encode(signature).decode())
+        req = contract_requests.AttestRequest(m.id, "test-evaluation", base64.b64encode(signature).decode())
         journal.submit_planned_async(desk.attest(cid, req, "atla.inspector.t", PAYABLE_BEFORE_NS, signature=signature),
                                      PAYABLE_BEFORE_NS).result()  # fmt: skip
-        after = S.load(journal.engine.record, cid)
+        after = contract_state.load(journal.engine.record, cid)
         assert after.milestones[m.id].status == "accepted" and after.pending_yen > state.pending_yen
     finally:
         journal.close()

@@ -14,7 +14,7 @@ import pytest
 
 from ramp.budget.projection import BudgetProjection
 from ramp.budget.queries import Figures, budget_tree, burdens
-from ramp.demo import figures as F
+from ramp.demo import figures
 from ramp.demo.dataset import SPLIT_THRESHOLD_YEN, Dataset
 from ramp.demo.load import load
 from ramp.demo.timeline import batches
@@ -78,7 +78,7 @@ def test_the_ledger_invariants_hold_and_the_log_verifies(demo, capsys):
 def test_published_area_figures_are_kept_and_estimates_are_labelled(demo):
     _, journal, projection, events = demo
     groups = {g.key: g for g in budget_tree(projection, 2025).by_category}
-    for area in F.AREAS:  # issued into the area (carried-in FY2024 money aside) = the figure
+    for area in figures.AREAS:  # issued into the area (carried-in FY2024 money aside) = the figure
         f = groups[area.tag].figures
         assert f.appropriated - f.carried_in == area.yen, area.tag
     [manifest] = [e for e in events if isinstance(e, RecordAppended) and e.type == "demo.dataset"]
@@ -89,9 +89,9 @@ def test_published_area_figures_are_kept_and_estimates_are_labelled(demo):
              and e.id.startswith("fy2025:")]  # fmt: skip
     kc46 = [n for n in nodes if "kc-46a" in n.id]
     assert len(kc46) == 1 and "estimate" not in kc46[0].metadata  # published on its own
-    assert journal.read.account(kc46[0].id).credits_posted == F.KC46A_YEN
+    assert journal.read.account(kc46[0].id).credits_posted == figures.KC46A_YEN
     assert sum(1 for n in nodes if n.metadata.get("estimate") == "true") == len(nodes) - 6  # the six fixed ones
-    assert all(journal.read.account(f"fy2025:{k}").metadata.get("estimate") == "true" for k in F.ITEMS)
+    assert all(journal.read.account(f"fy2025:{k}").metadata.get("estimate") == "true" for k in figures.ITEMS)
 
 
 def test_payments_are_heavy_in_march(demo):

@@ -23,7 +23,7 @@ from ramp.ledger import (
     CreateTransfer,
     LedgerEngine,
 )
-from ramp.ledger import results as R
+from ramp.ledger import results as result_codes
 from ramp.ledger._transfer_rules import PENDING
 from ramp.ledger.events import decode_event, encode_event
 
@@ -122,7 +122,7 @@ SETTINGS = settings(max_examples=150, deadline=None, suppress_health_check=[Heal
 
 def fresh() -> LedgerEngine:
     e = LedgerEngine()
-    assert {r.result for r in e.execute(SETUP, 1).results} == {R.OK}
+    assert {r.result for r in e.execute(SETUP, 1).results} == {result_codes.OK}
     return e
 
 

@@ -7,7 +7,7 @@ import sys
 import pytest
 
 from ramp.ledger import BATCH_MAX_EVENTS, BatchTooLarge, ChangeAccountFlags, CreateAccount
-from ramp.ledger import results as R
+from ramp.ledger import results as result_codes
 from ramp.ledger.events import PendingExpired
 from tests.ledger.helpers import T0, codes, run, standard_engine, tx
 
@@ -21,12 +21,12 @@ def bal(e, account):
 
 def test_pending_reserves_then_partial_post_releases_the_remainder():
     e = standard_engine()
-    assert codes(run(e, tx("p1", amount=600, flags=("pending",)))) == [R.OK]
+    assert codes(run(e, tx("p1", amount=600, flags=("pending",)))) == [result_codes.OK]
     assert bal(e, "line:a") == (600, 0, 0, 1000)
     assert bal(e, "line:b") == (0, 0, 600, 0)
     # The reservation counts against the limit: only 400 is left to spend.
-    assert codes(run(e, tx("t1", amount=401))) == [R.EXCEEDS_CREDITS]
-    assert codes(run(e, tx("r1", amount=250, flags=("post_pending",), pending_id="p1"))) == [R.OK]
+    assert codes(run(e, tx("t1", amount=401))) == [result_codes.EXCEEDS_CREDITS]
+    assert codes(run(e, tx("r1", amount=250, flags=("post_pending",), pending_id="p1"))) == [result_codes.OK]
     assert bal(e, "line:a") == (0, 250, 0, 1000)
     assert bal(e, "line:b") == (0, 0, 0, 250)
     assert e.transfer("r1").amount == "250"  # the applied event records the posted amount
@@ -37,7 +37,7 @@ def test_post_without_amount_posts_everything_and_inherits_fields():
     e = standard_engine()
     run(e, tx("p1", amount=600, flags=("pending",), code="OBLIGATE"))
     [r] = run(e, tx("r1", debit="", credit="", asset="", code="", amount=None, flags=("post_pending",), pending_id="p1"))
-    assert r.result == R.OK
+    assert r.result == result_codes.OK
     t = e.transfer("r1")
     assert (t.debit_account, t.credit_account, t.amount, t.code) == ("line:a", "line:b", "600", "OBLIGATE")
 
@@ -45,7 +45,7 @@ def test_post_without_amount_posts_everything_and_inherits_fields():
 def test_void_releases_everything():
     e = standard_engine()
     run(e, tx("p1", amount=600, flags=("pending",)))
-    assert codes(run(e, tx("v1", amount=None, flags=("void_pending",), pending_id="p1"))) == [R.OK]
+    assert codes(run(e, tx("v1", amount=None, flags=("void_pending",), pending_id="p1"))) == [result_codes.OK]
     assert bal(e, "line:a") == (0, 0, 0, 1000)
     assert bal(e, "line:b") == (0, 0, 0, 0)
 
@@ -55,12 +55,12 @@ def test_pending_transfer_resolves_at_most_once():
     run(e, tx("p1", amount=600, flags=("pending",)))
     run(e, tx("r1", amount=100, flags=("post_pending",), pending_id="p1"))
     assert codes(run(e, tx("r2", amount=100, flags=("post_pending",), pending_id="p1"))) == [
-        R.PENDING_TRANSFER_ALREADY_POSTED
+        result_codes.PENDING_TRANSFER_ALREADY_POSTED
     ]
     # Retrying the resolution itself is idempotent.
-    assert codes(run(e, tx("r1", amount=100, flags=("post_pending",), pending_id="p1"))) == [R.EXISTS]
+    assert codes(run(e, tx("r1", amount=100, flags=("post_pending",), pending_id="p1"))) == [result_codes.EXISTS]
     assert codes(run(e, tx("r1", amount=99, flags=("post_pending",), pending_id="p1"))) == [
-        R.EXISTS_WITH_DIFFERENT_AMOUNT
+        result_codes.EXISTS_WITH_DIFFERENT_AMOUNT
     ]
 
 
@@ -70,7 +70,7 @@ def test_pending_transfer_expired():
     # Before the deadline, the reservation holds.
     assert bal(e, "line:a") == (600, 0, 0, 1000)
     out = e.execute([tx("r1", amount=None, flags=("post_pending",), pending_id="p1")], T0 + 11 * S)
-    assert codes(out.results) == [R.PENDING_TRANSFER_EXPIRED]
+    assert codes(out.results) == [result_codes.PENDING_TRANSFER_EXPIRED]
     # The expiry itself is an event, appended before the batch, releasing the reservation.
     assert [type(ev) for ev in out.events] == [PendingExpired]
     assert out.events[0].pending_id == "p1" and out.events[0].amount == "600"
@@ -85,11 +85,11 @@ def test_expiry_is_evaluated_against_the_given_timestamp_exactly():
     deadline = created + 10 * S
     # One nanosecond before the deadline the post succeeds.
     out = e.execute([tx("r1", amount=None, flags=("post_pending",), pending_id="p1")], deadline - 1)
-    assert codes(out.results) == [R.OK]
+    assert codes(out.results) == [result_codes.OK]
     e2 = standard_engine()
     run(e2, tx("p1", amount=600, flags=("pending",), timeout_s=10), now=T0 + 5)
     out = e2.execute([tx("r1", amount=None, flags=("post_pending",), pending_id="p1")], deadline)
-    assert codes(out.results) == [R.PENDING_TRANSFER_EXPIRED]
+    assert codes(out.results) == [result_codes.PENDING_TRANSFER_EXPIRED]
 
 
 def test_linked_chain_commits_all_or_nothing():
@@ -101,14 +101,14 @@ def test_linked_chain_commits_all_or_nothing():
         tx("o1", "line:a", "contract:c1", 700, flags=("linked",)),
         tx("o2", "line:a", "contract:c1", 400),  # 700 + 400 > 1000: fails, so all fail
     ]
-    assert codes(run(e, *chain)) == [R.LINKED_EVENT_FAILED, R.LINKED_EVENT_FAILED, R.EXCEEDS_CREDITS]
+    assert codes(run(e, *chain)) == [result_codes.LINKED_EVENT_FAILED, result_codes.LINKED_EVENT_FAILED, result_codes.EXCEEDS_CREDITS]
     assert e.balances() == before and e.next_seq == seq
     assert e.account("contract:c1") is None and e.transfer("o1") is None
     chain[2] = tx("o2", "line:a", "contract:c1", 300)
-    assert codes(run(e, *chain)) == [R.OK, R.OK, R.OK]
+    assert codes(run(e, *chain)) == [result_codes.OK, result_codes.OK, result_codes.OK]
     assert e.account("contract:c1").balance == 1000
     # Retrying the committed chain is idempotent, event by event.
-    assert codes(run(e, *chain)) == [R.EXISTS, R.EXISTS, R.EXISTS]
+    assert codes(run(e, *chain)) == [result_codes.EXISTS, result_codes.EXISTS, result_codes.EXISTS]
 
 
 def test_linked_chain_rolls_back_pending_resolution_and_flags():
@@ -119,16 +119,16 @@ def test_linked_chain_rolls_back_pending_resolution_and_flags():
         ChangeAccountFlags(id="fz", account="line:b", set=("frozen",), flags=("linked",)),
         tx("bad", amount=0),
     ]
-    assert codes(run(e, *chain)) == [R.LINKED_EVENT_FAILED, R.LINKED_EVENT_FAILED, R.AMOUNT_INVALID]
+    assert codes(run(e, *chain)) == [result_codes.LINKED_EVENT_FAILED, result_codes.LINKED_EVENT_FAILED, result_codes.AMOUNT_INVALID]
     assert e.account("line:b").flags == ("debits_must_not_exceed_credits",)
-    assert codes(run(e, tx("r2", amount=None, flags=("void_pending",), pending_id="p1"))) == [R.OK]
+    assert codes(run(e, tx("r2", amount=None, flags=("void_pending",), pending_id="p1"))) == [result_codes.OK]
     e.check_invariants()
 
 
 def test_chain_open_at_the_end_of_a_batch():
     e = standard_engine()
     out = run(e, tx("t0"), tx("t1", flags=("linked",)), tx("t2", flags=("linked",)))
-    assert codes(out) == [R.OK, R.LINKED_EVENT_FAILED, R.LINKED_EVENT_CHAIN_OPEN]
+    assert codes(out) == [result_codes.OK, result_codes.LINKED_EVENT_FAILED, result_codes.LINKED_EVENT_CHAIN_OPEN]
     assert e.transfer("t1") is None and e.transfer("t2") is None
 
 
@@ -147,7 +147,7 @@ def test_batch_limit():
         e.execute([tx(f"t{i}", amount=1) for i in range(BATCH_MAX_EVENTS + 1)], T0)
     assert e.transfer("t0") is None
     out = e.execute([tx(f"t{i}", amount=1, debit="treasury:issuer") for i in range(BATCH_MAX_EVENTS)], T0)
-    assert set(codes(out.results)) == {R.OK}
+    assert set(codes(out.results)) == {result_codes.OK}
 
 
 def test_applied_transfers_share_account_asset_and_code_strings():
@@ -156,7 +156,7 @@ def test_applied_transfers_share_account_asset_and_code_strings():
     e = standard_engine()
     fresh = "".join(["line", ":", "a"]), "".join(["line", ":", "b"])  # new str objects, as JSON gives
     code = "".join(["AL", "LOT"])
-    assert codes(run(e, tx("s1", *fresh, 5, code=code, asset="".join(["JP", "YD"])))) == [R.OK]
+    assert codes(run(e, tx("s1", *fresh, 5, code=code, asset="".join(["JP", "YD"])))) == [result_codes.OK]
     t, other = e.transfer("s1"), e.transfer("fund-a")
     assert t.debit_account is other.credit_account  # the account's own id string
     assert t.asset is other.asset

@@ -7,7 +7,7 @@ import pytest
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 
 from ramp.journal import Journal
-from ramp.policy import identities as I
+from ramp.policy import identities as identity_records
 from tests.approvals.helpers import raw
 
 
@@ -17,7 +17,7 @@ def key() -> bytes:
 
 @pytest.fixture
 def journal(store):
-    registry = I.IdentityRegistry()
+    registry = identity_records.IdentityRegistry()
     j = Journal(store, projections=[registry])
     j.registry = registry  # type: ignore[attr-defined]
     yield j
@@ -27,7 +27,7 @@ def journal(store):
 @pytest.mark.parametrize("organisation", ["mof", "mofa", "gsdf", "msdf", "asdf", "joint-staff", "atla", "boa",
                                           "public", "mod-feb", "contractor-kanto-aero"])  # fmt: skip
 def test_the_organisations_of_the_division_of_powers(organisation):
-    assert I.identity_added("a", organisation, ["auditor"], key()).body["organisation"] == organisation
+    assert identity_records.identity_added("a", organisation, ["auditor"], key()).body["organisation"] == organisation
 
 
 @pytest.mark.parametrize(("args", "code"), [
@@ -38,35 +38,35 @@ def test_the_organisations_of_the_division_of_powers(organisation):
     (("a", "mof", ["emperor"]), "roles_invalid"),
 ])  # fmt: skip
 def test_bad_identities_never_reach_the_log(args, code):
-    with pytest.raises(I.IdentityError) as info:
-        I.identity_added(*args, key())
+    with pytest.raises(identity_records.IdentityError) as info:
+        identity_records.identity_added(*args, key())
     assert info.value.code == code
-    with pytest.raises(I.IdentityError) as info:
-        I.identity_added("a", "mof", ["auditor"], b"short")
+    with pytest.raises(identity_records.IdentityError) as info:
+        identity_records.identity_added("a", "mof", ["auditor"], b"short")
     assert info.value.code == "key_invalid"
 
 
 def test_rotation_revocation_and_roles_fold_in_order(journal):
     k1, k2, k3 = key(), key(), key()
-    journal.submit([I.identity_added("sato", "mof", ["mof_examiner"], k1)])
+    journal.submit([identity_records.identity_added("sato", "mof", ["mof_examiner"], k1)])
     reg = journal.registry
     sato = reg.get("sato")
     assert reg.public_key("sato") == k1 and sato.changes == 0
-    journal.submit([I.key_rotated(sato, k2, "sato")])
+    journal.submit([identity_records.key_rotated(sato, k2, "sato")])
     assert reg.public_key("sato") == k2
     sato = reg.get("sato")
-    with pytest.raises(I.IdentityError) as info:
-        I.key_rotated(sato, k2, "sato")
+    with pytest.raises(identity_records.IdentityError) as info:
+        identity_records.key_rotated(sato, k2, "sato")
     assert info.value.code == "key_reused"
-    journal.submit([I.key_revoked(sato, "phone stolen", "sec.kimura")])
+    journal.submit([identity_records.key_revoked(sato, "phone stolen", "sec.kimura")])
     sato = reg.get("sato")
     assert reg.public_key("sato") is None and k2 in sato.revoked_keys
-    with pytest.raises(I.IdentityError) as info:
-        I.key_revoked(sato, "again", "x")
+    with pytest.raises(identity_records.IdentityError) as info:
+        identity_records.key_revoked(sato, "again", "x")
     assert info.value.code == "key_already_revoked"
-    with pytest.raises(I.IdentityError):
-        I.key_rotated(sato, k2, "x")  # a revoked key never comes back
-    rotate, stale = I.key_rotated(sato, k3, "request:r1"), I.roles_changed(sato, ["auditor"], "request:r2")
+    with pytest.raises(identity_records.IdentityError):
+        identity_records.key_rotated(sato, k2, "x")  # a revoked key never comes back
+    rotate, stale = identity_records.key_rotated(sato, k3, "request:r1"), identity_records.roles_changed(sato, ["auditor"], "request:r2")
     assert rotate.id == stale.id == "identity:sato:e3"  # both built from the same state
     results = journal.submit([rotate, stale])
     assert [r.result for r in results] == ["ok", "exists_with_different_type"]  # the stale one is refused
@@ -77,14 +77,14 @@ def test_rotation_revocation_and_roles_fold_in_order(journal):
 def test_the_registry_replays_from_the_store(store_backend, store_url):
     k1, k2 = key(), key()
     store = store_backend.open(store_url)
-    reg = I.IdentityRegistry()
+    reg = identity_records.IdentityRegistry()
     j = Journal(store, projections=[reg])
-    j.submit([I.identity_added("ito", "mofa", ["auditor"], k1)])
-    j.submit([I.key_revoked(reg.get("ito"), "", "ito")])
-    j.submit([I.key_rotated(reg.get("ito"), k2, "request:r")])
-    j.submit([I.roles_changed(reg.get("ito"), ["auditor", "ledger_reader"], "request:r2")])
+    j.submit([identity_records.identity_added("ito", "mofa", ["auditor"], k1)])
+    j.submit([identity_records.key_revoked(reg.get("ito"), "", "ito")])
+    j.submit([identity_records.key_rotated(reg.get("ito"), k2, "request:r")])
+    j.submit([identity_records.roles_changed(reg.get("ito"), ["auditor", "ledger_reader"], "request:r2")])
     j.close()
-    reg2 = I.IdentityRegistry()
+    reg2 = identity_records.IdentityRegistry()
     j2 = Journal(store_backend.open(store_url), projections=[reg2])
     ito = reg2.get("ito")
     assert (ito.public_key, ito.revoked_keys, ito.roles, ito.changes) == (
@@ -95,10 +95,10 @@ def test_the_registry_replays_from_the_store(store_backend, store_url):
 def test_the_live_view_sees_changes_not_yet_durable(journal):
     k1 = key()
     reg = journal.registry
-    journal.submit([I.identity_added("ono", "atla", ["inspector"], k1)])
+    journal.submit([identity_records.identity_added("ono", "atla", ["inspector"], k1)])
     # The engine holds what the projection has not folded yet (as between plan and commit).
-    outcome = journal.engine.execute([I.key_revoked(reg.get("ono"), "", "ono"),
-                                      I.identity_added("new", "gsdf", ["auditor"], key())], 1)  # fmt: skip
+    outcome = journal.engine.execute([identity_records.key_revoked(reg.get("ono"), "", "ono"),
+                                      identity_records.identity_added("new", "gsdf", ["auditor"], key())], 1)  # fmt: skip
     assert [r.result for r in outcome.results] == ["ok", "ok"]
     assert reg.get("ono").public_key == k1 and reg.get("new") is None
     assert reg.live(journal.engine, "ono").public_key is None

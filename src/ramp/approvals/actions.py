@@ -14,30 +14,30 @@ from typing import Annotated, Any
 import msgspec
 
 from ramp.approvals.model import MEMO_MAX_CHARS
-from ramp.budget import model as BM
-from ramp.budget import requests as Q
+from ramp.budget import model as budget_model
+from ramp.budget import requests as budget_requests
 from ramp.budget.operations import plan as plan_budget
 from ramp.budget.view import View
-from ramp.contracts import requests as C
+from ramp.contracts import requests as contract_requests
 from ramp.contracts.desk import ContractDesk, owed_yen
 from ramp.contracts.state import load as load_contract
 from ramp.ledger import AppendRecord, ChangeAccountFlags, Command, CreateTransfer, LedgerEngine
 from ramp.ledger.model import ACCOUNT_ID_MAX_CHARS, ACCOUNT_ID_RE
-from ramp.policy import identities as I
+from ramp.policy import identities as identity_records
 from ramp.policy.active import policy_changed
 from ramp.policy.engine import POLICY_MAX_BYTES, Policy, PolicyInvalid, parse_rules
 from ramp.refusal import Kind, Refused, refuse
 
 AccountId = Annotated[str, msgspec.Meta(pattern=f"^{ACCOUNT_ID_RE.pattern}$", max_length=ACCOUNT_ID_MAX_CHARS)]
-IdentityId = Annotated[str, msgspec.Meta(pattern=f"^{I.IDENTITY_ID_RE.pattern}$", max_length=48)]
+IdentityId = Annotated[str, msgspec.Meta(pattern=f"^{identity_records.IDENTITY_ID_RE.pattern}$", max_length=48)]
 Reason = Annotated[str, msgspec.Meta(max_length=MEMO_MAX_CHARS)]
 Role = Annotated[str, msgspec.Meta(pattern=r"^[a-z_]{1,32}$")]
 Roles = Annotated[tuple[Role, ...], msgspec.Meta(min_length=1, max_length=16)]
 PublicKey = Annotated[str, msgspec.Meta(pattern=r"^[A-Za-z0-9+/]{43}=$")]  # base64 of 32 bytes
 
 # Budget movements that need approval, by the code of the transfer that carries them.
-BUDGET_KINDS = {BM.Code.TRANSFER_RYUYO: "ryuyo", BM.Code.TRANSFER_IYO: "iyo", BM.Code.CARRY_OVER: "carry_over",
-                 BM.Code.RESERVE_RELEASE: "reserve_release", BM.Code.OBLIGATE: "obligation"}  # fmt: skip
+BUDGET_KINDS = {budget_model.Code.TRANSFER_RYUYO: "ryuyo", budget_model.Code.TRANSFER_IYO: "iyo", budget_model.Code.CARRY_OVER: "carry_over",
+                 budget_model.Code.RESERVE_RELEASE: "reserve_release", budget_model.Code.OBLIGATE: "obligation"}  # fmt: skip
 
 
 class _Action(msgspec.Struct, frozen=True, forbid_unknown_fields=True, tag_field="type"):
@@ -48,14 +48,14 @@ class BudgetAction(_Action, frozen=True, tag="budget"):
     """A budget operation the law puts under approval: 流用, 移用, carry-over, reserve release,
     an obligation above the policy's threshold."""
 
-    operation: Q.Operation
+    operation: budget_requests.Operation
 
 
 class ContractAction(_Action, frozen=True, tag="contract"):
     """A contract operation put under approval: a change order, a hold or its release (what
     software may only propose), or a signing whose obligation is above the threshold."""
 
-    operation: C.ApprovedOperation
+    operation: contract_requests.ApprovedOperation
 
 
 class FreezeAction(_Action, frozen=True, tag="freeze"):
@@ -113,7 +113,7 @@ class Ctx:
     engine: LedgerEngine
     policy: Policy
     policy_changes: int
-    identities: I.IdentityRegistry
+    identities: identity_records.IdentityRegistry
     request_id: str
     requester: str
     at_ns: int
@@ -127,7 +127,7 @@ def plan_action(action: Action, ctx: Ctx) -> Facts:
         if exc.kind is Kind.NOT_FOUND:  # what the action names is missing: the request is refused
             raise Refused(Kind.CONFLICT, exc.code, exc.message) from exc
         raise
-    except I.IdentityError as exc:
+    except identity_records.IdentityError as exc:
         kind = Kind.CONFLICT if exc.code in ("identity_changes_exhausted", "key_reused") else Kind.INVALID
         raise Refused(kind, exc.code, str(exc)) from exc
 
@@ -161,28 +161,28 @@ def _accounts(moves: list[CreateTransfer]) -> tuple[str, ...]:
     return tuple(sorted({a for c in moves for a in (c.debit_account, c.credit_account)}))
 
 
-CONTRACT_KINDS = {C.ChangeOrder: "change_order", C.Hold: "contract_hold", C.Release: "contract_release"}
+CONTRACT_KINDS = {contract_requests.ChangeOrder: "change_order", contract_requests.Hold: "contract_hold", contract_requests.Release: "contract_release"}
 
 
 def _contract(action: ContractAction, ctx: Ctx) -> Facts:
     op = action.operation
     commands = ContractDesk(ctx.identities).plan_approved(View(ctx.engine), op, ctx.requester,
                                                           f"request:{ctx.request_id}", ctx.at_ns)  # fmt: skip
-    if type(op) is C.Sign:
+    if type(op) is contract_requests.Sign:
         if not commands:
             raise refuse(Kind.CONFLICT, "contract_exists", f"contract {op.terms.contract!r} is signed already")
         return _budget_facts(commands, "this signing", ctx)
     state = load_contract(ctx.engine.record, op.contract)
     assert state is not None  # the desk planned it
     moves = [c for c in commands if type(c) is CreateTransfer]
-    if type(op) is C.ChangeOrder:
+    if type(op) is contract_requests.ChangeOrder:
         amended = [c for c in commands if type(c) is AppendRecord][-1].body["terms"]
         amount = abs(int(amended["total_yen"]) - state.terms.total_yen)  # type: ignore[index, call-overload]
-    elif type(op) is C.Hold:
+    elif type(op) is contract_requests.Hold:
         amount = state.terms.total_yen - state.released_yen
     else:
         amount = owed_yen(state)
-    accounts = _accounts(moves) or (BM.contract_account(op.contract),)
+    accounts = _accounts(moves) or (budget_model.contract_account(op.contract),)
     return Facts(CONTRACT_KINDS[type(op)], amount, accounts, commands)
 
 
@@ -215,7 +215,7 @@ def _key(text: str) -> bytes:
     return base64.b64decode(text)
 
 
-def _identity(ctx: Ctx, identity_id: str) -> I.Identity:
+def _identity(ctx: Ctx, identity_id: str) -> identity_records.Identity:
     identity = ctx.identities.live(ctx.engine, identity_id)
     if identity is None:
         raise refuse(Kind.CONFLICT, "identity_not_found", f"no identity {identity_id!r}")
@@ -225,17 +225,17 @@ def _identity(ctx: Ctx, identity_id: str) -> I.Identity:
 def _identity_add(action: IdentityAddAction, ctx: Ctx) -> Facts:
     if ctx.identities.live(ctx.engine, action.identity) is not None:
         raise refuse(Kind.CONFLICT, "identity_exists", f"{action.identity!r} exists")
-    record = I.identity_added(action.identity, action.organisation, list(action.roles), _key(action.public_key))
+    record = identity_records.identity_added(action.identity, action.organisation, list(action.roles), _key(action.public_key))
     return Facts("identity_change", 0, (), [record])
 
 
 def _identity_roles(action: IdentityRolesAction, ctx: Ctx) -> Facts:
-    record = I.roles_changed(_identity(ctx, action.identity), list(action.roles), f"request:{ctx.request_id}")
+    record = identity_records.roles_changed(_identity(ctx, action.identity), list(action.roles), f"request:{ctx.request_id}")
     return Facts("identity_change", 0, (), [record])
 
 
 def _identity_key(action: IdentityKeyAction, ctx: Ctx) -> Facts:
-    record = I.key_rotated(_identity(ctx, action.identity), _key(action.public_key), f"request:{ctx.request_id}")
+    record = identity_records.key_rotated(_identity(ctx, action.identity), _key(action.public_key), f"request:{ctx.request_id}")
     return Facts("identity_change", 0, (), [record])
 
 

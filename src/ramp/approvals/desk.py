@@ -18,7 +18,7 @@ from dataclasses import dataclass, field
 from nacl.exceptions import BadSignatureError
 from nacl.signing import VerifyKey
 
-from ramp.approvals import model as A
+from ramp.approvals import model as approval_model
 from ramp.approvals.actions import (
     Action,
     Ctx,
@@ -36,7 +36,7 @@ from ramp.policy.engine import Policy, Resource
 from ramp.policy.identities import Identity, IdentityRegistry, b64
 from ramp.refusal import Kind, Refused
 
-refuse = A.refuse
+refuse = approval_model.refuse
 
 
 @dataclass
@@ -86,8 +86,8 @@ class Desk:
         return Ctx(engine, policy, changes, self.identities, request_id, requester, at_ns)
 
     def _state(self, engine: LedgerEngine, request_id: str, now_ns: int) -> RequestState:
-        if not A.REQUEST_ID_RE.fullmatch(request_id):
-            raise refuse(Kind.INVALID, "request_id_invalid", f"request ids are {A.REQUEST_ID_RE.pattern}")
+        if not approval_model.REQUEST_ID_RE.fullmatch(request_id):
+            raise refuse(Kind.INVALID, "request_id_invalid", f"request ids are {approval_model.REQUEST_ID_RE.pattern}")
         state = load(engine.record, request_id)
         if state is None:
             raise refuse(Kind.NOT_FOUND, "request_not_found", f"no request {request_id!r}")
@@ -95,7 +95,7 @@ class Desk:
             raise refuse(Kind.CONFLICT, "request_executed", f"{request_id!r} was executed")
         if state.rejected:
             raise refuse(Kind.CONFLICT, "request_rejected", f"{request_id!r} was rejected")
-        if now_ns + A.EXPIRY_GUARD_NS >= state.expires_ns:
+        if now_ns + approval_model.EXPIRY_GUARD_NS >= state.expires_ns:
             raise refuse(Kind.CONFLICT, "request_expired", f"{request_id!r} expired")
         return state
 
@@ -127,7 +127,7 @@ class Desk:
         except Refused as exc:
             out.execution_error = exc
             return []
-        execution = AppendRecord(id=A.execution_record_id(state.id), type=A.EXECUTED, body={
+        execution = AppendRecord(id=approval_model.execution_record_id(state.id), type=approval_model.EXECUTED, body={
             "request": state.id, "kind": state.kind, "approvals": [d.n for d in approvals],
             "approvers": [d.approver for d in approvals], "executed_ns": str(now_ns),
         })  # fmt: skip
@@ -137,10 +137,10 @@ class Desk:
     # --- planners ----------------------------------------------------------------------------
     def create(self, requester_id: str, request_id: str, action: Action, memo: str = "") -> Plan:
         def planner(engine: LedgerEngine, out: Outcome) -> list[Command]:
-            if not A.REQUEST_ID_RE.fullmatch(request_id):
-                raise refuse(Kind.INVALID, "request_id_invalid", f"request ids are {A.REQUEST_ID_RE.pattern}")
-            if len(memo) > A.MEMO_MAX_CHARS:
-                raise refuse(Kind.INVALID, "memo_invalid", f"a memo is at most {A.MEMO_MAX_CHARS} characters")
+            if not approval_model.REQUEST_ID_RE.fullmatch(request_id):
+                raise refuse(Kind.INVALID, "request_id_invalid", f"request ids are {approval_model.REQUEST_ID_RE.pattern}")
+            if len(memo) > approval_model.MEMO_MAX_CHARS:
+                raise refuse(Kind.INVALID, "memo_invalid", f"a memo is at most {approval_model.MEMO_MAX_CHARS} characters")
             existing = load(engine.record, request_id)
             if existing is not None:
                 if existing.requester == requester_id and existing.body["action"] == action_body(action):
@@ -162,7 +162,7 @@ class Desk:
                 "expires_ns": str(now + quorum.expires_s * 1_000_000_000), "memo": memo,
             }  # fmt: skip
             out.created = True
-            return [AppendRecord(id=A.request_record_id(request_id), type=A.REQUESTED, body=body)]
+            return [AppendRecord(id=approval_model.request_record_id(request_id), type=approval_model.REQUESTED, body=body)]
 
         return Plan(request_id, planner)
 
@@ -182,13 +182,13 @@ class Desk:
             if any(d.approver == approver_id for d in state.decisions):
                 raise refuse(Kind.CONFLICT, "already_decided", f"{approver_id} decided on {request_id!r} already")
             n = len(state.decisions) + 1
-            if n > A.DECISIONS_MAX:
-                raise refuse(Kind.CONFLICT, "decisions_exhausted", f"{request_id!r} has {A.DECISIONS_MAX} decisions")
+            if n > approval_model.DECISIONS_MAX:
+                raise refuse(Kind.CONFLICT, "decisions_exhausted", f"{request_id!r} has {approval_model.DECISIONS_MAX} decisions")
             policy: Policy = self.policy.live(engine)[0]
             if not policy.allows(approver, decision, self._resource(engine, state)):
                 raise refuse(Kind.FORBIDDEN, "not_an_approver", f"the policy does not let {approver_id} {decision} "
                              f"a {state.kind} request")  # fmt: skip
-            text = A.statement(decision, request_id, state.digest, approver_id)
+            text = approval_model.statement(decision, request_id, state.digest, approver_id)
             if signature is not None:
                 if approver.public_key is None:
                     raise refuse(Kind.FORBIDDEN, "key_revoked", f"the key of {approver_id} is revoked")
@@ -201,9 +201,9 @@ class Desk:
             else:
                 if self.session_signer is None:
                     raise refuse(Kind.UNAVAILABLE, "session_signing_unavailable", "this service signs no session approvals")
-                sig, key, via = self.session_signer(A.SESSION_PREFIX + text), "", "session"
+                sig, key, via = self.session_signer(approval_model.SESSION_PREFIX + text), "", "session"
             record = AppendRecord(
-                id=A.decision_record_id(request_id, n), type=A.APPROVED if decision == "approve" else A.REJECTED,
+                id=approval_model.decision_record_id(request_id, n), type=approval_model.APPROVED if decision == "approve" else approval_model.REJECTED,
                 body={"request": request_id, "n": n, "approver": approver_id, "organisation": approver.organisation,
                       "digest": state.digest, "signature": b64(sig), "key": key, "via": via,
                       "second_factor": second_factor},

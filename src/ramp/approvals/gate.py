@@ -7,7 +7,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from ramp.approvals.actions import BUDGET_KINDS
-from ramp.budget import rules as R
+from ramp.budget import rules as budget_rules
 from ramp.ledger import Command, CreateTransfer, LedgerEngine
 from ramp.policy.active import ActivePolicy
 from ramp.refusal import Kind, Refused
@@ -22,7 +22,7 @@ def check_direct(engine: LedgerEngine, commands: Sequence[Command], policy: Acti
         kind = BUDGET_KINDS[c.code]
         if kind == "obligation" and (c.amount or 0) <= threshold:
             continue
-        raise Refused(Kind.CONFLICT, R.APPROVAL_REQUIRED, f"a {kind} is applied only by an approved request: POST /v1/approvals "
+        raise Refused(Kind.CONFLICT, budget_rules.APPROVAL_REQUIRED, f"a {kind} is applied only by an approved request: POST /v1/approvals "
                         "with the operation as its action")  # fmt: skip
     return list(commands)
 

@@ -7,7 +7,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from ramp.approvals import model as A
+from ramp.approvals import model as approval_model
 from ramp.approvals.quorum import Decision, QuorumRule
 from ramp.ledger.events import RecordAppended
 
@@ -44,7 +44,7 @@ class RequestState:
 
     @property
     def digest(self) -> str:
-        return A.request_digest(self.body)
+        return approval_model.request_digest(self.body)
 
     @property
     def rejected(self) -> bool:
@@ -63,21 +63,21 @@ class RequestState:
 def decision_of(record: RecordAppended) -> Decision:
     body = record.body
     return Decision(int(body["n"]), str(body["approver"]), str(body["organisation"]),  # type: ignore[call-overload]
-                    A.DECISION_TYPES[record.type], str(body.get("key", "")))  # fmt: skip
+                    approval_model.DECISION_TYPES[record.type], str(body.get("key", "")))  # fmt: skip
 
 
 def load(lookup: Lookup, request_id: str) -> RequestState | None:
-    record = lookup(A.request_record_id(request_id))
-    if record is None or record.type != A.REQUESTED:
+    record = lookup(approval_model.request_record_id(request_id))
+    if record is None or record.type != approval_model.REQUESTED:
         return None
     decisions, records = [], []
-    for n in range(1, A.DECISIONS_MAX + 1):
-        d = lookup(A.decision_record_id(request_id, n))
-        if d is None or d.type not in A.DECISION_TYPES:
+    for n in range(1, approval_model.DECISIONS_MAX + 1):
+        d = lookup(approval_model.decision_record_id(request_id, n))
+        if d is None or d.type not in approval_model.DECISION_TYPES:
             break
         records.append(d)
         decisions.append(decision_of(d))
-    execution = lookup(A.execution_record_id(request_id))
-    if execution is not None and execution.type != A.EXECUTED:
+    execution = lookup(approval_model.execution_record_id(request_id))
+    if execution is not None and execution.type != approval_model.EXECUTED:
         execution = None
     return RequestState(request_id, record, tuple(decisions), tuple(records), execution)

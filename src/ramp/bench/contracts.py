@@ -43,9 +43,9 @@ from ramp.bench.api import (
     setup_ledger,
 )
 from ramp.bench.loadgen import LoadResult, run_load, signed_get, signed_post
-from ramp.budget import model as M
+from ramp.budget import model as budget_model
 from ramp.client import SigningKey
-from ramp.contracts import terms as T
+from ramp.contracts import terms as contract_terms
 from ramp.contracts.desk import statement
 
 MILESTONES: Final = 3
@@ -72,22 +72,22 @@ class Milestone:
 
 
 def _net_yen() -> int:
-    return MILESTONE_YEN - MILESTONE_YEN * RETENTION_BP // T.BP
+    return MILESTONE_YEN - MILESTONE_YEN * RETENTION_BP // contract_terms.BP
 
 
-def _terms(cid: str, vendor: str, fiscal_year: int) -> T.Terms:
-    last_day = M.date_of(M.fy_end_ns(fiscal_year) - 1)  # due and expiring on the year's last day: never late
-    rule = T.Rule(required=2, slots=(
-        T.Slot("test-evaluation", "inspector", "atla", "test evaluation passed"),
-        T.Slot("receipt", "inspector", "asdf", "received by the unit"),
-        T.Slot("documents", "contracting_officer", "atla", "documentation complete"),
+def _terms(cid: str, vendor: str, fiscal_year: int) -> contract_terms.Terms:
+    last_day = budget_model.date_of(budget_model.fy_end_ns(fiscal_year) - 1)  # due and expiring on the year's last day: never late
+    rule = contract_terms.Rule(required=2, slots=(
+        contract_terms.Slot("test-evaluation", "inspector", "atla", "test evaluation passed"),
+        contract_terms.Slot("receipt", "inspector", "asdf", "received by the unit"),
+        contract_terms.Slot("documents", "contracting_officer", "atla", "documentation complete"),
     ))  # fmt: skip
-    return T.Terms(
+    return contract_terms.Terms(
         contract=cid, vendor=vendor, project=PROJECT, fiscal_year=fiscal_year, total_yen=MILESTONES * MILESTONE_YEN,
-        milestones=tuple(T.MilestoneTerms(f"m{k + 1}", MILESTONE_YEN, last_day, rule, name=f"lot {k + 1} delivery")
+        milestones=tuple(contract_terms.MilestoneTerms(f"m{k + 1}", MILESTONE_YEN, last_day, rule, name=f"lot {k + 1} delivery")
                          for k in range(MILESTONES)),
-        expires=last_day, retention_bp=RETENTION_BP, penalty=T.Penalty(rate_ppm_per_day=1_000, cap_bp=500),
-        final_acceptance=T.Rule(required=1, slots=(T.Slot("final", "inspector", "atla"),)), name=f"bench {cid}",
+        expires=last_day, retention_bp=RETENTION_BP, penalty=contract_terms.Penalty(rate_ppm_per_day=1_000, cap_bp=500),
+        final_acceptance=contract_terms.Rule(required=1, slots=(contract_terms.Slot("final", "inspector", "atla"),)), name=f"bench {cid}",
     )  # fmt: skip
 
 
@@ -164,7 +164,7 @@ def _failed_transfers(res: LoadResult) -> int:
 
 def bench_backend(target: Target, workdir: str, latency_samples: int, attestations: int, clients: int,
                   seed: int) -> dict[str, Any]:  # fmt: skip
-    fiscal_year = M.fiscal_year_of(time.time_ns())  # the server's clock: the current year
+    fiscal_year = budget_model.fiscal_year_of(time.time_ns())  # the server's clock: the current year
     n_contracts = -(-(latency_samples + attestations) // MILESTONES)
     with running_server(target, workdir, cast=CAST) as (server, admin, keys):
         # --- set-up: budget, vendors, contracts, every milestone's first attestation ----------
@@ -176,7 +176,7 @@ def bench_backend(target: Target, workdir: str, latency_samples: int, attestatio
         terms = [_terms(f"bench-c{k:05d}", v, fiscal_year) for k, v in enumerate(vendors)]
         signing_s = _post_each(server, keys["atla.co.bench"], [("/v1/contracts", {"id": f"sign-{t.contract}",
                                "terms": t}) for t in terms], 201, clients)  # fmt: skip
-        milestones = [Milestone(t.contract, t.vendor, m.id, T.digest(t)) for t in terms for m in t.milestones]
+        milestones = [Milestone(t.contract, t.vendor, m.id, contract_terms.digest(t)) for t in terms for m in t.milestones]
         unit = keys["asdf.inspector.bench"]
         first_s = _post_each(server, unit, [_attestation(m, "receipt", unit) for m in milestones], 201, clients)
         inspectors = [keys[f"atla.inspector.bench-{k}"] for k in range(ATTESTERS)]

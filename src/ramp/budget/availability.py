@@ -15,7 +15,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Final
 
-from ramp.budget import rules as R
+from ramp.budget import rules as budget_rules
 from ramp.budget.view import Acc
 from ramp.ledger import AppendRecord
 from ramp.refusal import Kind, Refused
@@ -56,9 +56,9 @@ def check(acc: Acc, amount: int, tolerance: Tolerance) -> tuple[str, int] | None
     credits, before = acc.credits, acc.debits
     after = before + amount
     if after > credits:
-        raise Refused(Kind.CONFLICT, R.EXCEEDS_AVAILABLE, f"{acc.id} holds {credits - before:,} yen; {amount:,} asked")
+        raise Refused(Kind.CONFLICT, budget_rules.EXCEEDS_AVAILABLE, f"{acc.id} holds {credits - before:,} yen; {amount:,} asked")
     if after * BP > credits * tolerance.reject_bp:
-        raise Refused(Kind.CONFLICT, R.EXCEEDS_TOLERANCE,
+        raise Refused(Kind.CONFLICT, budget_rules.EXCEEDS_TOLERANCE,
                         f"{acc.id} would be above its reject threshold of {tolerance.reject_bp} bp")  # fmt: skip
     for level, bp in (("warning", tolerance.warning_bp), ("info", tolerance.info_bp)):
         if before * BP < credits * bp <= after * BP:

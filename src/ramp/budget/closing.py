@@ -11,8 +11,8 @@ obligated, in the contract's escrow of N+1 kept apart as `...:carried`.
 
 from __future__ import annotations
 
-from ramp.budget import model as M
-from ramp.budget import rules as R
+from ramp.budget import model as budget_model
+from ramp.budget import rules as budget_rules
 from ramp.budget.planning import (
     Ctx,
     approvals_body,
@@ -30,7 +30,7 @@ from ramp.budget.requests import CarryOver, CloseYear
 from ramp.budget.view import Acc
 from ramp.ledger import BATCH_MAX_EVENTS, Command, CreateAccount
 
-Code = M.Code
+Code = budget_model.Code
 CLOSE_MAX_LAPSES = BATCH_MAX_EVENTS - 2  # one batch: the record, the marker account, the lapses
 
 
@@ -39,28 +39,28 @@ def plan_carry_over(ctx: Ctx, op: CarryOver) -> list[Command]:
     retry = view.transfer_exists(op.id)
     if not retry:
         year_open(view, fy)
-        R.require(view.exists(M.authority_issued_account(fy + 1)), R.FISCAL_YEAR_UNKNOWN,
+        budget_rules.require(view.exists(budget_model.authority_issued_account(fy + 1)), budget_rules.FISCAL_YEAR_UNKNOWN,
                   f"carried money goes into FY{fy + 1}'s budget: enact it first")  # fmt: skip
     out: list[Command] = []
     if op.kind == "meikyo":
         n, source = node(view, fy, op.node)
         item, _ = node(view, fy, n.item)
-        R.require(item.carryover_designated, R.CARRYOVER_NOT_DESIGNATED,
+        budget_rules.require(item.carryover_designated, budget_rules.CARRYOVER_NOT_DESIGNATED,
                   f"item {n.item!r} is not 繰越明許費 in the FY{fy} budget")  # fmt: skip
         require_approvals(op.approvals, "明許繰越 (designated carry-over)", "the Minister of Finance")
         if not retry:
-            R.require(op.amount_yen <= source.balance, R.EXCEEDS_AVAILABLE,
+            budget_rules.require(op.amount_yen <= source.balance, budget_rules.EXCEEDS_AVAILABLE,
                       f"{op.node!r} holds {source.balance:,} unobligated yen; {op.amount_yen:,} asked")  # fmt: skip
         target = ensure_node_in_year(view, out, n, fy + 1)
         path, basis = op.node, "財政法 第14条の3, 第43条"
     else:
-        R.require(bool(op.contract), R.ACCIDENT_CARRYOVER_REQUIRES_OBLIGATION,
+        budget_rules.require(bool(op.contract), budget_rules.ACCIDENT_CARRYOVER_REQUIRES_OBLIGATION,
                   "事故繰越 carries obligated money only: name the contract whose payment is delayed")  # fmt: skip
         c = contract(view, op.contract)
-        source_or_none = view.get(M.escrow_account(op.contract, fy))
+        source_or_none = view.get(budget_model.escrow_account(op.contract, fy))
         held = 0 if source_or_none is None else source_or_none.balance
         if not retry:
-            R.require(op.amount_yen <= held, R.ACCIDENT_CARRYOVER_REQUIRES_OBLIGATION,
+            budget_rules.require(op.amount_yen <= held, budget_rules.ACCIDENT_CARRYOVER_REQUIRES_OBLIGATION,
                       f"{op.contract!r} has {held:,} yen obligated and unpaid in FY{fy}: "
                       f"{op.amount_yen:,} asked; unobligated money cannot be 事故繰越")  # fmt: skip
         require_approvals(op.approvals, "事故繰越 (accident carry-over)", "the Minister of Finance")
@@ -68,7 +68,7 @@ def plan_carry_over(ctx: Ctx, op: CarryOver) -> list[Command]:
         source = source_or_none
         project, _ = node(view, fy, c.project)
         ensure_node_in_year(view, out, project, fy + 1)  # where the carried obligation is reported
-        target_id = M.escrow_account(op.contract, fy + 1, carried=True)
+        target_id = budget_model.escrow_account(op.contract, fy + 1, carried=True)
         target_or_none = view.get(target_id)
         if target_or_none is None:
             meta = {"kind": "escrow", "contract": op.contract, "project": c.project, "vendor": c.vendor,
@@ -85,16 +85,16 @@ def plan_carry_over(ctx: Ctx, op: CarryOver) -> list[Command]:
 def plan_close_year(ctx: Ctx, op: CloseYear) -> list[Command]:
     view, fy = ctx.view, op.fiscal_year
     marker_meta = {"kind": "lapsed", "fiscal_year": str(fy), "closed_by": op.id}
-    marker = CreateAccount(id=M.lapsed_account(fy), asset=M.ASSET, flags=M.NO_OVERDRAFT, metadata=marker_meta)
+    marker = CreateAccount(id=budget_model.lapsed_account(fy), asset=budget_model.ASSET, flags=budget_model.NO_OVERDRAFT, metadata=marker_meta)
     if view.exists(marker.id):  # closed: a retry is answered by the engine; another id differs
         return [marker]
     year_open(view, fy)
-    R.require(ctx.at_ns >= M.fy_end_ns(fy), R.FISCAL_YEAR_NOT_ENDED, f"FY{fy} runs until 31 March {fy + 1}")
+    budget_rules.require(ctx.at_ns >= budget_model.fy_end_ns(fy), budget_rules.FISCAL_YEAR_NOT_ENDED, f"FY{fy} runs until 31 March {fy + 1}")
     lapsing = _lapsing_accounts(ctx, fy)
-    R.require(len(lapsing) <= CLOSE_MAX_LAPSES, R.CLOSE_TOO_LARGE,
+    budget_rules.require(len(lapsing) <= CLOSE_MAX_LAPSES, budget_rules.CLOSE_TOO_LARGE,
               f"{len(lapsing)} accounts hold money; one close lapses at most {CLOSE_MAX_LAPSES}")  # fmt: skip
     out: list[Command] = [marker]
-    lapsed = view.open(marker.id, M.ASSET, marker_meta)
+    lapsed = view.open(marker.id, budget_model.ASSET, marker_meta)
     total = 0
     for k, acc in enumerate(lapsing):
         total += acc.balance
@@ -121,7 +121,7 @@ def _lapsing_accounts(ctx: Ctx, fy: int) -> list[Acc]:
     out = []
     for account_id in sorted(ids):
         acc = view.get(account_id)
-        if acc is not None and acc.balance > 0 and acc.asset == M.ASSET and _of_year(account_id, fy):
+        if acc is not None and acc.balance > 0 and acc.asset == budget_model.ASSET and _of_year(account_id, fy):
             out.append(acc)
     return out
 

@@ -12,7 +12,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Final
 
-from ramp.budget import rules as R
+from ramp.budget import rules as budget_rules
 from ramp.text import is_digits
 
 STANDARD_YEARS: Final = 5  # 財政法 第15条 第3項: at most five years
@@ -60,11 +60,11 @@ class Contract:
 
 def check_schedule(fiscal_year: int, schedule: dict[int, int], designated: bool, entries: int) -> None:
     """Instalments from the concluding year on, one per year, within the authority's term."""
-    R.require(len(schedule) == entries, R.SCHEDULE_INVALID, "one instalment per fiscal year")
-    R.require(min(schedule) >= fiscal_year, R.SCHEDULE_INVALID, "an instalment before the contract's year")
+    budget_rules.require(len(schedule) == entries, budget_rules.SCHEDULE_INVALID, "one instalment per fiscal year")
+    budget_rules.require(min(schedule) >= fiscal_year, budget_rules.SCHEDULE_INVALID, "an instalment before the contract's year")
     limit = DESIGNATED_YEARS if designated else STANDARD_YEARS
     years = max(schedule) - fiscal_year + 1
-    R.require(years <= limit, R.CONTRACT_TERM_TOO_LONG,
+    budget_rules.require(years <= limit, budget_rules.CONTRACT_TERM_TOO_LONG,
               f"payments over {years} years; the authority allows {limit}"
               + ("" if designated else " (10 for designated defense procurement)"))  # fmt: skip
 

@@ -12,8 +12,8 @@ reused for another operation).
 from __future__ import annotations
 
 from ramp.budget import availability
-from ramp.budget import model as M
-from ramp.budget import rules as R
+from ramp.budget import model as budget_model
+from ramp.budget import rules as budget_rules
 from ramp.budget.closing import plan_carry_over, plan_close_year
 from ramp.budget.planning import (
     Ctx,
@@ -51,7 +51,7 @@ from ramp.budget.structure import Node, iyo_authorised
 from ramp.budget.view import View
 from ramp.ledger import Command, CreateAccount, CreateTransfer
 
-Code = M.Code
+Code = budget_model.Code
 
 
 def plan(view: View, op: Operation, at_ns: int, actor: str = "", approval: str = "") -> list[Command]:
@@ -59,11 +59,11 @@ def plan(view: View, op: Operation, at_ns: int, actor: str = "", approval: str =
     `approval` is set only by ramp.approvals, executing a request whose quorum it verified."""
     op_id = getattr(op, "id", None)
     # The API decodes requests against the same constraints; Python callers get them here.
-    R.require(op_id is None or M.OP_ID_RE.fullmatch(op_id) is not None, R.OPERATION_ID_INVALID,
-              f"operation ids are {M.OP_ID_RE.pattern}")  # fmt: skip
+    budget_rules.require(op_id is None or budget_model.OP_ID_RE.fullmatch(op_id) is not None, budget_rules.OPERATION_ID_INVALID,
+              f"operation ids are {budget_model.OP_ID_RE.pattern}")  # fmt: skip
     amount = getattr(op, "amount_yen", None)
-    R.require(amount is None or (type(amount) is int and 0 < amount <= M.AMOUNT_MAX_YEN), R.AMOUNT_INVALID,
-              f"amounts are whole yen, 1..{M.AMOUNT_MAX_YEN}")  # fmt: skip
+    budget_rules.require(amount is None or (type(amount) is int and 0 < amount <= budget_model.AMOUNT_MAX_YEN), budget_rules.AMOUNT_INVALID,
+              f"amounts are whole yen, 1..{budget_model.AMOUNT_MAX_YEN}")  # fmt: skip
     return _PLANNERS[type(op)](Ctx(view, at_ns, actor, approval), op)
 
 
@@ -79,8 +79,8 @@ def plan_many(view: View, ops: list[Operation], at_ns: int, actor: str = "") -> 
 def plan_enact(ctx: Ctx, op: Enact) -> list[Command]:
     view, fy = ctx.view, op.fiscal_year
     keys = [i.key for i in op.items]
-    R.require(len(set(keys)) == len(keys), R.ITEM_EXISTS, "an item appears twice in the act")
-    R.require(not set(keys) & M.RESERVED_ITEM_KEYS, R.PATH_INVALID, "`authority` and `reserve` are not item keys")
+    budget_rules.require(len(set(keys)) == len(keys), budget_rules.ITEM_EXISTS, "an item appears twice in the act")
+    budget_rules.require(not set(keys) & budget_model.RESERVED_ITEM_KEYS, budget_rules.PATH_INVALID, "`authority` and `reserve` are not item keys")
     body = {
         "fiscal_year": fy, "act": op.act, "kind": op.kind, "reserve_yen": op.reserve_yen,
         "items": [{"key": i.key, "amount_yen": i.amount_yen} for i in op.items],
@@ -89,60 +89,60 @@ def plan_enact(ctx: Ctx, op: Enact) -> list[Command]:
     out: list[Command] = [record(f"{op.id}.rec", "budget.enacted", body, ctx.actor)]
     if view.transfer_exists(f"{op.id}.e0"):  # a retry: the same first grant, answered `exists`
         first = op.items[0]
-        out.append(CreateTransfer(id=f"{op.id}.e0", debit_account=M.DIET_AUTHORITY,
-                                  credit_account=M.authority_account(fy, first.key), amount=first.amount_yen,
-                                  asset=M.AUTHORITY_ASSET, code=Code.ENACT, references={"act": op.act}))  # fmt: skip
+        out.append(CreateTransfer(id=f"{op.id}.e0", debit_account=budget_model.DIET_AUTHORITY,
+                                  credit_account=budget_model.authority_account(fy, first.key), amount=first.amount_yen,
+                                  asset=budget_model.AUTHORITY_ASSET, code=Code.ENACT, references={"act": op.act}))  # fmt: skip
         return chain(out)
-    known = view.exists(M.authority_issued_account(fy))
+    known = view.exists(budget_model.authority_issued_account(fy))
     if op.kind == "supplementary":
-        R.require(known, R.FISCAL_YEAR_UNKNOWN, f"FY{fy} has no original budget to supplement")
-    R.require(not view.exists(M.lapsed_account(fy)), R.FISCAL_YEAR_CLOSED, f"FY{fy} is closed")
-    for setup_id, asset in ((M.TREASURY_ISSUER, M.ASSET), (M.DIET_AUTHORITY, M.AUTHORITY_ASSET)):
+        budget_rules.require(known, budget_rules.FISCAL_YEAR_UNKNOWN, f"FY{fy} has no original budget to supplement")
+    budget_rules.require(not view.exists(budget_model.lapsed_account(fy)), budget_rules.FISCAL_YEAR_CLOSED, f"FY{fy} is closed")
+    for setup_id, asset in ((budget_model.TREASURY_ISSUER, budget_model.ASSET), (budget_model.DIET_AUTHORITY, budget_model.AUTHORITY_ASSET)):
         if not view.exists(setup_id):  # issuers: the only accounts that may go negative
             open_account(view, out, setup_id, {"kind": "issuer"}, asset, flags=())
     if not known:
-        open_account(view, out, M.authority_issued_account(fy), {"kind": "authority_issued", "fiscal_year": str(fy)},
-                     M.AUTHORITY_ASSET)  # fmt: skip
-    diet = view.get(M.DIET_AUTHORITY)
+        open_account(view, out, budget_model.authority_issued_account(fy), {"kind": "authority_issued", "fiscal_year": str(fy)},
+                     budget_model.AUTHORITY_ASSET)  # fmt: skip
+    diet = view.get(budget_model.DIET_AUTHORITY)
     assert diet is not None
     for k, item in enumerate(op.items):
-        exists = view.exists(M.node_account(fy, item.key))
-        R.require(op.kind == "supplementary" or not exists, R.ITEM_EXISTS, f"item {item.key!r} is already enacted")
+        exists = view.exists(budget_model.node_account(fy, item.key))
+        budget_rules.require(op.kind == "supplementary" or not exists, budget_rules.ITEM_EXISTS, f"item {item.key!r} is already enacted")
         if not exists:
             n = Node(fy, item.key, "item", item.name, item.name_ja, tuple(item.tags), item.estimate,
                      carryover_designated=item.carryover_designated, iyo_with=tuple(item.iyo_with))  # fmt: skip
             open_account(view, out, n.account, n.metadata())
-            open_account(view, out, M.authority_account(fy, item.key), {"kind": "authority", "fiscal_year": str(fy)},
-                         M.AUTHORITY_ASSET)  # fmt: skip
-        authority = view.get(M.authority_account(fy, item.key))
+            open_account(view, out, budget_model.authority_account(fy, item.key), {"kind": "authority", "fiscal_year": str(fy)},
+                         budget_model.AUTHORITY_ASSET)  # fmt: skip
+        authority = view.get(budget_model.authority_account(fy, item.key))
         assert authority is not None
         move(view, out, f"{op.id}.e{k}", diet, authority, item.amount_yen, Code.ENACT, {"act": op.act})
     if op.reserve_yen:
-        authority = view.get(M.authority_account(fy, "reserve"))
+        authority = view.get(budget_model.authority_account(fy, "reserve"))
         if authority is None:
-            open_account(view, out, M.reserve_account(fy), {"kind": "reserve", "fiscal_year": str(fy)})
-            authority = open_account(view, out, M.authority_account(fy, "reserve"),
-                                     {"kind": "authority", "fiscal_year": str(fy)}, M.AUTHORITY_ASSET)  # fmt: skip
+            open_account(view, out, budget_model.reserve_account(fy), {"kind": "reserve", "fiscal_year": str(fy)})
+            authority = open_account(view, out, budget_model.authority_account(fy, "reserve"),
+                                     {"kind": "authority", "fiscal_year": str(fy)}, budget_model.AUTHORITY_ASSET)  # fmt: skip
         move(view, out, f"{op.id}.reserve", diet, authority, op.reserve_yen, Code.ENACT, {"act": op.act})
     return chain(out)
 
 
 def plan_issue(ctx: Ctx, op: Issue) -> list[Command]:
     view, fy = ctx.view, op.fiscal_year
-    target_id = M.reserve_account(fy) if op.item == "reserve" else M.node_account(fy, op.item)
-    mint = CreateTransfer(id=op.id, debit_account=M.TREASURY_ISSUER, credit_account=target_id, amount=op.amount_yen,
-                          asset=M.ASSET, code=Code.MINT, references={"item": op.item})  # fmt: skip
+    target_id = budget_model.reserve_account(fy) if op.item == "reserve" else budget_model.node_account(fy, op.item)
+    mint = CreateTransfer(id=op.id, debit_account=budget_model.TREASURY_ISSUER, credit_account=target_id, amount=op.amount_yen,
+                          asset=budget_model.ASSET, code=Code.MINT, references={"item": op.item})  # fmt: skip
     if view.transfer_exists(op.id):
         return [mint]
     year_open(view, fy)
-    authority = view.get(M.authority_account(fy, op.item))
-    R.require(authority is not None, R.APPROPRIATION_NOT_ENACTED, f"no appropriation {op.item!r} in FY{fy}")
+    authority = view.get(budget_model.authority_account(fy, op.item))
+    budget_rules.require(authority is not None, budget_rules.APPROPRIATION_NOT_ENACTED, f"no appropriation {op.item!r} in FY{fy}")
     assert authority is not None
-    R.require(op.amount_yen <= authority.balance, R.EXCEEDS_APPROPRIATION,
+    budget_rules.require(op.amount_yen <= authority.balance, budget_rules.EXCEEDS_APPROPRIATION,
               f"{op.item!r} has {authority.balance:,} yen enacted and not issued; {op.amount_yen:,} asked")  # fmt: skip
-    issuer, target, issued = view.get(M.TREASURY_ISSUER), view.get(target_id), view.get(M.authority_issued_account(fy))
+    issuer, target, issued = view.get(budget_model.TREASURY_ISSUER), view.get(target_id), view.get(budget_model.authority_issued_account(fy))
     # All three are opened by the act; only accounts forged by raw ledger writes could lack them.
-    R.require(issuer is not None and target is not None and issued is not None, R.APPROPRIATION_NOT_ENACTED,
+    budget_rules.require(issuer is not None and target is not None and issued is not None, budget_rules.APPROPRIATION_NOT_ENACTED,
               f"FY{fy}'s act did not open {op.item!r}")  # fmt: skip
     assert issuer is not None and target is not None and issued is not None
     out: list[Command] = []
@@ -154,37 +154,37 @@ def plan_issue(ctx: Ctx, op: Issue) -> list[Command]:
 # --- the tree and its allotment ----------------------------------------------------------
 def plan_define_node(ctx: Ctx, op: DefineNode) -> list[Command]:
     view, fy = ctx.view, op.fiscal_year
-    keys = M.split_path(op.path)
-    R.require(keys is not None and len(keys) >= 2, R.PATH_INVALID,
+    keys = budget_model.split_path(op.path)
+    budget_rules.require(keys is not None and len(keys) >= 2, budget_rules.PATH_INVALID,
               "a defined node is a sub-item, organisation, program or project (items come from the act)")  # fmt: skip
     tolerance = availability.DEFAULT
     if op.tolerance_bp is not None:
-        R.require(availability.valid(op.tolerance_bp), R.AMOUNT_INVALID, "tolerance: 0 < info <= warning <= reject")
+        budget_rules.require(availability.valid(op.tolerance_bp), budget_rules.AMOUNT_INVALID, "tolerance: 0 < info <= warning <= reject")
         tolerance = availability.Tolerance(*op.tolerance_bp)
-    n = Node(fy, op.path, M.kind_of(op.path), op.name, op.name_ja, tuple(op.tags), op.estimate, tolerance)
-    create = CreateAccount(id=n.account, asset=M.ASSET, flags=M.NO_OVERDRAFT, metadata=n.metadata())
+    n = Node(fy, op.path, budget_model.kind_of(op.path), op.name, op.name_ja, tuple(op.tags), op.estimate, tolerance)
+    create = CreateAccount(id=n.account, asset=budget_model.ASSET, flags=budget_model.NO_OVERDRAFT, metadata=n.metadata())
     if view.exists(n.account):
         return [create]  # the engine answers `exists`, or `exists_with_different_metadata`
     year_open(view, fy)
-    parent = M.parent_path(op.path)
+    parent = budget_model.parent_path(op.path)
     assert parent is not None
-    R.require(view.exists(M.node_account(fy, parent)), R.PARENT_NOT_FOUND, f"no node {parent!r} in FY{fy}")
-    view.open(n.account, M.ASSET, n.metadata())
+    budget_rules.require(view.exists(budget_model.node_account(fy, parent)), budget_rules.PARENT_NOT_FOUND, f"no node {parent!r} in FY{fy}")
+    view.open(n.account, budget_model.ASSET, n.metadata())
     return [create]
 
 
 def plan_allot(ctx: Ctx, op: Allot) -> list[Command]:
     view, fy = ctx.view, op.fiscal_year
-    allot = CreateTransfer(id=op.id, debit_account=M.node_account(fy, op.source),
-                           credit_account=M.node_account(fy, op.target), amount=op.amount_yen, asset=M.ASSET,
+    allot = CreateTransfer(id=op.id, debit_account=budget_model.node_account(fy, op.source),
+                           credit_account=budget_model.node_account(fy, op.target), amount=op.amount_yen, asset=budget_model.ASSET,
                            code=Code.ALLOT)  # fmt: skip
     if view.transfer_exists(op.id):
         return [allot]
     year_open(view, fy)
-    R.require(op.source != op.target, R.SAME_NODE, "source and target are the same node")
+    budget_rules.require(op.source != op.target, budget_rules.SAME_NODE, "source and target are the same node")
     source, source_acc = node(view, fy, op.source)
     _, target_acc = node(view, fy, op.target)
-    R.require(M.parent_path(op.target) == op.source, R.ALLOTMENT_NOT_DOWNWARD,
+    budget_rules.require(budget_model.parent_path(op.target) == op.source, budget_rules.ALLOTMENT_NOT_DOWNWARD,
               f"{op.target!r} is not a child of {op.source!r}: use a transfer")  # fmt: skip
     crossed = availability.check(source_acc, op.amount_yen, source.tolerance)
     out: list[Command] = []
@@ -207,7 +207,7 @@ def plan_transfer(ctx: Ctx, op: Transfer) -> list[Command]:
     retry = view.transfer_exists(op.id)
     if not retry:
         year_open(view, fy)
-    R.require(op.source != op.target, R.SAME_NODE, "source and target are the same node")
+    budget_rules.require(op.source != op.target, budget_rules.SAME_NODE, "source and target are the same node")
     source, source_acc = node(view, fy, op.source)
     target, target_acc = node(view, fy, op.target)
     code = _transfer_class(source, target)
@@ -215,7 +215,7 @@ def plan_transfer(ctx: Ctx, op: Transfer) -> list[Command]:
     if code == Code.TRANSFER_IYO:
         source_item, _ = node(view, fy, source.item)
         target_item, _ = node(view, fy, target.item)
-        R.require(iyo_authorised(source_item, target_item), R.IYO_NOT_AUTHORISED,
+        budget_rules.require(iyo_authorised(source_item, target_item), budget_rules.IYO_NOT_AUTHORISED,
                   f"the FY{fy} budget does not allow 移用 between {source.item!r} and {target.item!r}")  # fmt: skip
         required = ["mof"]
         require_approvals(op.approvals, "移用 (transfer between items)", "the Minister of Finance")
@@ -223,7 +223,7 @@ def plan_transfer(ctx: Ctx, op: Transfer) -> list[Command]:
         required = ["mof"]
         require_approvals(op.approvals, "流用 (transfer between sub-items)", "the Minister of Finance")
     if not retry:
-        R.require(op.amount_yen <= source_acc.balance, R.EXCEEDS_AVAILABLE,
+        budget_rules.require(op.amount_yen <= source_acc.balance, budget_rules.EXCEEDS_AVAILABLE,
                   f"{op.source!r} holds {source_acc.balance:,} yen; {op.amount_yen:,} asked")  # fmt: skip
     basis = {Code.TRANSFER_IYO: "財政法 第33条 第1項", Code.TRANSFER_RYUYO: "財政法 第33条 第2項"}.get(code, "示達")
     body = {"fiscal_year": fy, "class": code, "source": op.source, "target": op.target, "amount_yen": op.amount_yen,
@@ -239,13 +239,13 @@ def plan_release_reserve(ctx: Ctx, op: ReleaseReserve) -> list[Command]:
     retry = view.transfer_exists(op.id)
     if not retry:
         year_open(view, fy)
-    reserve = view.get(M.reserve_account(fy))
-    R.require(reserve is not None, R.RESERVE_NOT_ENACTED, f"FY{fy} has no reserve fund")
+    reserve = view.get(budget_model.reserve_account(fy))
+    budget_rules.require(reserve is not None, budget_rules.RESERVE_NOT_ENACTED, f"FY{fy} has no reserve fund")
     assert reserve is not None
     _, target_acc = node(view, fy, op.target)
     require_approvals(op.approvals, "予備費使用 (reserve-fund release)", "a Cabinet decision")
     if not retry:
-        R.require(op.amount_yen <= reserve.balance, R.EXCEEDS_AVAILABLE,
+        budget_rules.require(op.amount_yen <= reserve.balance, budget_rules.EXCEEDS_AVAILABLE,
                   f"the reserve holds {reserve.balance:,} yen; {op.amount_yen:,} asked")  # fmt: skip
     body = {"fiscal_year": fy, "target": op.target, "amount_yen": op.amount_yen, "basis": "財政法 第24条, 第35条",
             **approvals_body(["cabinet"], op.approvals, ctx.approval)}  # fmt: skip

@@ -7,8 +7,8 @@ from dataclasses import dataclass
 
 import msgspec
 
-from ramp.budget import model as M
-from ramp.budget import rules as R
+from ramp.budget import model as budget_model
+from ramp.budget import rules as budget_rules
 from ramp.budget.multiyear import Contract
 from ramp.budget.structure import Node
 from ramp.budget.view import Acc, View
@@ -47,42 +47,42 @@ def approvals_body(required: list[str], given: tuple[str, ...], verified: str = 
 
 
 def require_approvals(given: tuple[str, ...], what: str, who: str) -> None:
-    R.require(len(given) > 0, R.APPROVAL_REQUIRED, f"{what} needs the approval of {who}")
+    budget_rules.require(len(given) > 0, budget_rules.APPROVAL_REQUIRED, f"{what} needs the approval of {who}")
 
 
 def year_open(view: View, fiscal_year: int) -> None:
     """The year was enacted and is not closed."""
-    R.require(view.exists(M.authority_issued_account(fiscal_year)), R.FISCAL_YEAR_UNKNOWN,
+    budget_rules.require(view.exists(budget_model.authority_issued_account(fiscal_year)), budget_rules.FISCAL_YEAR_UNKNOWN,
               f"nothing is enacted for FY{fiscal_year}")  # fmt: skip
-    R.require(not view.exists(M.lapsed_account(fiscal_year)), R.FISCAL_YEAR_CLOSED, f"FY{fiscal_year} is closed")
+    budget_rules.require(not view.exists(budget_model.lapsed_account(fiscal_year)), budget_rules.FISCAL_YEAR_CLOSED, f"FY{fiscal_year} is closed")
 
 
 def node(view: View, fiscal_year: int, path: str) -> tuple[Node, Acc]:
-    R.require(M.split_path(path) is not None, R.PATH_INVALID, f"{path!r} is not a node path")
-    account_id = M.node_account(fiscal_year, path)
+    budget_rules.require(budget_model.split_path(path) is not None, budget_rules.PATH_INVALID, f"{path!r} is not a node path")
+    account_id = budget_model.node_account(fiscal_year, path)
     acc = view.get(account_id)
     found = view.memo.get(account_id)
     if found is None and acc is not None:
         found = view.memo[account_id] = Node.of(account_id, acc.metadata)
-    R.require(acc is not None and found is not None, R.NODE_NOT_FOUND, f"no node {path!r} in FY{fiscal_year}")
+    budget_rules.require(acc is not None and found is not None, budget_rules.NODE_NOT_FOUND, f"no node {path!r} in FY{fiscal_year}")
     assert isinstance(found, Node) and acc is not None
     return found, acc
 
 
 def contract(view: View, contract_id: str) -> Contract:
-    account_id = M.contract_account(contract_id)
+    account_id = budget_model.contract_account(contract_id)
     found = view.memo.get(account_id)
     if found is None:
         acc = view.get(account_id)
         found = None if acc is None else Contract.of(contract_id, acc.metadata)
-        R.require(found is not None, R.CONTRACT_NOT_FOUND, f"no contract {contract_id!r}")
+        budget_rules.require(found is not None, budget_rules.CONTRACT_NOT_FOUND, f"no contract {contract_id!r}")
         view.memo[account_id] = found
     assert isinstance(found, Contract)
     return found
 
 
 def open_account(view: View, out: list[Command], account_id: str, metadata: dict[str, str],
-                 asset: str = M.ASSET, flags: tuple[str, ...] = M.NO_OVERDRAFT) -> Acc:  # fmt: skip
+                 asset: str = budget_model.ASSET, flags: tuple[str, ...] = budget_model.NO_OVERDRAFT) -> Acc:  # fmt: skip
     view.open(account_id, asset, metadata)
     out.append(CreateAccount(id=account_id, asset=asset, flags=flags, metadata=metadata))
     acc = view.get(account_id)
@@ -97,10 +97,10 @@ def ensure_node_in_year(view: View, out: list[Command], n: Node, fiscal_year: in
     acc: Acc | None = None
     for depth in range(1, len(keys) + 1):
         path = ":".join(keys[:depth])
-        account_id = M.node_account(fiscal_year, path)
+        account_id = budget_model.node_account(fiscal_year, path)
         acc = view.get(account_id)
         if acc is None:
-            source = view.get(M.node_account(n.fiscal_year, path))
+            source = view.get(budget_model.node_account(n.fiscal_year, path))
             assert source is not None, path  # ancestors of an existing node exist
             defined = Node.of(source.id, source.metadata)
             assert defined is not None

@@ -18,13 +18,13 @@ import dataclasses
 import threading
 from dataclasses import dataclass
 
-from ramp.budget import model as M
+from ramp.budget import model as budget_model
 from ramp.budget.multiyear import Contract
 from ramp.budget.structure import Node
 from ramp.ledger.events import AccountCreated, Event, RecordAppended, TransferApplied
 from ramp.text import is_digits
 
-Code = M.Code
+Code = budget_model.Code
 
 # Columns of a node's own figures.
 ISSUED, RESERVE, CARRIED_IN, MOVED, OBLIGATED, DISBURSED, CARRIED_OVER, LAPSED, BALANCE = range(9)
@@ -80,7 +80,7 @@ class BudgetProjection:
             for e in events:
                 t = type(e)
                 if t is TransferApplied:
-                    if e.asset == M.ASSET:  # type: ignore[union-attr]
+                    if e.asset == budget_model.ASSET:  # type: ignore[union-attr]
                         self._transfer(e)  # type: ignore[arg-type]
                     else:
                         self._authority_transfer(e)  # type: ignore[arg-type]
@@ -109,7 +109,7 @@ class BudgetProjection:
             d[BALANCE] -= amount
         if c is not None:
             c[BALANCE] += amount
-        if code in M.MOVE_CODES:
+        if code in budget_model.MOVE_CODES:
             if d is not None:
                 d[MOVED] -= amount
             if c is not None:
@@ -164,7 +164,7 @@ class BudgetProjection:
             return
         # Budget accounts are opened by budget operations; one forged by a raw ledger write
         # with a budget-like `kind` is ignored unless it is well formed (it must never raise).
-        if kind in M.KINDS:
+        if kind in budget_model.KINDS:
             n = Node.of(e.id, e.metadata)
             if n is not None:
                 self._nodes[e.id] = (n, [0] * len(COLUMNS))
@@ -224,7 +224,7 @@ class BudgetProjection:
             if not nodes:
                 return None
             auth = {a[len(prefix) + len("authority:"):]: v for a, v in self._authority.items() if a.startswith(prefix)}
-            r = self._reserves.get(M.reserve_account(fiscal_year), [0, 0, 0, 0])
+            r = self._reserves.get(budget_model.reserve_account(fiscal_year), [0, 0, 0, 0])
             return Snapshot(
                 fiscal_year, nodes, {k: v[0] for k, v in auth.items() if k != "reserve"},
                 {k: v[1] for k, v in auth.items() if k != "reserve"}, (r[0], r[1], r[3]), fiscal_year in self._closed,

@@ -17,8 +17,8 @@ from typing import TYPE_CHECKING, Final
 
 import msgspec
 
-from ramp.budget import model as M
-from ramp.budget import projection as P
+from ramp.budget import model as budget_model
+from ramp.budget import projection as budget_projection
 from ramp.budget.multiyear import later_year_burdens
 from ramp.journal.queries import PAGE_DEFAULT, account_events, query_refused
 from ramp.ledger.events import TransferApplied
@@ -129,12 +129,12 @@ class Alerts(msgspec.Struct, frozen=True):
 
 def _figures(own: tuple[int, ...] | list[int], project: bool) -> list[int]:
     """Own figures in the order of `Figures`."""
-    appropriated = own[P.ISSUED] + own[P.RESERVE] + own[P.CARRIED_IN] + own[P.MOVED]
-    available = own[P.BALANCE] if project else 0
-    unallotted = 0 if project else own[P.BALANCE]
-    allotted = appropriated - unallotted - own[P.CARRIED_OVER] - own[P.LAPSED]
-    return [appropriated, allotted, unallotted, own[P.OBLIGATED], own[P.DISBURSED], available, own[P.CARRIED_IN],
-            own[P.CARRIED_OVER], own[P.LAPSED]]  # fmt: skip
+    appropriated = own[budget_projection.ISSUED] + own[budget_projection.RESERVE] + own[budget_projection.CARRIED_IN] + own[budget_projection.MOVED]
+    available = own[budget_projection.BALANCE] if project else 0
+    unallotted = 0 if project else own[budget_projection.BALANCE]
+    allotted = appropriated - unallotted - own[budget_projection.CARRIED_OVER] - own[budget_projection.LAPSED]
+    return [appropriated, allotted, unallotted, own[budget_projection.OBLIGATED], own[budget_projection.DISBURSED], available, own[budget_projection.CARRIED_IN],
+            own[budget_projection.CARRIED_OVER], own[budget_projection.LAPSED]]  # fmt: skip
 
 
 def _add(a: list[int], b: list[int]) -> None:
@@ -151,12 +151,12 @@ def budget_tree(projection: BudgetProjection, fiscal_year: int) -> BudgetTree:
         n, own = snap.nodes[path]
         figures = rolled.setdefault(path, [0] * 9)
         _add(figures, _figures(own, n.kind == "project"))
-        parent = M.parent_path(path)
+        parent = budget_model.parent_path(path)
         if parent is not None:
             _add(rolled.setdefault(parent, [0] * 9), figures)
     children: dict[str | None, list[str]] = {}
     for path in sorted(snap.nodes):
-        children.setdefault(M.parent_path(path), []).append(path)
+        children.setdefault(budget_model.parent_path(path), []).append(path)
 
     def build(path: str) -> TreeNode:
         n, _ = snap.nodes[path]
@@ -176,7 +176,7 @@ def budget_tree(projection: BudgetProjection, fiscal_year: int) -> BudgetTree:
     )  # fmt: skip
 
 
-def _by_organisation(snap: P.Snapshot, rolled: dict[str, list[int]]) -> list[Group]:
+def _by_organisation(snap: budget_projection.Snapshot, rolled: dict[str, list[int]]) -> list[Group]:
     """Organisation nodes (depth 3) of every item and sub-item, summed by their key."""
     groups: dict[str, tuple[list[int], str, bool]] = {}
     for path, (n, _) in snap.nodes.items():
@@ -189,7 +189,7 @@ def _by_organisation(snap: P.Snapshot, rolled: dict[str, list[int]]) -> list[Gro
     return [Group(k, name, est, Figures(*f)) for k, (f, name, est) in sorted(groups.items())]
 
 
-def _by_category(snap: P.Snapshot, rolled: dict[str, list[int]]) -> list[Group]:
+def _by_category(snap: budget_projection.Snapshot, rolled: dict[str, list[int]]) -> list[Group]:
     """Per tag, the outermost nodes carrying it (a tag on a node covers its subtree, counted once)."""
     groups: dict[str, tuple[list[int], bool]] = {}
     for path, (n, _) in snap.nodes.items():
@@ -202,16 +202,16 @@ def _by_category(snap: P.Snapshot, rolled: dict[str, list[int]]) -> list[Group]:
     return [Group(k, k, est, Figures(*f)) for k, (f, est) in sorted(groups.items())]
 
 
-def _ancestor_has_tag(snap: P.Snapshot, path: str, tag: str) -> bool:
-    parent = M.parent_path(path)
+def _ancestor_has_tag(snap: budget_projection.Snapshot, path: str, tag: str) -> bool:
+    parent = budget_model.parent_path(path)
     while parent is not None:
         if tag in snap.nodes[parent][0].tags:
             return True
-        parent = M.parent_path(parent)
+        parent = budget_model.parent_path(parent)
     return False
 
 
-def _estimated(snap: P.Snapshot, path: str) -> bool:
+def _estimated(snap: budget_projection.Snapshot, path: str) -> bool:
     """A node's figure is an estimate when it or anything in its subtree is labelled so."""
     prefix = path + ":"
     return any(n.estimate for p, (n, _) in snap.nodes.items() if p == path or p.startswith(prefix))
@@ -221,11 +221,11 @@ def node_history(
     journal: Journal, fiscal_year: int, path: str, *, after_seq: int | None = None, limit: int = PAGE_DEFAULT
 ) -> NodeHistory:
     """The movements of a node's own account, oldest first (pages as in `account_events`)."""
-    if M.split_path(path) is None:
+    if budget_model.split_path(path) is None:
         raise query_refused("path_invalid", f"{path!r} is not a node path")
-    account = M.node_account(fiscal_year, path)
+    account = budget_model.node_account(fiscal_year, path)
     a = journal.read.account(account)
-    if a is None or a.metadata.get("kind") not in M.KINDS:
+    if a is None or a.metadata.get("kind") not in budget_model.KINDS:
         raise query_refused("node_not_found", f"no node {path!r} in FY{fiscal_year}")
     page = account_events(journal, account, after_seq=after_seq, limit=limit)
     out = []

@@ -12,23 +12,23 @@ from typing import Annotated, Literal
 
 import msgspec
 
-from ramp.budget import model as M
+from ramp.budget import model as budget_model
 
-OpId = Annotated[str, msgspec.Meta(pattern=f"^{M.OP_ID_RE.pattern}$", max_length=48)]
-Year = Annotated[int, msgspec.Meta(ge=M.FISCAL_YEAR_MIN, le=M.FISCAL_YEAR_MAX)]
-Yen = Annotated[int, msgspec.Meta(ge=1, le=M.AMOUNT_MAX_YEN)]
-Key = Annotated[str, msgspec.Meta(pattern=f"^{M.KEY_RE.pattern}$", max_length=M.KEY_MAX_CHARS)]
+OpId = Annotated[str, msgspec.Meta(pattern=f"^{budget_model.OP_ID_RE.pattern}$", max_length=48)]
+Year = Annotated[int, msgspec.Meta(ge=budget_model.FISCAL_YEAR_MIN, le=budget_model.FISCAL_YEAR_MAX)]
+Yen = Annotated[int, msgspec.Meta(ge=1, le=budget_model.AMOUNT_MAX_YEN)]
+Key = Annotated[str, msgspec.Meta(pattern=f"^{budget_model.KEY_RE.pattern}$", max_length=budget_model.KEY_MAX_CHARS)]
 Path = Annotated[
     str,
     msgspec.Meta(pattern=r"^[a-z0-9][a-z0-9-]{0,19}(:[a-z0-9][a-z0-9-]{0,19}){0,4}$", max_length=104),
 ]
-Party = Annotated[str, msgspec.Meta(pattern=f"^{M.PARTY_RE.pattern}$", max_length=40)]
-Name = Annotated[str, msgspec.Meta(max_length=M.NAME_MAX_CHARS)]
-Tags = Annotated[tuple[Annotated[str, msgspec.Meta(pattern=f"^{M.TAG_RE.pattern}$")], ...],
-                 msgspec.Meta(max_length=M.TAGS_MAX)]  # fmt: skip
+Party = Annotated[str, msgspec.Meta(pattern=f"^{budget_model.PARTY_RE.pattern}$", max_length=40)]
+Name = Annotated[str, msgspec.Meta(max_length=budget_model.NAME_MAX_CHARS)]
+Tags = Annotated[tuple[Annotated[str, msgspec.Meta(pattern=f"^{budget_model.TAG_RE.pattern}$")], ...],
+                 msgspec.Meta(max_length=budget_model.TAGS_MAX)]  # fmt: skip
 Approvals = Annotated[
-    tuple[Annotated[str, msgspec.Meta(pattern=f"^{M.APPROVAL_RE.pattern}$", max_length=64)], ...],
-    msgspec.Meta(max_length=M.APPROVALS_MAX),
+    tuple[Annotated[str, msgspec.Meta(pattern=f"^{budget_model.APPROVAL_RE.pattern}$", max_length=64)], ...],
+    msgspec.Meta(max_length=budget_model.APPROVALS_MAX),
 ]
 Ref = Annotated[str, msgspec.Meta(pattern=r"^[A-Za-z0-9][A-Za-z0-9_.:/-]{0,63}$", max_length=64)]
 Bp = Annotated[int, msgspec.Meta(ge=1, le=10_000)]
@@ -63,7 +63,7 @@ class Enact(_Op, frozen=True, tag="enact"):
     act: Ref
     items: Annotated[tuple[ItemEnactment, ...], msgspec.Meta(min_length=1, max_length=64)]
     kind: Literal["original", "supplementary"] = "original"
-    reserve_yen: Annotated[int, msgspec.Meta(ge=0, le=M.AMOUNT_MAX_YEN)] = 0  # 予備費
+    reserve_yen: Annotated[int, msgspec.Meta(ge=0, le=budget_model.AMOUNT_MAX_YEN)] = 0  # 予備費
 
 
 class DefineNode(_Op, frozen=True, tag="define_node"):
@@ -159,7 +159,7 @@ class Disburse(_Op, frozen=True, tag="disburse"):
     fiscal_year: Year
     amount_yen: Yen
     carried: bool = False  # pay from money carried over into this year (事故繰越)
-    milestone: Annotated[str, msgspec.Meta(max_length=M.KEY_MAX_CHARS)] = ""
+    milestone: Annotated[str, msgspec.Meta(max_length=budget_model.KEY_MAX_CHARS)] = ""
     invoice: Annotated[str, msgspec.Meta(max_length=64)] = ""
     references: Annotated[dict[Annotated[str, msgspec.Meta(pattern=r"^[a-z][a-z0-9_]{0,31}$")], Ref],
                           msgspec.Meta(max_length=4)] = {}  # fmt: skip

@@ -8,31 +8,31 @@ only moves money already obligated and is checked against the escrow, nothing el
 from __future__ import annotations
 
 from ramp.budget import availability
-from ramp.budget import model as M
-from ramp.budget import rules as R
+from ramp.budget import model as budget_model
+from ramp.budget import rules as budget_rules
 from ramp.budget.multiyear import Contract, check_schedule
 from ramp.budget.planning import Ctx, chain, contract, node, open_account, record, year_open
 from ramp.budget.requests import Disburse, Obligate, RegisterContract, RegisterVendor
 from ramp.budget.view import View
 from ramp.ledger import Command, CreateAccount, CreateTransfer
 
-Code = M.Code
+Code = budget_model.Code
 
 
 def plan_register_vendor(ctx: Ctx, op: RegisterVendor) -> list[Command]:
     meta = {"kind": "vendor", **({"name": op.name} if op.name else {})}
-    account_id = M.vendor_account(op.vendor)
+    account_id = budget_model.vendor_account(op.vendor)
     if not ctx.view.exists(account_id):
-        ctx.view.open(account_id, M.ASSET, meta)
+        ctx.view.open(account_id, budget_model.ASSET, meta)
     # An existing vendor is answered by the engine: `exists`, or `exists_with_different_metadata`.
-    return [CreateAccount(id=account_id, asset=M.ASSET, flags=M.NO_OVERDRAFT, metadata=meta)]
+    return [CreateAccount(id=account_id, asset=budget_model.ASSET, flags=budget_model.NO_OVERDRAFT, metadata=meta)]
 
 
 def plan_register_contract(ctx: Ctx, op: RegisterContract) -> list[Command]:
     view, fy = ctx.view, op.fiscal_year
     schedule = {i.fiscal_year: i.amount_yen for i in op.schedule}
     c = Contract(op.contract, op.vendor, op.project, fy, op.designated, schedule, op.name)
-    anchor = CreateAccount(id=M.contract_account(op.contract), asset=M.ASSET, flags=M.NO_OVERDRAFT,
+    anchor = CreateAccount(id=budget_model.contract_account(op.contract), asset=budget_model.ASSET, flags=budget_model.NO_OVERDRAFT,
                            metadata=c.metadata())  # fmt: skip
     body = {
         "contract": op.contract, "vendor": op.vendor, "project": op.project, "fiscal_year": fy,
@@ -46,21 +46,21 @@ def plan_register_contract(ctx: Ctx, op: RegisterContract) -> list[Command]:
         return chain(out)  # a retry: the engine compares both with what was registered
     year_open(view, fy)
     project, _ = node(view, fy, op.project)
-    R.require(project.kind == "project", R.OBLIGATION_REQUIRES_PROJECT, f"{op.project!r} is not a project")
-    R.require(view.exists(M.vendor_account(op.vendor)), R.VENDOR_NOT_FOUND, f"no vendor {op.vendor!r}")
+    budget_rules.require(project.kind == "project", budget_rules.OBLIGATION_REQUIRES_PROJECT, f"{op.project!r} is not a project")
+    budget_rules.require(view.exists(budget_model.vendor_account(op.vendor)), budget_rules.VENDOR_NOT_FOUND, f"no vendor {op.vendor!r}")
     check_schedule(fy, schedule, op.designated, len(op.schedule))
     if op.milestones:
-        R.require(sum(m.amount_yen for m in op.milestones) == c.total_yen, R.SCHEDULE_INVALID,
+        budget_rules.require(sum(m.amount_yen for m in op.milestones) == c.total_yen, budget_rules.SCHEDULE_INVALID,
                   "milestones must add up to the contract's total")  # fmt: skip
-    R.require(c.total_yen <= M.AMOUNT_MAX_YEN, R.AMOUNT_INVALID, "contract total too large")
-    view.open(anchor.id, M.ASSET, anchor.metadata)
+    budget_rules.require(c.total_yen <= budget_model.AMOUNT_MAX_YEN, budget_rules.AMOUNT_INVALID, "contract total too large")
+    view.open(anchor.id, budget_model.ASSET, anchor.metadata)
     return chain(out)
 
 
 def _not_milestone_contract(view: View, contract_id: str) -> None:
     """A milestone contract's money moves only by its own rules (ramp.contracts): its escrow is
     paid by the attestations that accept its milestones, never by a direct disbursement."""
-    R.require(view.engine.record(f"contract.{contract_id}.1") is None, R.MILESTONE_CONTRACT,
+    budget_rules.require(view.engine.record(f"contract.{contract_id}.1") is None, budget_rules.MILESTONE_CONTRACT,
               f"{contract_id!r} is a milestone contract: use /v1/contracts/{contract_id} (attestations release "
               "its payments; later instalments are obligated there)")  # fmt: skip
 
@@ -73,14 +73,14 @@ def plan_obligate(ctx: Ctx, op: Obligate) -> list[Command]:
     if view.transfer_exists(op.id):
         return [obligate]
     instalment = c.schedule.get(fy)
-    escrow = view.get(M.escrow_account(op.contract, fy))
+    escrow = view.get(budget_model.escrow_account(op.contract, fy))
     obligated = 0 if escrow is None else escrow.credits
     return obligate_into_escrow(ctx, c, fy, op.amount_yen, op.id, obligate.references, instalment, obligated)
 
 
 def _obligation(op_id: str, c: Contract, fy: int, amount: int, references: dict[str, str]) -> CreateTransfer:
-    return CreateTransfer(id=op_id, debit_account=M.node_account(fy, c.project),
-                          credit_account=M.escrow_account(c.id, fy), amount=amount, asset=M.ASSET,
+    return CreateTransfer(id=op_id, debit_account=budget_model.node_account(fy, c.project),
+                          credit_account=budget_model.escrow_account(c.id, fy), amount=amount, asset=budget_model.ASSET,
                           code=Code.OBLIGATE, references=references)  # fmt: skip
 
 
@@ -91,16 +91,16 @@ def obligate_into_escrow(ctx: Ctx, c: Contract, fy: int, amount: int, op_id: str
     the anchor's for budget contracts, the amended terms' for milestone contracts)."""
     view = ctx.view
     year_open(view, fy)
-    R.require(M.fy_start_ns(fy) <= ctx.at_ns < M.fy_end_ns(fy), R.OUTSIDE_FISCAL_YEAR,
-              f"an obligation of FY{fy} money must be made within FY{fy} ({M.date_of(ctx.at_ns)} is not)")  # fmt: skip
+    budget_rules.require(budget_model.fy_start_ns(fy) <= ctx.at_ns < budget_model.fy_end_ns(fy), budget_rules.OUTSIDE_FISCAL_YEAR,
+              f"an obligation of FY{fy} money must be made within FY{fy} ({budget_model.date_of(ctx.at_ns)} is not)")  # fmt: skip
     project, project_acc = node(view, fy, c.project)
-    R.require(project.kind == "project", R.OBLIGATION_REQUIRES_PROJECT, f"{c.project!r} is not a project")
-    R.require(instalment is not None, R.INSTALMENT_NOT_SCHEDULED, f"{c.id!r} pays nothing in FY{fy}")
+    budget_rules.require(project.kind == "project", budget_rules.OBLIGATION_REQUIRES_PROJECT, f"{c.project!r} is not a project")
+    budget_rules.require(instalment is not None, budget_rules.INSTALMENT_NOT_SCHEDULED, f"{c.id!r} pays nothing in FY{fy}")
     assert instalment is not None
-    R.require(obligated + amount <= instalment, R.EXCEEDS_INSTALMENT,
+    budget_rules.require(obligated + amount <= instalment, budget_rules.EXCEEDS_INSTALMENT,
               f"FY{fy} instalment {instalment:,} yen, {obligated:,} already obligated")  # fmt: skip
     out: list[Command] = []
-    escrow_id = M.escrow_account(c.id, fy)
+    escrow_id = budget_model.escrow_account(c.id, fy)
     escrow = view.get(escrow_id)
     crossed = availability.check(project_acc, amount, project.tolerance)
     if escrow is None:
@@ -118,23 +118,23 @@ def plan_disburse(ctx: Ctx, op: Disburse) -> list[Command]:
     view, fy = ctx.view, op.fiscal_year
     c = contract(view, op.contract)
     _not_milestone_contract(view, op.contract)
-    escrow_id = M.escrow_account(op.contract, fy, op.carried)
+    escrow_id = budget_model.escrow_account(op.contract, fy, op.carried)
     references = {"contract": op.contract, **op.references}
     if op.milestone:
         references["milestone"] = op.milestone
     if op.invoice:
         references["invoice"] = op.invoice
-    pay = CreateTransfer(id=op.id, debit_account=escrow_id, credit_account=M.vendor_account(c.vendor),
-                         amount=op.amount_yen, asset=M.ASSET, code=Code.DISBURSE, references=references)  # fmt: skip
+    pay = CreateTransfer(id=op.id, debit_account=escrow_id, credit_account=budget_model.vendor_account(c.vendor),
+                         amount=op.amount_yen, asset=budget_model.ASSET, code=Code.DISBURSE, references=references)  # fmt: skip
     if view.transfer_exists(op.id):
         return [pay]
     year_open(view, fy)
     escrow = view.get(escrow_id)
     held = 0 if escrow is None else escrow.balance
-    R.require(op.amount_yen <= held, R.EXCEEDS_OBLIGATION,
+    budget_rules.require(op.amount_yen <= held, budget_rules.EXCEEDS_OBLIGATION,
               f"{op.contract!r} has {held:,} yen obligated and unpaid in FY{fy}; {op.amount_yen:,} asked")  # fmt: skip
     vendor = view.get(pay.credit_account)
-    R.require(vendor is not None, R.VENDOR_NOT_FOUND, f"no vendor {c.vendor!r}")  # only if forged: registered first
+    budget_rules.require(vendor is not None, budget_rules.VENDOR_NOT_FOUND, f"no vendor {c.vendor!r}")  # only if forged: registered first
     assert escrow is not None and vendor is not None
     view.move(escrow, vendor, op.amount_yen)
     return [pay]

@@ -12,7 +12,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from ramp.budget import model as M
+from ramp.budget import model as budget_model
 from ramp.budget.availability import DEFAULT, Tolerance
 
 _FY_RE = re.compile(r"fy\d{4}")
@@ -33,7 +33,7 @@ class Node:
 
     @property
     def account(self) -> str:
-        return M.node_account(self.fiscal_year, self.path)
+        return budget_model.node_account(self.fiscal_year, self.path)
 
     @property
     def item(self) -> str:
@@ -65,11 +65,11 @@ class Node:
     def of(cls, account_id: str, meta: dict[str, str]) -> Node | None:
         """The node an account defines, or None when it is not a budget node."""
         kind = meta.get("kind")
-        if kind not in M.KINDS:
+        if kind not in budget_model.KINDS:
             return None
         prefix, _, path = account_id.partition(":")
         # Only the budget opens these accounts; one forged by a raw ledger write is not a node.
-        if not _FY_RE.fullmatch(prefix) or M.split_path(path) is None or M.kind_of(path) != kind:
+        if not _FY_RE.fullmatch(prefix) or budget_model.split_path(path) is None or budget_model.kind_of(path) != kind:
             return None
         try:
             tolerance = Tolerance.decode(meta.get("tolerance_bp"))

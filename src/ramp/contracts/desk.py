@@ -27,21 +27,21 @@ import msgspec
 from nacl.exceptions import BadSignatureError
 from nacl.signing import VerifyKey
 
-from ramp.budget import model as M
-from ramp.budget import requests as Q
-from ramp.budget import rules as R
+from ramp.budget import model as budget_model
+from ramp.budget import requests as budget_requests
+from ramp.budget import rules as budget_rules
 from ramp.budget.multiyear import DESIGNATED_YEARS
 from ramp.budget.planning import Ctx, contract, node, open_account
 from ramp.budget.spending import obligate_into_escrow, plan_register_contract
 from ramp.budget.view import Acc, View
-from ramp.contracts import requests as C
-from ramp.contracts import state as S
-from ramp.contracts import terms as T
+from ramp.contracts import requests as contract_requests
+from ramp.contracts import state as contract_state
+from ramp.contracts import terms as contract_terms
 from ramp.ledger import AppendRecord, Command, CreateTransfer, LedgerEngine
 from ramp.policy.identities import Identity, IdentityRegistry, b64
 from ramp.refusal import Kind, refuse
 
-Code = M.Code
+Code = budget_model.Code
 STATEMENT_PREFIX: Final = "ramp-attestation-v1"
 SESSION_PREFIX: Final = b"ramp-session-attestation-v1\n"  # the service vouches for a web login
 Planner = Callable[[LedgerEngine], list[Command]]
@@ -64,33 +64,33 @@ def link(commands: list[Command]) -> list[Command]:
 class _Batch:
     """The commands of one planner call and the contract state they lead to."""
 
-    def __init__(self, view: View, state: S.ContractState, at_ns: int, actor: str) -> None:
+    def __init__(self, view: View, state: contract_state.ContractState, at_ns: int, actor: str) -> None:
         self.view, self.state, self.at, self.actor = view, state, at_ns, actor
         self.out: list[Command] = []
 
     def record(self, type_: str, body: dict[str, object]) -> str:
         n = self.state.events + 1
-        if n > S.EVENTS_MAX:
-            raise refuse(Kind.CONFLICT, "contract_events_exhausted", f"{self.state.id!r} has {S.EVENTS_MAX} records")
-        record = AppendRecord(id=S.record_id(self.state.id, n), type=type_,
+        if n > contract_state.EVENTS_MAX:
+            raise refuse(Kind.CONFLICT, "contract_events_exhausted", f"{self.state.id!r} has {contract_state.EVENTS_MAX} records")
+        record = AppendRecord(id=contract_state.record_id(self.state.id, n), type=type_,
                               body={**body, "contract": self.state.id, "at_ns": str(self.at), "by": self.actor})  # fmt: skip
-        S.fold(self.state, n, record)
+        contract_state.fold(self.state, n, record)
         self.out.append(record)
         return record.id
 
     def move(self, id_: str, debit: Acc, credit: Acc, amount: int, code: str, refs: dict[str, str]) -> None:
         self.view.move(debit, credit, amount)
         self.out.append(CreateTransfer(id=id_, debit_account=debit.id, credit_account=credit.id, amount=amount,
-                                       asset=M.ASSET, code=code, references={"contract": self.state.id, **refs}))  # fmt: skip
+                                       asset=budget_model.ASSET, code=code, references={"contract": self.state.id, **refs}))  # fmt: skip
 
 
-def funding_year(state: S.ContractState, milestone_id: str) -> int:
+def funding_year(state: contract_state.ContractState, milestone_id: str) -> int:
     m = state.signed_terms.milestone(milestone_id)
     assert m is not None
-    return T.fiscal_year_of_date(m.due)
+    return contract_terms.fiscal_year_of_date(m.due)
 
 
-def schedule(state: S.ContractState) -> dict[int, int]:
+def schedule(state: contract_state.ContractState) -> dict[int, int]:
     """Fiscal year -> instalment as amended: amounts of the current terms, years fixed at signing."""
     out: dict[int, int] = {}
     for m in state.terms.milestones:
@@ -99,18 +99,18 @@ def schedule(state: S.ContractState) -> dict[int, int]:
     return out
 
 
-def escrows(view: View, state: S.ContractState) -> list[Acc]:
+def escrows(view: View, state: contract_state.ContractState) -> list[Acc]:
     """The contract's escrow accounts that exist, by year, each year's own money first."""
     out = []
     for fy in range(state.terms.fiscal_year, state.terms.fiscal_year + DESIGNATED_YEARS + 1):
         for carried in (False, True):
-            acc = view.get(M.escrow_account(state.id, fy, carried))
+            acc = view.get(budget_model.escrow_account(state.id, fy, carried))
             if acc is not None:
                 out.append(acc)
     return out
 
 
-def owed_yen(state: S.ContractState) -> int:
+def owed_yen(state: contract_state.ContractState) -> int:
     """Accepted and not paid: milestones' net and penalty, and the retention once finally accepted."""
     owed = sum(m.net_yen + m.penalty_yen for m in state.real_milestones if m.accepted and not m.released)
     final = state.final
@@ -126,64 +126,64 @@ class ContractDesk:
 
     # --- helpers ---------------------------------------------------------------------------
     @staticmethod
-    def _state(engine: LedgerEngine, contract_id: str) -> S.ContractState:
-        state = S.load(engine.record, contract_id)
+    def _state(engine: LedgerEngine, contract_id: str) -> contract_state.ContractState:
+        state = contract_state.load(engine.record, contract_id)
         if state is None:
             raise refuse(Kind.NOT_FOUND, "contract_not_found", f"no contract {contract_id!r}")
         return state
 
     @staticmethod
-    def _open(state: S.ContractState) -> None:
+    def _open(state: contract_state.ContractState) -> None:
         if state.status == "completed":
             raise refuse(Kind.CONFLICT, "contract_completed", f"{state.id!r} is completed")
         if state.expired:
             raise refuse(Kind.CONFLICT, "contract_expired", f"{state.id!r} expired")
 
     # --- signing ---------------------------------------------------------------------------
-    def sign(self, op: C.Sign, actor: str, at_ns: int, request: str = "") -> Planner:
+    def sign(self, op: contract_requests.Sign, actor: str, at_ns: int, request: str = "") -> Planner:
         def planner(engine: LedgerEngine) -> list[Command]:
             return self.plan_sign(View(engine), op, actor, at_ns, request)
 
         return planner
 
-    def plan_sign(self, view: View, op: C.Sign, actor: str, at_ns: int, request: str = "") -> list[Command]:
+    def plan_sign(self, view: View, op: contract_requests.Sign, actor: str, at_ns: int, request: str = "") -> list[Command]:
         terms, cid = op.terms, op.terms.contract
-        existing = S.load(view.engine.record, cid)
+        existing = contract_state.load(view.engine.record, cid)
         if existing is not None:
             first = existing.records[0].body
-            if first.get("operation") == op.id and first.get("digest") == T.digest(terms):
+            if first.get("operation") == op.id and first.get("digest") == contract_terms.digest(terms):
                 return []  # a retry of this very signing: nothing more to write
             raise refuse(Kind.CONFLICT, "contract_exists", f"contract {cid!r} exists")
-        if view.exists(M.contract_account(cid)):
+        if view.exists(budget_model.contract_account(cid)):
             raise refuse(Kind.CONFLICT, "contract_exists", f"contract {cid!r} is registered with the budget already")
         if view.transfer_exists(op.id):
             raise refuse(Kind.CONFLICT, "operation_exists", f"operation {op.id!r} was already applied")
-        signed_on = M.date_of(at_ns)
-        T.check(terms, signed_on, self.identities.all())
-        if M.fiscal_year_of(at_ns) != terms.fiscal_year:
-            raise refuse(Kind.CONFLICT, R.OUTSIDE_FISCAL_YEAR, f"a FY{terms.fiscal_year} contract is signed within "
+        signed_on = budget_model.date_of(at_ns)
+        contract_terms.check(terms, signed_on, self.identities.all())
+        if budget_model.fiscal_year_of(at_ns) != terms.fiscal_year:
+            raise refuse(Kind.CONFLICT, budget_rules.OUTSIDE_FISCAL_YEAR, f"a FY{terms.fiscal_year} contract is signed within "
                          f"FY{terms.fiscal_year} ({signed_on} is not)")  # fmt: skip
         plan = terms.schedule()
         ctx = Ctx(view, at_ns, actor)
-        reg = Q.RegisterContract(
+        reg = budget_requests.RegisterContract(
             contract=cid, vendor=terms.vendor, fiscal_year=terms.fiscal_year, project=terms.project,
-            schedule=tuple(Q.Instalment(fy, amount) for fy, amount in plan.items()), designated=terms.designated,
-            milestones=tuple(Q.Milestone(m.id, m.amount_yen, m.due) for m in terms.milestones), name=terms.name,
+            schedule=tuple(budget_requests.Instalment(fy, amount) for fy, amount in plan.items()), designated=terms.designated,
+            milestones=tuple(budget_requests.Milestone(m.id, m.amount_yen, m.due) for m in terms.milestones), name=terms.name,
         )  # fmt: skip
         out = plan_register_contract(ctx, reg)
-        body: dict[str, object] = {"terms": T.encode(terms), "digest": T.digest(terms), "operation": op.id,
+        body: dict[str, object] = {"terms": contract_terms.encode(terms), "digest": contract_terms.digest(terms), "operation": op.id,
                                    "request": request}  # fmt: skip
         now_amount = plan.get(terms.fiscal_year)
         if now_amount is not None:
             c = contract(view, cid)
             out += obligate_into_escrow(ctx, c, terms.fiscal_year, now_amount, op.id, {"contract": cid}, now_amount, 0)
             body |= {"obligated_fiscal_year": terms.fiscal_year, "obligated_yen": now_amount}
-        out.append(AppendRecord(id=S.record_id(cid, 1), type=S.SIGNED,
+        out.append(AppendRecord(id=contract_state.record_id(cid, 1), type=contract_state.SIGNED,
                                 body={**body, "contract": cid, "at_ns": str(at_ns), "by": actor}))  # fmt: skip
         return link(out)
 
     # --- attestation -----------------------------------------------------------------------
-    def attest(self, contract_id: str, req: C.AttestRequest, attester: str, at_ns: int, *,
+    def attest(self, contract_id: str, req: contract_requests.AttestRequest, attester: str, at_ns: int, *,
                signature: bytes | None, second_factor: str = "") -> Planner:  # fmt: skip
         def planner(engine: LedgerEngine) -> list[Command]:
             view = View(engine)
@@ -210,7 +210,7 @@ class ContractDesk:
             b = _Batch(view, state, at_ns, attester)
             slot = m.rule.slot(req.slot) if m.rule else None
             assert slot is not None
-            b.record(S.ATTESTED, {
+            b.record(contract_state.ATTESTED, {
                 "milestone": req.milestone, "slot": req.slot, "claim": slot.claim, "identity": attester,
                 "organisation": identity.organisation, "digest": digest, "signature": base64.b64encode(sig).decode(),
                 "key": key, "via": via, "second_factor": second_factor,
@@ -223,9 +223,9 @@ class ContractDesk:
 
         return planner
 
-    def _attestable(self, state: S.ContractState, req: C.AttestRequest, identity: Identity, at_ns: int) -> S.Milestone:
+    def _attestable(self, state: contract_state.ContractState, req: contract_requests.AttestRequest, identity: Identity, at_ns: int) -> contract_state.Milestone:
         self._open(state)
-        if at_ns >= T.day_end_ns(state.terms.expires):
+        if at_ns >= contract_terms.day_end_ns(state.terms.expires):
             raise refuse(Kind.CONFLICT, "contract_expired", f"{state.id!r} expired on {state.terms.expires}")
         m = state.milestones.get(req.milestone)
         if m is None or m.rule is None:
@@ -243,7 +243,7 @@ class ContractDesk:
             raise refuse(Kind.CONFLICT, "milestone_accepted", f"milestone {req.milestone!r} was accepted already")
         if req.slot in m.slots_filled():
             raise refuse(Kind.CONFLICT, "slot_attested", f"slot {req.slot!r} of {req.milestone!r} is attested already")
-        if m.id == T.FINAL:
+        if m.id == contract_terms.FINAL:
             outstanding = [x.id for x in state.real_milestones if not x.accepted]
             if outstanding:
                 raise refuse(Kind.CONFLICT, "milestones_outstanding", f"final acceptance comes after every milestone; "
@@ -251,21 +251,21 @@ class ContractDesk:
         return m
 
     @staticmethod
-    def _accept(b: _Batch, m: S.Milestone) -> None:
+    def _accept(b: _Batch, m: contract_state.Milestone) -> None:
         terms = b.state.terms
-        on = M.date_of(b.at)
-        if m.id == T.FINAL:
+        on = budget_model.date_of(b.at)
+        if m.id == contract_terms.FINAL:
             late = penalty = retention = 0
         else:
-            late = T.days_late(m.due, on)
-            penalty = T.penalty_yen(terms, m.amount_yen, late)
-            retention = T.retention_yen(terms, m.amount_yen)
-        b.record(S.ACCEPTED, {"milestone": m.id, "accepted_on": on, "due": m.due, "days_late": late,
+            late = contract_terms.days_late(m.due, on)
+            penalty = contract_terms.penalty_yen(terms, m.amount_yen, late)
+            retention = contract_terms.retention_yen(terms, m.amount_yen)
+        b.record(contract_state.ACCEPTED, {"milestone": m.id, "accepted_on": on, "due": m.due, "days_late": late,
                               "amount_yen": m.amount_yen, "penalty_yen": penalty, "retention_yen": retention,
                               "net_yen": m.amount_yen - penalty - retention})  # fmt: skip
 
     # --- later instalments, settling, expiry ----------------------------------------------
-    def obligate(self, op: C.ObligateInstalment, actor: str, at_ns: int) -> Planner:
+    def obligate(self, op: contract_requests.ObligateInstalment, actor: str, at_ns: int) -> Planner:
         def planner(engine: LedgerEngine) -> list[Command]:
             view = View(engine)
             state = self._state(engine, op.contract)
@@ -277,14 +277,14 @@ class ContractDesk:
             fy = op.fiscal_year
             instalment = schedule(state).get(fy)
             if instalment is None:
-                raise refuse(Kind.CONFLICT, R.INSTALMENT_NOT_SCHEDULED, f"{op.contract!r} pays nothing in FY{fy}")
+                raise refuse(Kind.CONFLICT, budget_rules.INSTALMENT_NOT_SCHEDULED, f"{op.contract!r} pays nothing in FY{fy}")
             already = state.obligated.get(fy, 0)
             if already >= instalment:
                 raise refuse(Kind.CONFLICT, "instalment_obligated", f"FY{fy}'s instalment of {op.contract!r} is obligated")
             b = _Batch(view, state, at_ns, actor)
             b.out += obligate_into_escrow(Ctx(view, at_ns, actor), contract(view, op.contract), fy, instalment - already,
                                           op.id, {"contract": op.contract}, instalment, already)  # fmt: skip
-            b.record(S.OBLIGATED, {"fiscal_year": fy, "amount_yen": instalment - already, "operation": op.id})
+            b.record(contract_state.OBLIGATED, {"fiscal_year": fy, "amount_yen": instalment - already, "operation": op.id})
             settle(b)
             return link(b.out)
 
@@ -311,7 +311,7 @@ class ContractDesk:
             view = View(engine)
             state = self._state(engine, contract_id)
             self._open(state)
-            if at_ns < T.day_end_ns(state.terms.expires):
+            if at_ns < contract_terms.day_end_ns(state.terms.expires):
                 raise refuse(Kind.CONFLICT, "not_expired", f"{contract_id!r} runs until the end of {state.terms.expires}")
             b = _Batch(view, state, at_ns, actor)
             settle(b)  # what was accepted is paid before anything is de-obligated
@@ -325,30 +325,30 @@ class ContractDesk:
         return planner
 
     # --- through approved requests ---------------------------------------------------------
-    def plan_approved(self, view: View, op: C.ApprovedOperation, requester: str, request: str,
+    def plan_approved(self, view: View, op: contract_requests.ApprovedOperation, requester: str, request: str,
                       at_ns: int) -> list[Command]:  # fmt: skip
         """The commands of an approved request's contract operation (planned at request time to
         check it could execute, and again when its quorum is reached)."""
-        if type(op) is C.Sign:
+        if type(op) is contract_requests.Sign:
             return self.plan_sign(view, op, requester, at_ns, request)
         state = self._state(view.engine, op.contract)
         self._open(state)
         b = _Batch(view, state, at_ns, requester)
-        if type(op) is C.Hold:
+        if type(op) is contract_requests.Hold:
             if state.held:
                 raise refuse(Kind.CONFLICT, "contract_held", f"{op.contract!r} is held already")
-            b.record(S.HELD, {"request": request, "reason": op.reason})
-        elif type(op) is C.Release:
+            b.record(contract_state.HELD, {"request": request, "reason": op.reason})
+        elif type(op) is contract_requests.Release:
             if not state.held:
                 raise refuse(Kind.CONFLICT, "contract_not_held", f"{op.contract!r} is not held")
-            b.record(S.UNHELD, {"request": request, "reason": op.reason})
+            b.record(contract_state.UNHELD, {"request": request, "reason": op.reason})
             settle(b)
         else:
-            assert type(op) is C.ChangeOrder
+            assert type(op) is contract_requests.ChangeOrder
             self._change_order(b, op, request)
         return link(b.out)
 
-    def _change_order(self, b: _Batch, op: C.ChangeOrder, request: str) -> None:
+    def _change_order(self, b: _Batch, op: contract_requests.ChangeOrder, request: str) -> None:
         state, view = b.state, b.view
         ids = [c.id for c in op.milestones]
         if len(set(ids)) != len(ids):
@@ -369,12 +369,12 @@ class ContractDesk:
                                         total_yen=sum(m.amount_yen for m in milestones))  # fmt: skip
         if terms == state.terms:
             raise refuse(Kind.INVALID, "change_order_empty", "the change order changes nothing")
-        if terms.total_yen > M.AMOUNT_MAX_YEN:
-            raise refuse(Kind.INVALID, R.AMOUNT_INVALID, "contract total too large")
-        T.check(terms, M.date_of(state.signed_at_ns), self.identities.all())
-        if b.at >= T.day_end_ns(terms.expires):
+        if terms.total_yen > budget_model.AMOUNT_MAX_YEN:
+            raise refuse(Kind.INVALID, budget_rules.AMOUNT_INVALID, "contract total too large")
+        contract_terms.check(terms, budget_model.date_of(state.signed_at_ns), self.identities.all())
+        if b.at >= contract_terms.day_end_ns(terms.expires):
             raise refuse(Kind.CONFLICT, "contract_expired", f"the amended expiry {terms.expires} has passed")
-        year = M.fiscal_year_of(b.at)
+        year = budget_model.fiscal_year_of(b.at)
         deltas: dict[int, int] = {}
         for old, new in zip(state.terms.milestones, terms.milestones, strict=True):
             if new.amount_yen != old.amount_yen:
@@ -391,19 +391,19 @@ class ContractDesk:
             ctx = Ctx(view, b.at, b.actor)
             if delta > 0:
                 b.out += obligate_into_escrow(ctx, contract(view, state.id), fy, delta,
-                                              f"{S.record_id(state.id, state.events + 1)}.ob", {"contract": state.id},
+                                              f"{contract_state.record_id(state.id, state.events + 1)}.ob", {"contract": state.id},
                                               amended[fy], already)  # fmt: skip
             else:
-                escrow = view.get(M.escrow_account(state.id, fy))
+                escrow = view.get(budget_model.escrow_account(state.id, fy))
                 held = 0 if escrow is None else escrow.balance
                 if escrow is None or held < -delta:
-                    raise refuse(Kind.CONFLICT, R.EXCEEDS_OBLIGATION, f"FY{fy}'s escrow holds {held:,} yen; {-delta:,} to release")
+                    raise refuse(Kind.CONFLICT, budget_rules.EXCEEDS_OBLIGATION, f"FY{fy}'s escrow holds {held:,} yen; {-delta:,} to release")
                 _, project = node(view, fy, state.terms.project)
-                b.move(f"{S.record_id(state.id, state.events + 1)}.deob", escrow, project, -delta, Code.DEOBLIGATE,
+                b.move(f"{contract_state.record_id(state.id, state.events + 1)}.deob", escrow, project, -delta, Code.DEOBLIGATE,
                        {"request": request[:128]})  # fmt: skip
             moved.append({"fiscal_year": fy, "delta_yen": delta})
-        b.record(S.AMENDED, {"request": request, "reason": op.reason, "terms": T.encode(terms),
-                             "changes": S.body_json(op), "obligation_delta": moved,
+        b.record(contract_state.AMENDED, {"request": request, "reason": op.reason, "terms": contract_terms.encode(terms),
+                             "changes": contract_state.body_json(op), "obligation_delta": moved,
                              "schedule": [{"fiscal_year": fy, "amount_yen": a} for fy, a in sorted(amended.items())]})  # fmt: skip
 
 
@@ -412,8 +412,8 @@ def settle(b: _Batch) -> None:
     state, view = b.state, b.view
     if state.held:
         return
-    year = M.fiscal_year_of(b.at)
-    vendor = view.get(M.vendor_account(state.terms.vendor))
+    year = budget_model.fiscal_year_of(b.at)
+    vendor = view.get(budget_model.vendor_account(state.terms.vendor))
     if vendor is None:  # pragma: no cover - signing requires the vendor; accounts are never removed
         return
     for m in state.real_milestones:
@@ -422,11 +422,11 @@ def settle(b: _Batch) -> None:
         funded = funding_year(state, m.id)
         if funded > year:
             continue  # accepted early: paid once that year's instalment is obligated
-        source = view.get(M.escrow_account(state.id, year, carried=funded < year))
+        source = view.get(budget_model.escrow_account(state.id, year, carried=funded < year))
         need = m.net_yen + m.penalty_yen
         if source is None or source.balance < need:
             continue
-        rid = b.record(S.RELEASED, {"what": "milestone", "milestone": m.id, "net_yen": m.net_yen,
+        rid = b.record(contract_state.RELEASED, {"what": "milestone", "milestone": m.id, "net_yen": m.net_yen,
                                     "penalty_yen": m.penalty_yen, "retention_yen": m.retention_yen,
                                     "source": source.id, "accepted_at_ns": str(m.accepted_at_ns)})  # fmt: skip
         if m.net_yen:
@@ -439,16 +439,16 @@ def settle(b: _Batch) -> None:
     if not all(m.released for m in state.real_milestones):
         return
     retention = sum(m.retention_yen for m in state.real_milestones)
-    sources = [a for a in (view.get(M.escrow_account(state.id, year, carried)) for carried in (True, False)) if a]
+    sources = [a for a in (view.get(budget_model.escrow_account(state.id, year, carried)) for carried in (True, False)) if a]
     if sum(a.balance for a in sources) < retention:
         return  # not payable in this year (carry it over first)
-    rid = b.record(S.RELEASED, {"what": "retention", "amount_yen": retention, "accepted_at_ns": str(final.accepted_at_ns),
+    rid = b.record(contract_state.RELEASED, {"what": "retention", "amount_yen": retention, "accepted_at_ns": str(final.accepted_at_ns),
                                 "sources": [a.id for a in sources]})  # fmt: skip
     left = retention
     for k, source in enumerate(sources):
         take = min(left, source.balance)
         if take:
-            b.move(f"{rid}.ret{k}", source, vendor, take, Code.DISBURSE, {"milestone": T.FINAL})
+            b.move(f"{rid}.ret{k}", source, vendor, take, Code.DISBURSE, {"milestone": contract_terms.FINAL})
             left -= take
 
 
@@ -462,21 +462,21 @@ def expire_into(b: _Batch) -> None:
     returns = []
     for escrow in escrows(view, state):
         fy = int(escrow.metadata.get("fiscal_year", "0"))
-        if escrow.balance <= 0 or view.exists(M.lapsed_account(fy)):
+        if escrow.balance <= 0 or view.exists(budget_model.lapsed_account(fy)):
             continue
-        project = view.get(M.node_account(fy, state.terms.project))
+        project = view.get(budget_model.node_account(fy, state.terms.project))
         if project is None:  # pragma: no cover - an escrow's money came from (or was carried next to) it
             continue
         returns.append((escrow, project, escrow.balance))
     total = sum(r[2] for r in returns)
-    rid = b.record(S.EXPIRED, {"cancelled": cancelled, "deobligated_yen": total, "forfeited_retention_yen": forfeited,
+    rid = b.record(contract_state.EXPIRED, {"cancelled": cancelled, "deobligated_yen": total, "forfeited_retention_yen": forfeited,
                                "returned": [{"escrow": e.id, "amount_yen": a} for e, _, a in returns]})  # fmt: skip
     for k, (escrow, project, amount) in enumerate(returns):
         b.move(f"{rid}.deob{k}", escrow, project, amount, Code.DEOBLIGATE, {})
 
 
 def _revenue(b: _Batch, year: int) -> Acc:
-    acc = b.view.get(M.revenue_account(year))
+    acc = b.view.get(budget_model.revenue_account(year))
     if acc is None:
-        acc = open_account(b.view, b.out, M.revenue_account(year), {"kind": "revenue", "fiscal_year": str(year)})
+        acc = open_account(b.view, b.out, budget_model.revenue_account(year), {"kind": "revenue", "fiscal_year": str(year)})
     return acc

@@ -13,12 +13,12 @@ from typing import Annotated
 
 import msgspec
 
-from ramp.budget import model as M
-from ramp.budget import requests as Q
-from ramp.contracts import terms as T
+from ramp.budget import model as budget_model
+from ramp.budget import requests as budget_requests
+from ramp.contracts import terms as contract_terms
 
 Signature = Annotated[str, msgspec.Meta(pattern=r"^[A-Za-z0-9+/]{86}==$")]  # base64 of 64 bytes
-MilestoneRef = Annotated[str, msgspec.Meta(pattern=f"^{M.KEY_RE.pattern}$", max_length=M.KEY_MAX_CHARS)]
+MilestoneRef = Annotated[str, msgspec.Meta(pattern=f"^{budget_model.KEY_RE.pattern}$", max_length=budget_model.KEY_MAX_CHARS)]
 Reason = Annotated[str, msgspec.Meta(max_length=512)]
 
 
@@ -30,44 +30,44 @@ class Sign(_Op, frozen=True, tag="sign"):
     """Sign the contract: record its terms and obligate the signing year's instalment (`id`
     is the idempotency key of that obligation)."""
 
-    id: Q.OpId
-    terms: T.Terms
+    id: budget_requests.OpId
+    terms: contract_terms.Terms
 
 
 class ObligateInstalment(_Op, frozen=True, tag="obligate"):
     """A later fiscal year's instalment into escrow, once that year's budget exists."""
 
-    id: Q.OpId
-    contract: Q.Party
-    fiscal_year: Q.Year
+    id: budget_requests.OpId
+    contract: budget_requests.Party
+    fiscal_year: budget_requests.Year
 
 
 class MilestoneChange(msgspec.Struct, frozen=True, forbid_unknown_fields=True):
-    id: Q.Key
-    amount_yen: Q.Yen | None = None
-    due: T.Date | None = None
+    id: budget_requests.Key
+    amount_yen: budget_requests.Yen | None = None
+    due: contract_terms.Date | None = None
 
 
 class ChangeOrder(_Op, frozen=True, tag="change_order"):
     """Amend amounts or dates of milestones not yet accepted, or the expiry."""
 
-    contract: Q.Party
-    milestones: Annotated[tuple[MilestoneChange, ...], msgspec.Meta(max_length=T.MILESTONES_MAX)] = ()
-    expires: T.Date | None = None
+    contract: budget_requests.Party
+    milestones: Annotated[tuple[MilestoneChange, ...], msgspec.Meta(max_length=contract_terms.MILESTONES_MAX)] = ()
+    expires: contract_terms.Date | None = None
     reason: Reason = ""
 
 
 class Hold(_Op, frozen=True, tag="hold"):
     """Stop the contract's payments (attestations still count; payments wait)."""
 
-    contract: Q.Party
+    contract: budget_requests.Party
     reason: Reason = ""
 
 
 class Release(_Op, frozen=True, tag="release"):
     """Lift a hold and pay what is owed and payable."""
 
-    contract: Q.Party
+    contract: budget_requests.Party
     reason: Reason = ""
 
 
@@ -79,6 +79,6 @@ class AttestRequest(msgspec.Struct, frozen=True, forbid_unknown_fields=True):
     Web session: `totp`, a fresh second factor."""
 
     milestone: MilestoneRef
-    slot: Q.Key
+    slot: budget_requests.Key
     signature: Signature | None = None
     totp: Annotated[str, msgspec.Meta(pattern=r"^[0-9]{6}$")] | None = None

@@ -22,7 +22,7 @@ from typing import Final
 
 import msgspec
 
-from ramp.contracts import terms as T
+from ramp.contracts import terms as contract_terms
 from ramp.ledger.events import RecordAppended
 
 EVENTS_MAX: Final = 999  # `contract.<40 chars>.<n>` stays within a record id's 64 characters
@@ -62,7 +62,7 @@ class Milestone:
     id: str
     amount_yen: int
     due: str
-    rule: T.Rule | None
+    rule: contract_terms.Rule | None
     attestations: list[Attestation] = field(default_factory=list)
     accepted_on: str = ""
     accepted_at_ns: int = 0
@@ -99,8 +99,8 @@ class Milestone:
 @dataclass
 class ContractState:
     id: str
-    terms: T.Terms  # as amended
-    signed_terms: T.Terms
+    terms: contract_terms.Terms  # as amended
+    signed_terms: contract_terms.Terms
     signer: str
     signed_at_ns: int
     events: int  # records so far: the next is `contract.<id>.<events + 1>`
@@ -119,15 +119,15 @@ class ContractState:
 
     @property
     def digest(self) -> str:
-        return T.digest(self.terms)
+        return contract_terms.digest(self.terms)
 
     @property
     def final(self) -> Milestone | None:
-        return self.milestones.get(T.FINAL)
+        return self.milestones.get(contract_terms.FINAL)
 
     @property
     def real_milestones(self) -> list[Milestone]:
-        return [m for k, m in self.milestones.items() if k != T.FINAL]
+        return [m for k, m in self.milestones.items() if k != contract_terms.FINAL]
 
     @property
     def retention_held_yen(self) -> int:
@@ -167,7 +167,7 @@ def load(lookup: Lookup, contract_id: str) -> ContractState | None:
     first = lookup(record_id(contract_id, 1))
     if first is None or first.type != SIGNED:
         return None
-    signed = T.decode(first.body["terms"])
+    signed = contract_terms.decode(first.body["terms"])
     state = ContractState(contract_id, signed, signed, str(first.body["by"]), int(first.body["at_ns"]),  # type: ignore[call-overload]
                           1, _milestones(signed), records=[first])  # fmt: skip
     year = first.body.get("obligated_fiscal_year")
@@ -181,10 +181,10 @@ def load(lookup: Lookup, contract_id: str) -> ContractState | None:
     return state
 
 
-def _milestones(terms: T.Terms) -> dict[str, Milestone]:
+def _milestones(terms: contract_terms.Terms) -> dict[str, Milestone]:
     out = {m.id: Milestone(m.id, m.amount_yen, m.due, m.rule) for m in terms.milestones}
     if terms.final_acceptance is not None:
-        out[T.FINAL] = Milestone(T.FINAL, 0, terms.expires, terms.final_acceptance)
+        out[contract_terms.FINAL] = Milestone(contract_terms.FINAL, 0, terms.expires, terms.final_acceptance)
     return out
 
 
@@ -219,7 +219,7 @@ def fold(state: ContractState, n: int, r: RecordAppended) -> None:
     elif t == UNHELD:
         state.held, state.hold_reason = False, ""
     elif t == AMENDED:
-        state.terms = T.decode(b["terms"])
+        state.terms = contract_terms.decode(b["terms"])
         for moved in b["obligation_delta"]:  # type: ignore[union-attr]
             fy, delta = int(moved["fiscal_year"]), int(moved["delta_yen"])  # type: ignore[index]
             state.obligated[fy] = state.obligated.get(fy, 0) + delta

@@ -16,8 +16,8 @@ from typing import Annotated, Final, Literal
 
 import msgspec
 
-from ramp.budget import model as M
-from ramp.budget import requests as Q
+from ramp.budget import model as budget_model
+from ramp.budget import requests as budget_requests
 from ramp.policy.identities import ORGANISATION_RE, ROLES, Identity
 from ramp.refusal import Kind, refuse
 
@@ -40,7 +40,7 @@ class Slot(msgspec.Struct, frozen=True, forbid_unknown_fields=True):
     """One attestation a rule counts: what is attested (`claim`), by whom (a role, and an
     organisation where it matters: "test evaluation passed" by an ATLA inspector)."""
 
-    name: Q.Key
+    name: budget_requests.Key
     role: Role
     organisation: Organisation | Literal[""] = ""
     claim: Claim = ""
@@ -62,11 +62,11 @@ class Rule(msgspec.Struct, frozen=True, forbid_unknown_fields=True):
 
 
 class MilestoneTerms(msgspec.Struct, frozen=True, forbid_unknown_fields=True):
-    id: Q.Key
-    amount_yen: Q.Yen
+    id: budget_requests.Key
+    amount_yen: budget_requests.Yen
     due: Date
     rule: Rule
-    name: Q.Name = ""
+    name: budget_requests.Name = ""
 
 
 class Penalty(msgspec.Struct, frozen=True, forbid_unknown_fields=True):
@@ -78,11 +78,11 @@ class Penalty(msgspec.Struct, frozen=True, forbid_unknown_fields=True):
 
 
 class Terms(msgspec.Struct, frozen=True, forbid_unknown_fields=True):
-    contract: Q.Party
-    vendor: Q.Party
-    project: Q.Path
-    fiscal_year: Q.Year  # concluded in; each milestone is paid from the money of its due date's year
-    total_yen: Q.Yen
+    contract: budget_requests.Party
+    vendor: budget_requests.Party
+    project: budget_requests.Path
+    fiscal_year: budget_requests.Year  # concluded in; each milestone is paid from the money of its due date's year
+    total_yen: budget_requests.Yen
     milestones: Annotated[tuple[MilestoneTerms, ...], msgspec.Meta(min_length=1, max_length=MILESTONES_MAX)]
     expires: Date  # the last day (JST) a milestone may be accepted; after it, what remains is de-obligated
     currency: Literal["JPYD"] = "JPYD"
@@ -90,7 +90,7 @@ class Terms(msgspec.Struct, frozen=True, forbid_unknown_fields=True):
     penalty: Penalty | None = None
     final_acceptance: Rule | None = None  # releases the retention; required when retention_bp > 0
     designated: bool = False  # 特定防衛調達: payments over up to ten years
-    name: Q.Name = ""
+    name: budget_requests.Name = ""
 
     def milestone(self, milestone_id: str) -> MilestoneTerms | None:
         return next((m for m in self.milestones if m.id == milestone_id), None)
@@ -125,7 +125,7 @@ def fiscal_year_of_date(text: str) -> int:
 def day_end_ns(text: str) -> int:
     """The end of a JST calendar day (exclusive): an expiry date is the last day allowed."""
     d = date.fromisoformat(text)
-    return M.jst_ns(d.year, d.month, d.day, 0) + 86_400 * 1_000_000_000
+    return budget_model.jst_ns(d.year, d.month, d.day, 0) + 86_400 * 1_000_000_000
 
 
 def days_late(due: str, accepted_on: str) -> int:

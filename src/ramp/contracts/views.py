@@ -9,10 +9,10 @@ from typing import Any
 
 import msgspec
 
-from ramp.budget import model as M
+from ramp.budget import model as budget_model
 from ramp.budget.view import View
-from ramp.contracts import state as S
-from ramp.contracts import terms as T
+from ramp.contracts import state as contract_state
+from ramp.contracts import terms as contract_terms
 from ramp.contracts.desk import STATEMENT_PREFIX, escrows, funding_year, schedule
 from ramp.ledger import LedgerEngine
 
@@ -146,15 +146,15 @@ class VendorOut(msgspec.Struct, frozen=True):
     items: list[ContractSummary]
 
 
-def escrow_yen(engine: LedgerEngine, state: S.ContractState) -> int:
+def escrow_yen(engine: LedgerEngine, state: contract_state.ContractState) -> int:
     return sum(a.balance for a in escrows(View(engine), state))
 
 
-def _latency(m: S.Milestone) -> int | None:
+def _latency(m: contract_state.Milestone) -> int | None:
     return m.paid_at_ns - m.accepted_at_ns if m.paid_at_ns and m.accepted_at_ns else None
 
 
-def contract_view(state: S.ContractState, engine: LedgerEngine) -> ContractOut:
+def contract_view(state: contract_state.ContractState, engine: LedgerEngine) -> ContractOut:
     terms = state.terms
     milestones = []
     for m in state.milestones.values():
@@ -163,25 +163,25 @@ def contract_view(state: S.ContractState, engine: LedgerEngine) -> ContractOut:
         slots = [] if m.rule is None else [
             SlotOut(s.name, s.role, s.organisation, s.claim, filled[s.name].identity if s.name in filled else None,
                     filled[s.name].n if s.name in filled else None) for s in m.rule.slots]  # fmt: skip
-        paid = m.paid_yen if m.id != T.FINAL else state.retention_paid_yen
-        paid_at = m.paid_at_ns if m.id != T.FINAL else state.retention_paid_at_ns
+        paid = m.paid_yen if m.id != contract_terms.FINAL else state.retention_paid_yen
+        paid_at = m.paid_at_ns if m.id != contract_terms.FINAL else state.retention_paid_at_ns
         milestones.append(MilestoneOut(
             m.id, named.name if named else "final acceptance", m.amount_yen, m.due,
-            funding_year(state, m.id) if m.id != T.FINAL else None,
-            "released" if m.id == T.FINAL and state.retention_paid_at_ns else m.status,
+            funding_year(state, m.id) if m.id != contract_terms.FINAL else None,
+            "released" if m.id == contract_terms.FINAL and state.retention_paid_at_ns else m.status,
             m.rule.required if m.rule else 0, slots, m.accepted_on or None, m.days_late, m.penalty_yen,
             m.retention_yen, m.net_yen, paid, m.accepted_at_ns or None, paid_at or None,
             paid_at - m.accepted_at_ns if paid_at and m.accepted_at_ns else None,
         ))  # fmt: skip
     releases = []
     for n, r in enumerate(state.records, start=1):
-        if r.type != S.RELEASED:
+        if r.type != contract_state.RELEASED:
             continue
         b = r.body
         what = str(b["what"])
         paid = int(b["amount_yen"] if what == "retention" else b["net_yen"])  # type: ignore[call-overload]
         at, accepted = int(b["at_ns"]), int(b["accepted_at_ns"])  # type: ignore[call-overload]
-        releases.append(ReleaseOut(n, what, str(b.get("milestone", T.FINAL)), paid, int(b.get("penalty_yen", 0)),  # type: ignore[call-overload]
+        releases.append(ReleaseOut(n, what, str(b.get("milestone", contract_terms.FINAL)), paid, int(b.get("penalty_yen", 0)),  # type: ignore[call-overload]
                                    accepted, at, at - accepted))  # fmt: skip
     attestations = [AttestationOut(a.n, a.milestone, a.slot, a.identity, a.organisation, a.via, a.at_ns)
                     for m in state.milestones.values() for a in m.attestations]  # fmt: skip
@@ -196,18 +196,18 @@ def contract_view(state: S.ContractState, engine: LedgerEngine) -> ContractOut:
         state.retention_held_yen, state.pending_yen,
         state.deobligated_yen, state.forfeited_retention_yen, escrow_yen(engine, state), state.amendments,
         [InstalmentOut(fy, a, state.obligated.get(fy, 0)) for fy, a in sorted(plan.items())],
-        milestones, releases, sorted(attestations, key=lambda a: a.n), events, T.encode(terms),
+        milestones, releases, sorted(attestations, key=lambda a: a.n), events, contract_terms.encode(terms),
         f"{STATEMENT_PREFIX}\\n{state.id}\\n{{milestone}}\\n{{slot}}\\n{state.digest}\\n{{identity}}\\n",
     )  # fmt: skip
 
 
-def summary(state: S.ContractState) -> ContractSummary:
+def summary(state: contract_state.ContractState) -> ContractSummary:
     return ContractSummary(state.id, state.terms.name, state.terms.vendor, state.terms.project, state.status,
                            state.terms.total_yen, state.released_yen, state.pending_yen, state.penalties_yen,
                            state.terms.expires)  # fmt: skip
 
 
-def vendor_view(vendor: str, states: Iterable[S.ContractState], engine: LedgerEngine) -> VendorOut:
+def vendor_view(vendor: str, states: Iterable[contract_state.ContractState], engine: LedgerEngine) -> VendorOut:
     items, obligated, latency = [], 0, None
     to_come = 0
     for st in states:
@@ -218,14 +218,14 @@ def vendor_view(vendor: str, states: Iterable[S.ContractState], engine: LedgerEn
             lat = _latency(m)
             if lat is not None:
                 latency = lat if latency is None else max(latency, lat)
-    wallet = engine.account(M.vendor_account(vendor))
+    wallet = engine.account(budget_model.vendor_account(vendor))
     received = 0 if wallet is None else wallet.credits_posted - wallet.debits_posted
     return VendorOut(vendor, len(items), obligated, sum(i.released_yen for i in items),
                      sum(i.pending_yen for i in items), sum(i.penalties_yen for i in items), to_come, received,
                      latency, items)  # fmt: skip
 
 
-def committed_lookup(engine: LedgerEngine, size: Callable[[], int]) -> S.Lookup:
+def committed_lookup(engine: LedgerEngine, size: Callable[[], int]) -> contract_state.Lookup:
     """Records of committed batches only (a reader must not see what may still fail)."""
 
     def lookup(record_id: str):  # noqa: ANN202 - a state.Lookup

@@ -22,7 +22,7 @@ from ramp.approvals.actions import Action, BudgetAction, FreezeAction
 from ramp.approvals.desk import Desk, Plan
 from ramp.approvals.model import statement
 from ramp.approvals.state import load
-from ramp.budget import model as BM
+from ramp.budget import model as budget_model
 from ramp.budget.projection import BudgetProjection
 from ramp.budget.queries import TreeNode, budget_tree
 from ramp.budget.requests import Transfer
@@ -80,7 +80,7 @@ def _freeze(journal: Journal, suspect: dict[str, object] | None) -> Callable[[st
     def make(_request_id: str) -> Action | None:
         if suspect is None:
             return None
-        account = BM.vendor_account(str(suspect["vendor"]))
+        account = budget_model.vendor_account(str(suspect["vendor"]))
         if journal.engine.account(account) is None:
             return None
         return FreezeAction(account=account, reason=f"suspected split payments below the ¥10m line on "

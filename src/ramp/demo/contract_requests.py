@@ -21,8 +21,8 @@ from typing import Final
 from ramp.approvals.actions import ContractAction
 from ramp.approvals.desk import Desk
 from ramp.budget.service import check_results
-from ramp.contracts import requests as C
-from ramp.contracts import state as S
+from ramp.contracts import requests as contract_requests
+from ramp.contracts import state as contract_state
 from ramp.demo.approvals import next_copy
 from ramp.demo.contracts import SIGNER, UNIT_YEN
 from ramp.journal import Journal
@@ -39,21 +39,21 @@ class _Seed:
     id: str  # the first copy's request id
     requester: str
     memo: str
-    operation: Callable[[Journal], C.ApprovedOperation | None]  # None: the contract has no place for it
+    operation: Callable[[Journal], contract_requests.ApprovedOperation | None]  # None: the contract has no place for it
 
 
-def _hold(_journal: Journal) -> C.ApprovedOperation:
-    return C.Hold("mc25-sm3-handling", "analytics: the invoice for the first article test evaluation exceeds the "
+def _hold(_journal: Journal) -> contract_requests.ApprovedOperation:
+    return contract_requests.Hold("mc25-sm3-handling", "analytics: the invoice for the first article test evaluation exceeds the "
                   "milestone's amount in the terms; hold payments pending review")  # fmt: skip
 
 
-def _more_spares(journal: Journal) -> C.ApprovedOperation | None:
-    state = S.load(journal.engine.record, "mc25-kc46-support")
+def _more_spares(journal: Journal) -> contract_requests.ApprovedOperation | None:
+    state = contract_state.load(journal.engine.record, "mc25-kc46-support")
     m3 = None if state is None else state.terms.milestone("m3")
     if m3 is None:
         return None
     more = m3.amount_yen * 108 // 100 // UNIT_YEN * UNIT_YEN  # +8 %, whole millions
-    return C.ChangeOrder("mc25-kc46-support", (C.MilestoneChange("m3", amount_yen=more),),
+    return contract_requests.ChangeOrder("mc25-kc46-support", (contract_requests.MilestoneChange("m3", amount_yen=more),),
                          reason="two more spare engine kits in the FY2027 delivery")  # fmt: skip
 
 

@@ -29,14 +29,14 @@ from typing import Final
 
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 
-from ramp.approvals import model as A
+from ramp.approvals import model as approval_model
 from ramp.approvals.actions import ContractAction
 from ramp.approvals.desk import Desk
 from ramp.approvals.state import load as load_request
-from ramp.budget import model as M
-from ramp.contracts import requests as C
-from ramp.contracts import state as S
-from ramp.contracts import terms as T
+from ramp.budget import model as budget_model
+from ramp.contracts import requests as contract_requests
+from ramp.contracts import state as contract_state
+from ramp.contracts import terms as contract_terms
 from ramp.contracts.desk import ContractDesk, Planner, statement
 from ramp.demo.dataset import FY, Dataset, split
 from ramp.journal import Journal
@@ -59,10 +59,10 @@ CAST: Final = {
 }
 SIGNER: Final = "atla.co.01"
 RETENTION_BP: Final = 500  # 5 % of each release held until final acceptance
-PENALTY: Final = T.Penalty(rate_ppm_per_day=1_000, cap_bp=500)  # 0.1 % a day late, at most 5 %
+PENALTY: Final = contract_terms.Penalty(rate_ppm_per_day=1_000, cap_bp=500)  # 0.1 % a day late, at most 5 %
 SLACK_SHARE_PERMILLE: Final = 300  # a contract takes at most 30 % of its project's unobligated money
 UNIT_YEN: Final = 1_000_000  # milestone amounts are whole millions
-PAYABLE_BEFORE_NS: Final = M.fy_end_ns(FY)  # FY2025 money pays FY2025 acceptances only
+PAYABLE_BEFORE_NS: Final = budget_model.fy_end_ns(FY)  # FY2025 money pays FY2025 acceptances only
 HOLD_REQUEST: Final = "hold-mc25-gh-sensors"  # the hold analytics proposed and an auditor approved
 CHANGE_ORDER_REQUEST: Final = "co-mc25-ssa-sat-ground"  # the change order executed in FY2025
 
@@ -142,19 +142,19 @@ def slack_by_project(ds: Dataset) -> dict[str, int]:
     return out
 
 
-def _rule(unit: str) -> T.Rule:
+def _rule(unit: str) -> contract_terms.Rule:
     """2 of 3: ATLA's test evaluation, receipt by the unit, the contracting officer's documents."""
-    return T.Rule(required=2, slots=(
-        T.Slot("test-evaluation", "inspector", "atla", "test evaluation passed"),
-        T.Slot("receipt", "inspector", unit, "received by the unit"),
-        T.Slot("documents", "contracting_officer", "atla", "documentation complete"),
+    return contract_terms.Rule(required=2, slots=(
+        contract_terms.Slot("test-evaluation", "inspector", "atla", "test evaluation passed"),
+        contract_terms.Slot("receipt", "inspector", unit, "received by the unit"),
+        contract_terms.Slot("documents", "contracting_officer", "atla", "documentation complete"),
     ))  # fmt: skip
 
 
-FINAL_RULE: Final = T.Rule(required=1, slots=(T.Slot("final", "inspector", "atla", "final acceptance inspection"),))
+FINAL_RULE: Final = contract_terms.Rule(required=1, slots=(contract_terms.Slot("final", "inspector", "atla", "final acceptance inspection"),))
 
 
-def contract_terms(ds: Dataset, spec: Spec, slack: dict[str, int]) -> T.Terms:
+def terms_for(ds: Dataset, spec: Spec, slack: dict[str, int]) -> contract_terms.Terms:
     """The spec's terms over the dataset: its project, vendor and amounts (`slack`: `slack_by_project`)."""
     projects = [p.path for p in ds.projects if p.program.path == spec.program]
     project = max(projects, key=lambda path: (slack[path], path))
@@ -165,9 +165,9 @@ def contract_terms(ds: Dataset, spec: Spec, slack: dict[str, int]) -> T.Terms:
     style, trade = spec.vendor
     vendors = ds.vendors[style]
     vendor = next((v for v in vendors if f"-{trade}-" in v), vendors[0])
-    return T.Terms(
+    return contract_terms.Terms(
         contract=spec.id, vendor=vendor, project=project, fiscal_year=FY, total_yen=sum(amounts),
-        milestones=tuple(T.MilestoneTerms(f"m{k + 1}", a, due, _rule(spec.unit), name=name)
+        milestones=tuple(contract_terms.MilestoneTerms(f"m{k + 1}", a, due, _rule(spec.unit), name=name)
                          for k, ((name, due, _), a) in enumerate(zip(spec.milestones, amounts, strict=True))),
         expires=spec.expires, retention_bp=RETENTION_BP, penalty=PENALTY, final_acceptance=FINAL_RULE,
         name=spec.name,
@@ -182,7 +182,7 @@ class Step:
 
 
 def _at(year: int, month: int, day: int, hour: int = 14) -> int:
-    return M.jst_ns(year, month, day, hour)
+    return budget_model.jst_ns(year, month, day, hour)
 
 
 class ContractStory:
@@ -192,7 +192,7 @@ class ContractStory:
         self.journal = journal
         self.keys = {who: demo_key(ds.seed, who) for who in CAST}
         slack = slack_by_project(ds)
-        self.terms = {s.id: contract_terms(ds, s, slack) for s in SPECS}
+        self.terms = {s.id: terms_for(ds, s, slack) for s in SPECS}
         identities = journal.projection(IdentityRegistry)
         self.desk = ContractDesk(identities)
         self._now_ns = 0
@@ -221,28 +221,28 @@ class ContractStory:
         return planner
 
     def _sign(self, cid: str, at_ns: int) -> Planner:
-        return self.desk.sign(C.Sign(f"sign-{cid}", self.terms[cid]), SIGNER, at_ns)
+        return self.desk.sign(contract_requests.Sign(f"sign-{cid}", self.terms[cid]), SIGNER, at_ns)
 
     def _attest(self, cid: str, milestone: str, slot: str, who: str, at_ns: int) -> Planner:
         """`who` signs the statement over the terms in force when the step runs (after a change order too)."""
 
         def planner(engine: LedgerEngine) -> list[Command]:
-            state = S.load(engine.record, cid)
+            state = contract_state.load(engine.record, cid)
             assert state is not None, cid
             signature = self.keys[who].sign(statement(cid, milestone, slot, state.digest, who))
-            req = C.AttestRequest(milestone, slot, base64.b64encode(signature).decode())
+            req = contract_requests.AttestRequest(milestone, slot, base64.b64encode(signature).decode())
             return self.desk.attest(cid, req, who, at_ns, signature=signature)(engine)
 
         return planner
 
-    def _request(self, who: str, request_id: str, op: C.ApprovedOperation, memo: str) -> Planner:
+    def _request(self, who: str, request_id: str, op: contract_requests.ApprovedOperation, memo: str) -> Planner:
         return self.approvals.create(who, request_id, ContractAction(op), memo)
 
     def _approve(self, who: str, request_id: str, *, executes: bool) -> Planner:
         def planner(engine: LedgerEngine) -> list[Command]:
             state = load_request(engine.record, request_id)
             assert state is not None, request_id
-            signature = self.keys[who].sign(A.statement("approve", request_id, state.digest, who))
+            signature = self.keys[who].sign(approval_model.statement("approve", request_id, state.digest, who))
             plan = self.approvals.decide(who, request_id, "approve", signature=signature)
             commands = plan(engine)
             assert plan.outcome.executing == executes, (request_id, plan.outcome)
@@ -271,7 +271,7 @@ class ContractStory:
         attest("mc25-jsm-integration", "m1", ai1, asdf, on=(2025, 6, 27))
         attest("mc25-jsm-integration", "m2", ai2, docs, on=(2025, 10, 29))
         attest("mc25-jsm-integration", "m3", asdf, ai1, on=(2026, 1, 29))
-        attest("mc25-jsm-integration", T.FINAL, final, on=(2026, 2, 13))
+        attest("mc25-jsm-integration", contract_terms.FINAL, final, on=(2026, 2, 13))
         # late: 14 and 17 days, paid less the penalty; final acceptance still to come
         attest("mc25-ssm12-canisters", "m1", ai1, gsdf, on=(2025, 7, 30))
         attest("mc25-ssm12-canisters", "m2", ai2, docs, on=(2025, 12, 12))
@@ -285,7 +285,7 @@ class ContractStory:
         attest("mc25-sm3-handling", "m2", ai2, on=(2026, 2, 26))
         # held: software proposed the hold, the Board of Audit approved it; an accepted milestone waits
         steps.append(Step(_at(2025, 10, 20), self._request(
-            "analytics.bot", HOLD_REQUEST, C.Hold("mc25-gh-sensors", "unit price 38 % above comparable sensor "
+            "analytics.bot", HOLD_REQUEST, contract_requests.Hold("mc25-gh-sensors", "unit price 38 % above comparable sensor "
                                                   "contracts: hold payments pending review"),
             "analytics: price outlier on mc25-gh-sensors")))  # fmt: skip
         steps.append(Step(_at(2025, 10, 22), self._approve("boa.auditor.01", HOLD_REQUEST, executes=True)))
@@ -293,7 +293,7 @@ class ContractStory:
         # amended: a change order (a second antenna: +25 % on the installation, a month later)
         attest("mc25-ssa-sat-ground", "m1", ai2, asdf, on=(2025, 8, 28))
         m2 = self.terms["mc25-ssa-sat-ground"].milestones[1].amount_yen
-        change = C.ChangeOrder("mc25-ssa-sat-ground", (C.MilestoneChange("m2", amount_yen=m2 * 5 // 4 // UNIT_YEN *
+        change = contract_requests.ChangeOrder("mc25-ssa-sat-ground", (contract_requests.MilestoneChange("m2", amount_yen=m2 * 5 // 4 // UNIT_YEN *
                                UNIT_YEN, due="2026-01-30"),), reason="scope: a second tracking antenna")  # fmt: skip
         steps.append(Step(_at(2025, 11, 10), self._request(SIGNER, CHANGE_ORDER_REQUEST, change, "second antenna")))
         steps.append(Step(_at(2025, 11, 11), self._approve("fo.finance.01", CHANGE_ORDER_REQUEST, executes=False)))

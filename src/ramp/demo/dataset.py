@@ -16,8 +16,8 @@ from dataclasses import asdict, dataclass, field
 from datetime import date, timedelta
 from typing import Final
 
-from ramp.budget import model as M
-from ramp.demo import figures as F
+from ramp.budget import model as budget_model
+from ramp.demo import figures
 
 
 @dataclass(frozen=True, slots=True)
@@ -60,13 +60,13 @@ def business_days(fiscal_year: int) -> list[date]:
 
 
 def at(d: date, hour: int = 9) -> int:
-    return M.jst_ns(d.year, d.month, d.day, hour)
+    return budget_model.jst_ns(d.year, d.month, d.day, hour)
 
 
 @dataclass(slots=True)
 class Project:
     path: str
-    program: F.Program
+    program: figures.Program
     budget: int  # FY2025 yen
     estimate: bool
 
@@ -122,8 +122,8 @@ class Dataset:
     def _projects(self) -> list[Project]:
         out: list[Project] = []
         rng, per = self.rng, self.size.projects_per_program
-        for area in F.AREAS:
-            programs = [p for p in F.PROGRAMS if p.area == area.tag]
+        for area in figures.AREAS:
+            programs = [p for p in figures.PROGRAMS if p.area == area.tag]
             rest = area.yen - sum(p.fixed_yen for p in programs)
             shares = iter(split(rest // 1000, [p.weight for p in programs if not p.fixed_yen]))
             for p in programs:
@@ -137,25 +137,25 @@ class Dataset:
             # the yen below a thousand go to the area's first project: totals stay exact
             first = next(x for x in out if x.program.area == area.tag and not x.program.fixed_yen)
             first.budget += rest - sum(x.budget for x in out if x.program.area == area.tag and not x.program.fixed_yen)
-        assert sum(p.budget for p in out) == F.FY2025_TOTAL_YEN
+        assert sum(p.budget for p in out) == figures.FY2025_TOTAL_YEN
         return out
 
     def _vendors(self) -> dict[str, list[str]]:
         """Vendor ids by style; payroll payees per organisation."""
-        by_style: dict[str, list[str]] = {s: [] for s in F.TRADES}
-        per_style = max(2, self.size.vendors // len(F.TRADES))
-        for style, trades in F.TRADES.items():
+        by_style: dict[str, list[str]] = {s: [] for s in figures.TRADES}
+        per_style = max(2, self.size.vendors // len(figures.TRADES))
+        for style, trades in figures.TRADES.items():
             for k in range(per_style):
-                region = F.REGIONS[(k * 7 + len(style)) % len(F.REGIONS)]
+                region = figures.REGIONS[(k * 7 + len(style)) % len(figures.REGIONS)]
                 by_style[style].append(f"{region}-{trades[k % len(trades)]}-{k + 1:02d}")
-        by_style["payroll"] = [f"payroll-{org}" for org in F.ORGANISATIONS]
+        by_style["payroll"] = [f"payroll-{org}" for org in figures.ORGANISATIONS]
         every = [v for vs in by_style.values() for v in vs]
         assert len(set(every)) == len(every), "vendor ids collide"
         return by_style
 
     def vendor_name(self, vendor: str) -> str:
         if vendor.startswith("payroll-"):
-            org = F.ORGANISATIONS[vendor[len("payroll-"):]][0]
+            org = figures.ORGANISATIONS[vendor[len("payroll-"):]][0]
             return f"{org} payroll (staff pay, aggregated by unit)"
         words = vendor.rsplit("-", 1)[0].replace("-", " ").title()
         return f"{words} K.K. (fictitious)"
@@ -214,7 +214,7 @@ class Dataset:
                     ci = self._new(rng.choice(vendors), project, FY, schedule, style, day, designated)
                     self._milestone_payments(ci, part, rng.randint(2, 6), day, cum)
             elif style == "payroll":
-                ci = self._new(vendors[list(F.ORGANISATIONS).index(project.path.split(":")[2])], project, FY,
+                ci = self._new(vendors[list(figures.ORGANISATIONS).index(project.path.split(":")[2])], project, FY,
                                {FY: to_obligate}, style, 0)  # fmt: skip
                 self._payroll(ci, to_obligate)
             elif style == "services":
@@ -359,9 +359,9 @@ class Dataset:
     def manifest(self) -> dict[str, object]:
         """What the `demo.dataset` record says: the figures and their status, what was injected."""
         return {
-            "seed": self.seed, "size": self.size_name, "fiscal_year": FY, "total_yen": F.FY2025_TOTAL_YEN,
+            "seed": self.seed, "size": self.size_name, "fiscal_year": FY, "total_yen": figures.FY2025_TOTAL_YEN,
             "total_status": "published (MOF, April 2025: 8兆7,005億円)",
-            "areas": [{"tag": a.tag, "yen": a.yen, "status": a.status} for a in F.AREAS],
+            "areas": [{"tag": a.tag, "yen": a.yen, "status": a.status} for a in figures.AREAS],
             "estimates": "items and sub-items are illustrative; splits of an area among programs and projects are "
                          "estimates (node metadata estimate=true); FY2024 is modelled only where it continues into "
                          "FY2025; vendors are fictitious",

@@ -11,7 +11,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 from datetime import date
 
-from ramp.budget import model as M
+from ramp.budget import model as budget_model
 from ramp.budget.requests import (
     Allot,
     CarryOver,
@@ -28,7 +28,7 @@ from ramp.budget.requests import (
     RegisterContract,
     RegisterVendor,
 )
-from ramp.demo import figures as F
+from ramp.demo import figures
 from ramp.demo.dataset import FY, Dataset, at, invoice_ref
 
 
@@ -49,7 +49,7 @@ def _tree_ops(ds: Dataset, fiscal_year: int, paths: list[str]) -> Iterator[Defin
                 continue
             defined.add(sub)
             project = by_path.get(sub)
-            program = next((p for p in F.PROGRAMS if p.path == sub), None)
+            program = next((p for p in figures.PROGRAMS if p.path == sub), None)
             if project is not None:
                 yield DefineNode(fiscal_year=fiscal_year, path=sub, name=project.program.name,
                                  name_ja=project.program.name_ja, estimate=project.estimate,
@@ -58,10 +58,10 @@ def _tree_ops(ds: Dataset, fiscal_year: int, paths: list[str]) -> Iterator[Defin
                 yield DefineNode(fiscal_year=fiscal_year, path=sub, name=program.name, name_ja=program.name_ja,
                                  estimate=not program.fixed_yen)  # fmt: skip
             elif depth == 3:
-                name, name_ja = F.ORGANISATIONS[keys[2]]
+                name, name_ja = figures.ORGANISATIONS[keys[2]]
                 yield DefineNode(fiscal_year=fiscal_year, path=sub, name=name, name_ja=name_ja, estimate=True)
             else:
-                yield DefineNode(fiscal_year=fiscal_year, path=sub, name=keys[1], name_ja=F.SUB_ITEMS[keys[1]],
+                yield DefineNode(fiscal_year=fiscal_year, path=sub, name=keys[1], name_ja=figures.SUB_ITEMS[keys[1]],
                                  estimate=True)  # fmt: skip
 
 
@@ -87,7 +87,7 @@ def _act(ds: Dataset, fiscal_year: int, budgets: dict[str, int], act: str) -> En
     for path, amount in budgets.items():
         totals[path.split(":")[0]] = totals.get(path.split(":")[0], 0) + amount
     items = []
-    for key, (name, name_ja, designated, iyo) in F.ITEMS.items():
+    for key, (name, name_ja, designated, iyo) in figures.ITEMS.items():
         if key in totals:
             items.append(ItemEnactment(key=key, amount_yen=totals[key], name=name, name_ja=name_ja, estimate=True,
                                        carryover_designated=designated, iyo_with=iyo))  # fmt: skip
@@ -163,7 +163,7 @@ def _fy2024(ds: Dataset) -> Iterator[tuple[int, list[Operation]]]:
         carry.append(CarryOver(id=f"kurikoshi-2024-j{k + 1}", fiscal_year=FY - 1, kind="jiko", contract=contract,
                                amount_yen=amount, approvals=(f"mof:2025-03-jiko-{k + 1}",)))  # fmt: skip
     yield at(date(2025, 3, 31), 20), carry
-    yield M.fy_end_ns(FY - 1), [CloseYear(id="close-fy2024", fiscal_year=FY - 1)]
+    yield budget_model.fy_end_ns(FY - 1), [CloseYear(id="close-fy2024", fiscal_year=FY - 1)]
 
 
 def _fy2025(ds: Dataset) -> Iterator[tuple[int, list[Operation]]]:

@@ -6,7 +6,7 @@ them (an approved request) is decided in the policy layer above.
 
 from __future__ import annotations
 
-from ramp.ledger import results as R
+from ramp.ledger import results as result_codes
 from ramp.ledger._account_state import AccountState
 from ramp.ledger.events import AccountCreated, AccountFlagsChanged
 from ramp.ledger.model import (
@@ -44,28 +44,28 @@ class AccountRules:
     def _create_account(self, cmd: CreateAccount) -> str:
         aid = cmd.id
         if len(aid) > ACCOUNT_ID_MAX_CHARS or not ACCOUNT_ID_RE.fullmatch(aid):
-            return R.ID_INVALID
+            return result_codes.ID_INVALID
         mask = flag_bits(cmd.flags, _CMD_FLAG_BITS)
         if mask is None or mask & AccountFlag.CLOSED:
-            return R.FLAGS_INVALID
+            return result_codes.FLAGS_INVALID
         linked = mask & LINKED_BIT
         mask &= ~LINKED_BIT
         if mask & _LIMIT_FLAGS == _LIMIT_FLAGS:
-            return R.FLAGS_ARE_MUTUALLY_EXCLUSIVE
+            return result_codes.FLAGS_ARE_MUTUALLY_EXCLUSIVE
         if not ASSET_RE.fullmatch(cmd.asset):
-            return R.ASSET_INVALID
+            return result_codes.ASSET_INVALID
         if not valid_map(cmd.metadata, METADATA_MAX_KEYS, METADATA_VALUE_MAX_CHARS):
-            return R.METADATA_INVALID
+            return result_codes.METADATA_INVALID
         existing = self._accounts.get(aid)
         if existing is not None:
             # `frozen` changes later through approved requests: compare the limit flags only.
             if existing.flags & _LIMIT_FLAGS != mask & _LIMIT_FLAGS:
-                return R.EXISTS_WITH_DIFFERENT_FLAGS
+                return result_codes.EXISTS_WITH_DIFFERENT_FLAGS
             if existing.asset != cmd.asset:
-                return R.EXISTS_WITH_DIFFERENT_ASSET
+                return result_codes.EXISTS_WITH_DIFFERENT_ASSET
             if existing.metadata != cmd.metadata:
-                return R.EXISTS_WITH_DIFFERENT_METADATA
-            return R.EXISTS
+                return result_codes.EXISTS_WITH_DIFFERENT_METADATA
+            return result_codes.EXISTS
         seq, ts = self._emit_header()  # type: ignore[attr-defined]
         self._accounts[aid] = AccountState(aid, cmd.asset, mask, dict(cmd.metadata), ts, seq)
         if self._undo is not None:
@@ -81,37 +81,37 @@ class AccountRules:
                 metadata=dict(cmd.metadata),
             )
         )
-        return R.OK
+        return result_codes.OK
 
     def _change_flags(self, cmd: ChangeAccountFlags) -> str:
         if len(cmd.id) > TRANSFER_ID_MAX_CHARS or not TRANSFER_ID_RE.fullmatch(cmd.id):
-            return R.ID_INVALID
+            return result_codes.ID_INVALID
         set_bits = flag_bits(cmd.set, _SETTABLE)
         clear_bits = flag_bits(cmd.clear, _CLEARABLE)
         if flag_bits(cmd.flags, _LINKED_ONLY) is None or set_bits is None or clear_bits is None:
-            return R.FLAGS_INVALID
+            return result_codes.FLAGS_INVALID
         if not (set_bits or clear_bits):
-            return R.FLAGS_INVALID
+            return result_codes.FLAGS_INVALID
         if set_bits & clear_bits:
-            return R.FLAGS_ARE_MUTUALLY_EXCLUSIVE
+            return result_codes.FLAGS_ARE_MUTUALLY_EXCLUSIVE
         if len(cmd.account) > ACCOUNT_ID_MAX_CHARS or not ACCOUNT_ID_RE.fullmatch(cmd.account):
-            return R.ACCOUNT_ID_INVALID
+            return result_codes.ACCOUNT_ID_INVALID
         set_names = flag_names(set_bits, _SETTABLE)
         clear_names = flag_names(clear_bits, _CLEARABLE)
         done = self._flag_changes.get(cmd.id)
         if done is not None:
             if done.account != cmd.account:
-                return R.EXISTS_WITH_DIFFERENT_ACCOUNT
+                return result_codes.EXISTS_WITH_DIFFERENT_ACCOUNT
             if done.set != set_names or done.clear != clear_names or done.flags != cmd.flags:
-                return R.EXISTS_WITH_DIFFERENT_FLAGS
-            return R.EXISTS
+                return result_codes.EXISTS_WITH_DIFFERENT_FLAGS
+            return result_codes.EXISTS
         a = self._accounts.get(cmd.account)
         if a is None:
-            return R.ACCOUNT_NOT_FOUND
+            return result_codes.ACCOUNT_NOT_FOUND
         if a.flags & AccountFlag.CLOSED:
-            return R.ACCOUNT_CLOSED
+            return result_codes.ACCOUNT_CLOSED
         if set_bits & AccountFlag.CLOSED and (a.dp or a.cp or a.dpo != a.cpo):
-            return R.ACCOUNT_NOT_EMPTY
+            return result_codes.ACCOUNT_NOT_EMPTY
         if self._undo is not None:
             self._undo.append(("flags", a, a.flags))
             self._undo.append(("flag_change", cmd.id))
@@ -124,4 +124,4 @@ class AccountRules:
         self._flag_changes[cmd.id] = event
         self._touched.add(a.id)
         self._events.append(event)
-        return R.OK
+        return result_codes.OK

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import msgspec
 
-from ramp.ledger import results as R
+from ramp.ledger import results as result_codes
 from ramp.ledger.events import RecordAppended
 from ramp.ledger.model import (
     JSON_SAFE_INT,
@@ -52,24 +52,24 @@ class RecordRules:
 
     def _append_record(self, cmd: AppendRecord) -> str:
         if len(cmd.id) > TRANSFER_ID_MAX_CHARS or not TRANSFER_ID_RE.fullmatch(cmd.id):
-            return R.ID_INVALID
+            return result_codes.ID_INVALID
         if flag_bits(cmd.flags, _LINKED_ONLY) is None:
-            return R.FLAGS_INVALID
+            return result_codes.FLAGS_INVALID
         if not RECORD_TYPE_RE.fullmatch(cmd.type) or len(cmd.type) > 64:
-            return R.RECORD_TYPE_INVALID
+            return result_codes.RECORD_TYPE_INVALID
         if type(cmd.body) is not dict or not _json_safe(cmd.body, 0):
-            return R.RECORD_BODY_INVALID
+            return result_codes.RECORD_BODY_INVALID
         if len(msgspec.json.encode(cmd.body)) > RECORD_BODY_MAX_BYTES:
-            return R.RECORD_BODY_INVALID
+            return result_codes.RECORD_BODY_INVALID
         done = self._records.get(cmd.id)
         if done is not None:
             if done.type != cmd.type:
-                return R.EXISTS_WITH_DIFFERENT_TYPE
+                return result_codes.EXISTS_WITH_DIFFERENT_TYPE
             if done.body != cmd.body:
-                return R.EXISTS_WITH_DIFFERENT_BODY
+                return result_codes.EXISTS_WITH_DIFFERENT_BODY
             if done.flags != tuple(sorted(cmd.flags)):
-                return R.EXISTS_WITH_DIFFERENT_FLAGS
-            return R.EXISTS
+                return result_codes.EXISTS_WITH_DIFFERENT_FLAGS
+            return result_codes.EXISTS
         seq, ts = self._emit_header()  # type: ignore[attr-defined]
         event = RecordAppended(
             seq=seq, timestamp=str(ts), id=cmd.id, type=cmd.type, body=cmd.body, flags=tuple(sorted(cmd.flags))
@@ -78,4 +78,4 @@ class RecordRules:
         if self._undo is not None:
             self._undo.append(("record", cmd.id))
         self._events.append(event)
-        return R.OK
+        return result_codes.OK

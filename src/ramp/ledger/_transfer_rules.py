@@ -9,7 +9,7 @@ from __future__ import annotations
 import heapq
 import sys
 
-from ramp.ledger import results as R
+from ramp.ledger import results as result_codes
 from ramp.ledger._account_state import AccountState
 from ramp.ledger.events import TransferApplied
 from ramp.ledger.model import (
@@ -65,43 +65,43 @@ class TransferRules:
     def _transfer(self, cmd: CreateTransfer) -> str:
         tid = cmd.id
         if len(tid) > TRANSFER_ID_MAX_CHARS or not TRANSFER_ID_RE.fullmatch(tid):
-            return R.ID_INVALID
+            return result_codes.ID_INVALID
         flags = flag_bits(cmd.flags, TRANSFER_FLAG_BITS) if cmd.flags else 0
         if flags is None:
-            return R.FLAGS_INVALID
+            return result_codes.FLAGS_INVALID
         two_phase = flags & _TWO_PHASE
         if two_phase & (two_phase - 1) or (flags & TransferFlag.BALANCING and flags & _RESOLVING):
-            return R.FLAGS_ARE_MUTUALLY_EXCLUSIVE
+            return result_codes.FLAGS_ARE_MUTUALLY_EXCLUSIVE
         resolving = flags & _RESOLVING
         if resolving:
             if not cmd.pending_id:
-                return R.PENDING_ID_REQUIRED
+                return result_codes.PENDING_ID_REQUIRED
             if cmd.pending_id == tid:
-                return R.PENDING_ID_MUST_BE_DIFFERENT
+                return result_codes.PENDING_ID_MUST_BE_DIFFERENT
         elif cmd.pending_id is not None:
-            return R.PENDING_ID_MUST_BE_EMPTY
+            return result_codes.PENDING_ID_MUST_BE_EMPTY
         timeout_s = cmd.timeout_s
         if timeout_s and not flags & TransferFlag.PENDING:
-            return R.TIMEOUT_RESERVED_FOR_PENDING_TRANSFER
+            return result_codes.TIMEOUT_RESERVED_FOR_PENDING_TRANSFER
         if type(timeout_s) is not int or not 0 <= timeout_s <= TIMEOUT_S_MAX:
-            return R.TIMEOUT_INVALID
+            return result_codes.TIMEOUT_INVALID
         code = cmd.code
         if code not in self._valid_codes and not (resolving and not code):
             if not CODE_RE.fullmatch(code):
-                return R.CODE_INVALID
+                return result_codes.CODE_INVALID
             _remember(self._valid_codes, code)
         amount = cmd.amount
         if not (resolving and amount is None) and (type(amount) is not int or not 0 < amount <= AMOUNT_MAX):
-            return R.AMOUNT_INVALID
+            return result_codes.AMOUNT_INVALID
         asset = cmd.asset
         if asset not in self._valid_assets and not (resolving and not asset):
             if not ASSET_RE.fullmatch(asset):
-                return R.ASSET_INVALID
+                return result_codes.ASSET_INVALID
             _remember(self._valid_assets, asset)
         if len(cmd.memo) > MEMO_MAX_CHARS:
-            return R.MEMO_INVALID
+            return result_codes.MEMO_INVALID
         if cmd.references and not valid_map(cmd.references, REFERENCES_MAX_KEYS, REFERENCE_VALUE_MAX_CHARS):
-            return R.REFERENCES_INVALID
+            return result_codes.REFERENCES_INVALID
         accounts = self._accounts
         debit, credit = cmd.debit_account, cmd.credit_account
         # Only valid ids are ever stored, so a known account needs no pattern check.
@@ -110,40 +110,40 @@ class TransferRules:
         if (dr is None and not _valid_account_id(debit, resolving)) or (
             cr is None and not _valid_account_id(credit, resolving)
         ):
-            return R.ACCOUNT_ID_INVALID
+            return result_codes.ACCOUNT_ID_INVALID
         if debit == credit and debit:
-            return R.ACCOUNTS_MUST_BE_DIFFERENT
+            return result_codes.ACCOUNTS_MUST_BE_DIFFERENT
         if resolving:
             return self._resolve_pending(cmd, flags)
         done = self._transfers.get(tid)
         if done is not None:
             return _compare(done, cmd, flags, debit, credit, amount, asset, code)  # type: ignore[arg-type]
         if dr is None:
-            return R.DEBIT_ACCOUNT_NOT_FOUND
+            return result_codes.DEBIT_ACCOUNT_NOT_FOUND
         if cr is None:
-            return R.CREDIT_ACCOUNT_NOT_FOUND
+            return result_codes.CREDIT_ACCOUNT_NOT_FOUND
         if dr.asset != asset or cr.asset != asset:
-            return R.ASSET_MISMATCH
+            return result_codes.ASSET_MISMATCH
         dflags, cflags = dr.flags, cr.flags
         if (dflags | cflags) & AccountFlag.CLOSED:
-            return R.ACCOUNT_CLOSED
+            return result_codes.ACCOUNT_CLOSED
         if dflags & AccountFlag.FROZEN:
-            return R.ACCOUNT_FROZEN
+            return result_codes.ACCOUNT_FROZEN
         if flags & TransferFlag.BALANCING:
             if dflags & AccountFlag.DEBITS_MUST_NOT_EXCEED_CREDITS:
                 amount = min(amount, dr.cpo - dr.dpo - dr.dp)  # type: ignore[type-var]
                 if amount <= 0:
-                    return R.EXCEEDS_CREDITS
+                    return result_codes.EXCEEDS_CREDITS
             if cflags & AccountFlag.CREDITS_MUST_NOT_EXCEED_DEBITS:
                 amount = min(amount, cr.dpo - cr.cpo - cr.cp)  # type: ignore[type-var]
                 if amount <= 0:
-                    return R.EXCEEDS_DEBITS
+                    return result_codes.EXCEEDS_DEBITS
         if dr.dp + dr.dpo + amount > BALANCE_MAX or cr.cp + cr.cpo + amount > BALANCE_MAX:
-            return R.OVERFLOW
+            return result_codes.OVERFLOW
         if dflags & AccountFlag.DEBITS_MUST_NOT_EXCEED_CREDITS and dr.dp + dr.dpo + amount > dr.cpo:
-            return R.EXCEEDS_CREDITS
+            return result_codes.EXCEEDS_CREDITS
         if cflags & AccountFlag.CREDITS_MUST_NOT_EXCEED_DEBITS and cr.cp + cr.cpo + amount > cr.dpo:
-            return R.EXCEEDS_DEBITS
+            return result_codes.EXCEEDS_DEBITS
         # Every check passed: apply.
         undo = self._undo
         if undo is not None:
@@ -161,14 +161,14 @@ class TransferRules:
             self._pending[tid] = PENDING
             if timeout_s:
                 heapq.heappush(self._expiry, (deadline_ns(t), t.seq, tid))
-        return R.OK
+        return result_codes.OK
 
     def _resolve_pending(self, cmd: CreateTransfer, flags: int) -> str:
         p = self._transfers.get(cmd.pending_id)  # type: ignore[arg-type]
         done = self._transfers.get(cmd.id)
         if done is not None:
             if p is None:  # unreachable: a resolution exists only for an existing pending
-                return R.EXISTS_WITH_DIFFERENT_PENDING_ID
+                return result_codes.EXISTS_WITH_DIFFERENT_PENDING_ID
             return _compare(
                 done, cmd, flags,
                 cmd.debit_account or p.debit_account, cmd.credit_account or p.credit_account,
@@ -176,35 +176,35 @@ class TransferRules:
                 cmd.asset or p.asset, cmd.code or p.code,
             )  # fmt: skip
         if p is None:
-            return R.PENDING_TRANSFER_NOT_FOUND
+            return result_codes.PENDING_TRANSFER_NOT_FOUND
         state = self._pending.get(p.id)
         if state is None:
-            return R.PENDING_TRANSFER_NOT_PENDING
+            return result_codes.PENDING_TRANSFER_NOT_PENDING
         if cmd.debit_account and cmd.debit_account != p.debit_account:
-            return R.PENDING_TRANSFER_HAS_DIFFERENT_DEBIT_ACCOUNT
+            return result_codes.PENDING_TRANSFER_HAS_DIFFERENT_DEBIT_ACCOUNT
         if cmd.credit_account and cmd.credit_account != p.credit_account:
-            return R.PENDING_TRANSFER_HAS_DIFFERENT_CREDIT_ACCOUNT
+            return result_codes.PENDING_TRANSFER_HAS_DIFFERENT_CREDIT_ACCOUNT
         if cmd.asset and cmd.asset != p.asset:
-            return R.PENDING_TRANSFER_HAS_DIFFERENT_ASSET
+            return result_codes.PENDING_TRANSFER_HAS_DIFFERENT_ASSET
         if cmd.code and cmd.code != p.code:
-            return R.PENDING_TRANSFER_HAS_DIFFERENT_CODE
+            return result_codes.PENDING_TRANSFER_HAS_DIFFERENT_CODE
         if state == POSTED:
-            return R.PENDING_TRANSFER_ALREADY_POSTED
+            return result_codes.PENDING_TRANSFER_ALREADY_POSTED
         if state == VOIDED:
-            return R.PENDING_TRANSFER_ALREADY_VOIDED
+            return result_codes.PENDING_TRANSFER_ALREADY_VOIDED
         if state == EXPIRED or (p.timeout_s and deadline_ns(p) <= self._next_ts()):  # type: ignore[attr-defined]
-            return R.PENDING_TRANSFER_EXPIRED
+            return result_codes.PENDING_TRANSFER_EXPIRED
         post = flags & TransferFlag.POST_PENDING
         reserved = int(p.amount)
         amount = reserved if cmd.amount is None else cmd.amount
         if not post and amount != reserved:
-            return R.PENDING_TRANSFER_HAS_DIFFERENT_AMOUNT
+            return result_codes.PENDING_TRANSFER_HAS_DIFFERENT_AMOUNT
         if amount > reserved:
-            return R.EXCEEDS_PENDING_TRANSFER_AMOUNT
+            return result_codes.EXCEEDS_PENDING_TRANSFER_AMOUNT
         dr = self._accounts[p.debit_account]
         cr = self._accounts[p.credit_account]
         if post and dr.flags & AccountFlag.FROZEN:
-            return R.ACCOUNT_FROZEN
+            return result_codes.ACCOUNT_FROZEN
         # Posting moves at most the reserved amount, which was checked against flags and
         # overflow when reserved; posted counters only grow, so no new check can fail here.
         undo = self._undo
@@ -219,7 +219,7 @@ class TransferRules:
             cr.cpo += amount
         self._pending[p.id] = POSTED if post else VOIDED
         self._record(cmd, flags, p.debit_account, p.credit_account, amount, p.asset, p.code)
-        return R.OK
+        return result_codes.OK
 
     def _record(
         self, cmd: CreateTransfer, flags: int, debit: str, credit: str, amount: int, asset: str, code: str
@@ -262,26 +262,26 @@ def _compare(
 ) -> str:  # fmt: skip
     """The idempotency answer for a command whose id was applied before."""
     if flag_bits(done.flags, TRANSFER_FLAG_BITS) != flags:
-        return R.EXISTS_WITH_DIFFERENT_FLAGS
+        return result_codes.EXISTS_WITH_DIFFERENT_FLAGS
     if done.asset != asset:
-        return R.EXISTS_WITH_DIFFERENT_ASSET
+        return result_codes.EXISTS_WITH_DIFFERENT_ASSET
     if done.debit_account != debit:
-        return R.EXISTS_WITH_DIFFERENT_DEBIT_ACCOUNT
+        return result_codes.EXISTS_WITH_DIFFERENT_DEBIT_ACCOUNT
     if done.credit_account != credit:
-        return R.EXISTS_WITH_DIFFERENT_CREDIT_ACCOUNT
+        return result_codes.EXISTS_WITH_DIFFERENT_CREDIT_ACCOUNT
     applied = int(done.amount)
     # A balancing transfer may have moved less than asked: a retry asking at least that much
     # is the same request (the asked amount is not in the log, so it cannot be compared).
     if applied != amount and not (flags & TransferFlag.BALANCING and amount > applied):
-        return R.EXISTS_WITH_DIFFERENT_AMOUNT
+        return result_codes.EXISTS_WITH_DIFFERENT_AMOUNT
     if done.pending_id != cmd.pending_id:
-        return R.EXISTS_WITH_DIFFERENT_PENDING_ID
+        return result_codes.EXISTS_WITH_DIFFERENT_PENDING_ID
     if done.timeout_s != cmd.timeout_s:
-        return R.EXISTS_WITH_DIFFERENT_TIMEOUT
+        return result_codes.EXISTS_WITH_DIFFERENT_TIMEOUT
     if done.code != code:
-        return R.EXISTS_WITH_DIFFERENT_CODE
+        return result_codes.EXISTS_WITH_DIFFERENT_CODE
     if done.references != cmd.references:
-        return R.EXISTS_WITH_DIFFERENT_REFERENCES
+        return result_codes.EXISTS_WITH_DIFFERENT_REFERENCES
     if done.memo != cmd.memo:
-        return R.EXISTS_WITH_DIFFERENT_MEMO
-    return R.EXISTS
+        return result_codes.EXISTS_WITH_DIFFERENT_MEMO
+    return result_codes.EXISTS

@@ -14,7 +14,7 @@ from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
-from ramp.ledger import results as R
+from ramp.ledger import results as result_codes
 from ramp.ledger._account_rules import AccountRules
 from ramp.ledger._account_state import AccountState
 from ramp.ledger._record_rules import RecordRules
@@ -174,7 +174,7 @@ class LedgerEngine(TransferRules, AccountRules, RecordRules):
                     self._sweep_expired()
                 if type(cmd) is CreateTransfer:  # the hot path, inlined
                     code = transfer(cmd)
-                    out[i] = Result(cmd.id, code, self.next_seq - 1 if code is R.OK else self._exists_seq(cmd, code))
+                    out[i] = Result(cmd.id, code, self.next_seq - 1 if code is result_codes.OK else self._exists_seq(cmd, code))
                 else:
                     out[i] = self._apply_one(cmd)
                 i += 1
@@ -184,7 +184,7 @@ class LedgerEngine(TransferRules, AccountRules, RecordRules):
                 j += 1
             if j == n:  # the batch ends inside a chain: the chain never closes
                 for k in range(i, n):
-                    code = R.LINKED_EVENT_CHAIN_OPEN if k == n - 1 else R.LINKED_EVENT_FAILED
+                    code = result_codes.LINKED_EVENT_CHAIN_OPEN if k == n - 1 else result_codes.LINKED_EVENT_FAILED
                     out[k] = Result(commands[k].id, code)
                 break
             self._sweep_expired()
@@ -209,7 +209,7 @@ class LedgerEngine(TransferRules, AccountRules, RecordRules):
             self._expire(t)
         else:
             result = self._apply_one(_command_of(event))
-            if result.result != R.OK:
+            if result.result != result_codes.OK:
                 raise ReplayError(event.seq, f"replay gives {result.result}")
         if len(self._events) != 1 or self._events[0] != event:
             raise ReplayError(event.seq, "replay produces a different event")
@@ -261,13 +261,13 @@ class LedgerEngine(TransferRules, AccountRules, RecordRules):
             code = self._append_record(cmd)
         else:
             raise TypeError(f"not a ledger command: {type(cmd).__name__}")
-        if code is R.OK:
-            return Result(cmd.id, R.OK, self.next_seq - 1)
+        if code is result_codes.OK:
+            return Result(cmd.id, result_codes.OK, self.next_seq - 1)
         return Result(cmd.id, code, self._exists_seq(cmd, code))
 
     def _exists_seq(self, cmd: Command, code: str) -> int | None:
         """For `exists`, the seq of the event that applied this id first."""
-        if code is not R.EXISTS:
+        if code is not result_codes.EXISTS:
             return None
         if type(cmd) is CreateTransfer:
             return self._transfers[cmd.id].seq
@@ -286,7 +286,7 @@ class LedgerEngine(TransferRules, AccountRules, RecordRules):
             for k in range(i, j + 1):
                 res = self._apply_one(commands[k])
                 out[k] = res
-                if res.result not in R.SUCCESS_CODES:
+                if res.result not in result_codes.SUCCESS_CODES:
                     failed_at = k
                     break
         finally:
@@ -298,7 +298,7 @@ class LedgerEngine(TransferRules, AccountRules, RecordRules):
         del self._events[n_events:]
         for k in range(i, j + 1):
             if k != failed_at:
-                out[k] = Result(commands[k].id, R.LINKED_EVENT_FAILED)
+                out[k] = Result(commands[k].id, result_codes.LINKED_EVENT_FAILED)
 
     def _rollback(self, undo: list[tuple]) -> None:
         for entry in reversed(undo):

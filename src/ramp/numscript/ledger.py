@@ -21,7 +21,7 @@ from typing import TYPE_CHECKING
 
 import msgspec
 
-from ramp.ledger import results as R
+from ramp.ledger import results as result_codes
 from ramp.ledger.engine import LedgerEngine
 from ramp.ledger.events import RecordAppended
 from ramp.ledger.model import RECORD_BODY_MAX_BYTES, AppendRecord, Command, CreateTransfer, Result
@@ -153,7 +153,7 @@ def _replay(engine: LedgerEngine, run: ScriptRun, done: RecordAppended) -> RunPl
     if done.type != RUN_RECORD_TYPE:
         raise ScriptRefused(
             "conflict",
-            R.EXISTS_WITH_DIFFERENT_TYPE,
+            result_codes.EXISTS_WITH_DIFFERENT_TYPE,
             f"id {run.id!r} is a {done.type} record, not a script run",
         )
     field = input_difference(done.body, script=run.script, vars=run.vars, code=run.code)
@@ -205,11 +205,11 @@ def settle(plan: RunPlan | None, results: Sequence[Result]) -> RunOutcome:
     refused the chain (then nothing of it was applied)."""
     assert plan is not None, "the planner was not called"
     assert len(results) == len(plan.commands), (len(results), len(plan.commands))
-    failed = [r for r in results if r.result not in R.SUCCESS_CODES]
+    failed = [r for r in results if r.result not in result_codes.SUCCESS_CODES]
     if failed:
         # In a failed chain one command has the cause; the others say linked_event_failed.
         cause_index, cause = next(
-            ((i, r) for i, r in enumerate(results) if r.result != R.LINKED_EVENT_FAILED),
+            ((i, r) for i, r in enumerate(results) if r.result != result_codes.LINKED_EVENT_FAILED),
             (0, failed[0]),
         )
         where = (
@@ -223,7 +223,7 @@ def settle(plan: RunPlan | None, results: Sequence[Result]) -> RunOutcome:
             results=results,
         )
     if plan.replayed:
-        assert all(r.result == R.EXISTS for r in results), results
+        assert all(r.result == result_codes.EXISTS for r in results), results
     postings = tuple(
         PostingResult(p.transfer_id, p.source, p.destination, p.amount, p.asset, r.result, r.seq)  # type: ignore[arg-type]
         for p, r in zip(plan.postings, results[1:], strict=True)

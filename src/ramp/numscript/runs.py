@@ -10,7 +10,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Final, Literal
 
-from ramp.ledger import results as R
+from ramp.ledger import results as result_codes
 from ramp.ledger.model import (
     BATCH_MAX_EVENTS,
     CODE_RE,
@@ -40,9 +40,9 @@ RefusalKind = Literal["invalid", "conflict", "unprocessable"]
 # Engine codes about a command's shape (no state consulted): a script that produced such a
 # posting asks for something no ledger state allows.
 _SHAPE_FIRST, _SHAPE_LAST = (
-    R.CODES_IN_PRECEDENCE.index(code) for code in (R.ID_INVALID, R.ACCOUNTS_MUST_BE_DIFFERENT)
+    result_codes.CODES_IN_PRECEDENCE.index(code) for code in (result_codes.ID_INVALID, result_codes.ACCOUNTS_MUST_BE_DIFFERENT)
 )
-SHAPE_CODES: Final = frozenset(R.CODES_IN_PRECEDENCE[_SHAPE_FIRST : _SHAPE_LAST + 1])
+SHAPE_CODES: Final = frozenset(result_codes.CODES_IN_PRECEDENCE[_SHAPE_FIRST : _SHAPE_LAST + 1])
 
 
 class ScriptRefused(Refused):
