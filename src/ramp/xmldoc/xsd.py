@@ -81,9 +81,29 @@ class LocalSchema:
             return ()
         out = []
         for entry in list(self._schema.error_log)[:_VIOLATIONS_MAX]:
-            out.append(SchemaViolation(location=entry.path or "", line=entry.line, message=entry.message))
+            out.append(SchemaViolation(location=_readable(tree, entry.path), line=entry.line, message=entry.message))
         assert out, "lxml reported invalid without an error"
         return tuple(out)
+
+
+def _readable(tree: etree._ElementTree, path: str | None) -> str:
+    """libxml2's path ("/*/*[2]/cbc:ID" with "*" for default-namespace steps) with names."""
+    if not path:
+        return ""
+    try:
+        found = tree.xpath(path)
+    except etree.XPathError:
+        return path
+    if not isinstance(found, list) or len(found) != 1 or not isinstance(found[0], etree._Element):
+        return path
+    steps = []
+    node = found[0]
+    while node is not None:
+        same = sum(1 for s in node.itersiblings(preceding=True) if s.tag == node.tag)
+        name = etree.QName(node).localname
+        steps.append(f"{node.prefix}:{name}[{same + 1}]" if node.prefix else f"{name}[{same + 1}]")
+        node = node.getparent()
+    return "/" + "/".join(reversed(steps))
 
 
 def load_schema(path: Path, root: Path | None = None) -> LocalSchema:
