@@ -155,3 +155,13 @@ def test_the_result_json_is_the_cli_shape(minimum: str) -> None:
     assert payload["errors"] and all(set(e) == {"rule", "location", "message", "flag"} for e in payload["errors"])
     assert {e["rule"] for e in payload["errors"]} == {"aligned-ibrp-cl-02-jp", "ibr-cl-01"}
     assert set(payload) == {"valid", "errors", "warnings", "document_type", "digest_sha256"}
+
+
+def test_a_rule_that_raises_is_reported_and_the_other_schema_still_runs(minimum: str) -> None:
+    # "abc" fails the XSD and makes xs:decimal() in a PINT rule raise FORG0001
+    data = mutate(minimum, '<cbc:PayableAmount currencyID="JPY">281240<', '<cbc:PayableAmount currencyID="JPY">abc<')
+    result = validate_invoice(data)
+    assert result.rule_ids() == {"xsd", "schematron-runtime"}
+    runtime = [e for e in result.errors if e.rule == "schematron-runtime"]
+    assert len(runtime) == 1 and "PINT-UBL-validation-preprocessed.sch" in runtime[0].message
+    assert "FORG0001" in runtime[0].message or "xs:decimal" in runtime[0].message

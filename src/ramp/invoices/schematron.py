@@ -43,6 +43,7 @@ __all__ = [
     "SchematronRuntimeError",
     "compile_schematron",
     "parse_svrl",
+    "run_all",
 ]
 
 SCH_NS: Final = "http://purl.oclc.org/dsdl/schematron"
@@ -320,21 +321,34 @@ class CompiledSchematron:
 
     def run_svrl(self, xml_text: str) -> str:
         """The SVRL report of one document. The caller has already refused DOCTYPEs."""
-        from saxonche import PySaxonApiError
-
-        with _Saxon._lock:
-            processor = _Saxon.processor()
-            try:
-                node = processor.parse_xml(xml_text=xml_text)
-                result = self._executable.transform_to_string(xdm_node=node)
-            except PySaxonApiError as exc:
-                raise SchematronRuntimeError(str(exc)) from exc
-        if result is None:
-            raise SchematronRuntimeError("the Schematron produced no report")
-        return result
+        report = run_all((self,), xml_text)[0]
+        if isinstance(report, SchematronRuntimeError):
+            raise report
+        return report
 
     def run(self, xml_text: str) -> tuple[SchematronFinding, ...]:
         return parse_svrl(self.run_svrl(xml_text))
+
+
+def run_all(schematrons: tuple[CompiledSchematron, ...], xml_text: str) -> list[str | SchematronRuntimeError]:
+    """Each schema's SVRL over one document parsed once by Saxon (a dynamic error in one
+    schema is returned in its place, the others still run)."""
+    from saxonche import PySaxonApiError
+
+    reports: list[str | SchematronRuntimeError] = []
+    with _Saxon._lock:
+        try:
+            node = _Saxon.processor().parse_xml(xml_text=xml_text)
+        except PySaxonApiError as exc:
+            raise SchematronRuntimeError(f"Saxon could not parse the document: {exc}") from exc
+        for schematron in schematrons:
+            try:
+                result = schematron._executable.transform_to_string(xdm_node=node)
+            except PySaxonApiError as exc:
+                reports.append(SchematronRuntimeError(str(exc)))
+                continue
+            reports.append(result if result is not None else SchematronRuntimeError("no report"))
+    return reports
 
 
 def compile_schematron(path: Path, phase: str | None = None) -> CompiledSchematron:

@@ -28,9 +28,10 @@ from ramp.invoices.fields import NS, FieldError, InvoiceFields, extract_fields, 
 from ramp.invoices.jp_numbers import CORPORATE_NUMBER_RE, corporate_number_check_digit_ok
 from ramp.invoices.schematron import (
     CompiledSchematron,
-    SchematronFinding,
     SchematronRuntimeError,
     compile_schematron,
+    parse_svrl,
+    run_all,
 )
 from ramp.xmldoc import LocalSchema, XmlRefused, load_schema, parse_untrusted
 
@@ -158,16 +159,18 @@ class InvoiceValidator:
 
     def schematron_findings(self, text: str) -> list[Finding]:
         out = []
-        for schematron in self.schematrons:
-            try:
-                findings: tuple[SchematronFinding, ...] = schematron.run(text)
-            except SchematronRuntimeError as exc:
-                out.append(Finding(RULE_SCHEMATRON_RUNTIME, "/", f"{Path(schematron.source).name}: {exc}",
+        try:
+            reports = run_all(self.schematrons, text)
+        except SchematronRuntimeError as exc:
+            return [Finding(RULE_SCHEMATRON_RUNTIME, "/", str(exc), "fatal", "schematron")]
+        for schematron, report in zip(self.schematrons, reports, strict=True):
+            if isinstance(report, SchematronRuntimeError):
+                out.append(Finding(RULE_SCHEMATRON_RUNTIME, "/", f"{Path(schematron.source).name}: {report}",
                                    "fatal", "schematron"))
                 continue
             out.extend(
                 Finding(f.rule_id or f.test, f.location, f.message, f.flag or "fatal", "schematron")
-                for f in findings
+                for f in parse_svrl(report)
             )
         return out
 
