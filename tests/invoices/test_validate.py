@@ -165,3 +165,14 @@ def test_a_rule_that_raises_is_reported_and_the_other_schema_still_runs(minimum:
     runtime = [e for e in result.errors if e.rule == "schematron-runtime"]
     assert len(runtime) == 1 and "PINT-UBL-validation-preprocessed.sch" in runtime[0].message
     assert "FORG0001" in runtime[0].message or "xs:decimal" in runtime[0].message
+
+
+def test_validation_from_several_threads_agrees(ubl_vectors, minimum: str) -> None:
+    from concurrent.futures import ThreadPoolExecutor
+
+    good = (ubl_vectors / "jp-pint-invoice-example.xml").read_bytes()
+    bad = mutate(minimum, "<cbc:CompanyID>T1234567890123<", "<cbc:CompanyID>T12<")
+    with ThreadPoolExecutor(4) as pool:
+        results = list(pool.map(validate_invoice, [good, bad] * 8))
+    assert [r.valid for r in results] == [True, False] * 8
+    assert {r.rule_ids() for r in results[1::2]} == {frozenset({"aligned-ibr-jp-01"})}
