@@ -25,7 +25,7 @@ from ramp.approvals.actions import action_of
 from ramp.approvals.quorum import Decision, QuorumRule, counted, met
 from ramp.approvals.state import decision_of
 from ramp.ledger.events import AccountFlagsChanged, Event, RecordAppended
-from ramp.policy import identities as identity_model
+from ramp.policy import identities as identity_records
 from ramp.policy.active import POLICY_CHANGED
 from ramp.policy.active import fold as fold_policy
 from ramp.policy.engine import Policy, Resource, default_policy
@@ -53,7 +53,7 @@ class _Request:
 @dataclass
 class ApprovalAudit:
     log_key: str  # the log's verifier key: it vouches for approvals made in a web session
-    identities: dict[str, identity_model.Identity] = field(default_factory=dict)
+    identities: dict[str, identity_records.Identity] = field(default_factory=dict)
     policy: Policy = field(default_factory=default_policy)
     policy_changes: int = 0
     requests: dict[str, _Request] = field(default_factory=dict)
@@ -68,9 +68,9 @@ class ApprovalAudit:
             return
         t = event.type
         if t.startswith("identity."):
-            identity_id = identity_model.identity_of_record(event.id)
+            identity_id = identity_records.identity_of_record(event.id)
             if identity_id is not None:
-                folded = identity_model.fold(self.identities.get(identity_id), event)
+                folded = identity_records.fold(self.identities.get(identity_id), event)
                 if folded is not None:
                     self.identities[identity_id] = folded
         elif t == POLICY_CHANGED:
@@ -138,7 +138,7 @@ class ApprovalAudit:
         req.decisions.append(d)
         self.decisions_checked += 1
 
-    def _check_signature(self, e: RecordAppended, d: Decision, approver: identity_model.Identity, text: bytes) -> None:
+    def _check_signature(self, e: RecordAppended, d: Decision, approver: identity_records.Identity, text: bytes) -> None:
         try:
             signature = base64.b64decode(str(e.body.get("signature")), validate=True)
         except ValueError as exc:
@@ -148,7 +148,7 @@ class ApprovalAudit:
             if d.key or not Ed25519Verifier.from_vkey(self.log_key).verify(approval_model.SESSION_PREFIX + text, signature):
                 raise self._fail(e, f"session decision by {d.approver} is not signed by the log key")
             return
-        if via != "signature" or approver.public_key is None or d.key != identity_model.b64(approver.public_key):
+        if via != "signature" or approver.public_key is None or d.key != identity_records.b64(approver.public_key):
             raise self._fail(e, f"decision by {d.approver} names a key that was not theirs (or revoked) then")
         try:
             VerifyKey(approver.public_key).verify(text, signature)
