@@ -16,7 +16,6 @@ from pathlib import Path
 
 import pytest
 
-from ramp.api.app import create_app
 from ramp.auth.credentials import CredentialFile
 from ramp.budget.projection import BudgetProjection
 from ramp.demo.load import load
@@ -24,9 +23,10 @@ from ramp.demo.people import credentials_path
 from ramp.journal import Journal
 from ramp.journal.log import LogSigner
 from ramp.policy.identities import IdentityRegistry
+from ramp.server import create_app
+from ramp.service.activity import Activity
 from ramp.store import SQLiteStore
 from ramp.web.access import Access, DemoAccess
-from ramp.web.activity import Activity
 from tests.net import serve_in_thread
 from tests.web.browser import CHROMIUM, LAPTOP
 from tests.web.contract_world import contract_site  # noqa: F401 - a fixture: a contract served with sign-in

@@ -15,11 +15,11 @@ from dataclasses import dataclass
 import httpx
 import pytest
 
-from ramp.api.app import create_app
 from ramp.auth.credentials import CredentialFile
-from ramp.budget import model as M
-from ramp.contracts import requests as C
+from ramp.budget import model as budget_model
+from ramp.contracts import requests as contract_requests
 from ramp.journal.log import LogSigner, create_log_key
+from ramp.server import create_app
 from ramp.store import SQLiteStore
 from tests.contracts.helpers import BN, VENDOR, World, make_world, terms
 from tests.net import serve_in_thread
@@ -27,9 +27,9 @@ from tests.web.logins import Authenticator, csrf_of
 
 PASSWORD = "contracts-web-2025"  # a test password (twelve characters at least)
 PEOPLE = ("atla.insp", "asdf.insp", "atla.co", "reader.oda", "vendor.kanto", "vendor.other", "bot.analytics")
-BUSINESS_NOW = M.jst_ns(2025, 6, 30, 10)  # FY2025, before m1's due date: no penalty
+BUSINESS_NOW = budget_model.jst_ns(2025, 6, 30, 10)  # FY2025, before m1's due date: no penalty
 M1_NET = 3 * BN - 3 * BN * 500 // 10_000  # 5 % retention held back
-WALLET = M.vendor_account(VENDOR)
+WALLET = budget_model.vendor_account(VENDOR)
 
 
 @dataclass
@@ -74,7 +74,7 @@ def contract_site(tmp_path) -> Iterator[ContractSite]:
     try:
         world.sign(terms())
         world.at(2025, 6, 20)
-        world.run(world.desk.attest("c1", C.AttestRequest("m1", "receipt"), "asdf.insp", world.now[0], signature=None,
+        world.run(world.desk.attest("c1", contract_requests.AttestRequest("m1", "receipt"), "asdf.insp", world.now[0], signature=None,
                                     second_factor="totp"))  # fmt: skip
         credentials = CredentialFile(str(tmp_path / "web.credentials"))
         apps = {who: Authenticator(credentials.enrol(who, PASSWORD)) for who in PEOPLE}

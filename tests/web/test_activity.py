@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from ramp.budget.queries import budget_tree
 from ramp.ledger.events import AccountCreated, TransferApplied
-from ramp.web.activity import FEED_BACKLOG_MAX, FEED_PER_BATCH_MAX, MONTHS, Activity, FeedBatch
+from ramp.service.activity import FEED_BACKLOG_MAX, FEED_PER_BATCH_MAX, MONTHS, Activity, FeedBatch
 from tests.web.conftest import open_demo
 
 

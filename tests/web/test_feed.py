@@ -8,8 +8,8 @@ import json
 
 import httpx
 
-from ramp.web import feed as F
-from ramp.web.activity import FeedBatch, FeedItem
+from ramp.service.activity import FeedBatch, FeedItem
+from ramp.web import feed
 
 
 def _batch(size: int, events: int = 1) -> FeedBatch:
@@ -28,26 +28,26 @@ def _parse(chunks: list[bytes]) -> list[tuple[str, dict]]:
 
 def test_subscribers_are_bounded_and_freed():
     async def run() -> None:
-        hub = F.FeedHub()
-        subs = [hub.subscribe() for _ in range(F.SUBSCRIBERS_MAX)]
+        hub = feed.FeedHub()
+        subs = [hub.subscribe() for _ in range(feed.SUBSCRIBERS_MAX)]
         assert all(subs) and hub.subscribe() is None
         hub.unsubscribe(subs[0])
-        assert hub.subscribe() is not None and hub.subscribers == F.SUBSCRIBERS_MAX
+        assert hub.subscribe() is not None and hub.subscribers == feed.SUBSCRIBERS_MAX
 
     asyncio.run(run())
 
 
 def test_a_slow_reader_loses_batches_and_is_told_how_many_events():
     async def run() -> list[bytes]:
-        hub = F.FeedHub()
+        hub = feed.FeedHub()
         sub = hub.subscribe()
         assert sub is not None
-        for k in range(F.QUEUE_MAX_BATCHES + 3):
+        for k in range(feed.QUEUE_MAX_BATCHES + 3):
             hub.publish(_batch(k + 1, events=10))
         await asyncio.sleep(0.01)  # the loop runs the hand-overs
-        assert sub.queue.qsize() == F.QUEUE_MAX_BATCHES and sub.missed_events == 30
+        assert sub.queue.qsize() == feed.QUEUE_MAX_BATCHES and sub.missed_events == 30
         chunks = []
-        async for chunk in F.stream(hub, sub, [], 0, stream_max_s=0.2):
+        async for chunk in feed.stream(hub, sub, [], 0, stream_max_s=0.2):
             chunks.append(chunk)
         assert hub.subscribers == 0  # the stream ended by itself and let go
         return chunks
@@ -56,13 +56,13 @@ def test_a_slow_reader_loses_batches_and_is_told_how_many_events():
     assert events[0] == ("batch", {"size": 0, "events": 0, "items": []})
     assert events[1] == ("gap", {"missed_events": 30})
     batches = [data for kind, data in events if kind == "batch"][1:]
-    assert len(batches) == F.QUEUE_MAX_BATCHES
+    assert len(batches) == feed.QUEUE_MAX_BATCHES
     assert batches[0]["items"][0] == {"seq": 0, "time_ms": 1_700_000_000_123, "kind": "transfer", "code": "DISBURSE",
                                       "id": "p1", "amount": 5, "debit": "a", "credit": "b"}  # fmt: skip
 
 
 def test_publishing_to_a_closed_loop_drops_the_subscriber():
-    hub = F.FeedHub()
+    hub = feed.FeedHub()
 
     async def subscribe() -> None:
         assert hub.subscribe() is not None

@@ -12,7 +12,7 @@ from collections.abc import Iterator
 import httpx
 
 from ramp.auth import totp
-from ramp.budget import model as BM
+from ramp.budget import model as budget_model
 from ramp.policy.engine import KINDS
 from ramp.web.i18n import LABELS
 from tests.web.logins import csrf_of, sign_in
@@ -87,7 +87,7 @@ def test_a_request_shows_what_it_changes(signed):
 
 def test_approving_with_a_fresh_code_completes_the_quorum_executes_and_moves_the_ledger(signed):
     op = record(signed, PAC3)["action"]["operation"]
-    source, target = (signed.journal.read.account(BM.node_account(2025, op[k])) for k in ("source", "target"))
+    source, target = (signed.journal.read.account(budget_model.node_account(2025, op[k])) for k in ("source", "target"))
     with signed_in(signed, "mof.sato") as c:
         csrf = csrf_of(c.get("/approvals").text)
         r = decide(c, PAC3, "approve", signed.people["mof.sato"].code(), csrf)
@@ -103,8 +103,8 @@ def test_approving_with_a_fresh_code_completes_the_quorum_executes_and_moves_the
         r = decide(boa, PAC3, "approve", signed.people["boa.auditor.watanabe"].code(), csrf_of(boa.get("/approvals").text))
         assert r.status_code == 409 and error_of(r.text).startswith("This request was executed already.")
     moved = signed.journal.engine.transfer(PAC3)
-    assert moved is not None and moved.code == BM.Code.TRANSFER_RYUYO and int(moved.amount) == op["amount_yen"]
-    after = [signed.journal.read.account(BM.node_account(2025, op[k])) for k in ("source", "target")]
+    assert moved is not None and moved.code == budget_model.Code.TRANSFER_RYUYO and int(moved.amount) == op["amount_yen"]
+    after = [signed.journal.read.account(budget_model.node_account(2025, op[k])) for k in ("source", "target")]
     assert after[0].balance == source.balance - op["amount_yen"]
     assert after[1].balance == target.balance + op["amount_yen"]
     decision = signed.journal.engine.record(f"request:{PAC3}:d2").body

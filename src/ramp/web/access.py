@@ -16,9 +16,9 @@ from urllib.parse import urlsplit
 
 from starlette.requests import Request
 
-from ramp.api.approval_routes import SESSION_COOKIE
-from ramp.api.budget_routes import BUDGET_READERS
 from ramp.auth.sessions import AuthRefused, Sessions
+from ramp.service.access import BUDGET_READERS
+from ramp.service.sessions import SESSION_COOKIE
 
 
 @dataclass(frozen=True, slots=True)

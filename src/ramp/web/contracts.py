@@ -14,40 +14,33 @@ attested k of M.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Final
+from functools import partial
+from typing import Final
 from urllib.parse import quote
 
 from starlette.requests import Request
 from starlette.responses import RedirectResponse, Response
 from starlette.routing import Route
 
-from ramp.api.approval_routes import SESSION_COOKIE, Governance
-from ramp.api.contract_routes import READERS, STATUSES, may_read
-from ramp.api.group_commit import Overloaded
-from ramp.api.routes import Service
-from ramp.auth.sessions import AuthRefused
-from ramp.auth.totp import DIGITS
-from ramp.budget import model as M
-from ramp.budget.rules import Refused
-from ramp.budget.service import check_results
-from ramp.contracts import state as S
-from ramp.contracts import terms as T
-from ramp.contracts import views as V
+from ramp.budget import model as budget_model
+from ramp.contracts import state as contract_state
+from ramp.contracts import terms as contract_terms
+from ramp.contracts import views as contract_views
 from ramp.contracts.desk import ContractDesk
-from ramp.contracts.errors import ContractRefused
 from ramp.contracts.index import ContractIndex
 from ramp.contracts.requests import AttestRequest
 from ramp.policy.identities import Identity
-from ramp.store.base import StoreError
-from ramp.web.access import SIGN_IN_PATH, Viewer
-from ramp.web.forms import CSRF_FIELD, FormError, read_form
+from ramp.refusal import Refused
+from ramp.service.access import CONTRACT_READERS, CONTRACT_STATUSES, may_read_contract
+from ramp.service.core import Service
+from ramp.service.refusals import status_of
+from ramp.web import forms
+from ramp.web.access import Viewer
+from ramp.web.dashboard import Dashboard
 from ramp.web.i18n import lang_of
 
-if TYPE_CHECKING:
-    from ramp.web.app import Dashboard
-
 CONTRACTS_PATH: Final = "/contracts"
-CONTRACT_ROLES: Final = READERS  # as GET /v1/contracts: budget readers, inspectors, contractors
+CONTRACT_ROLES: Final = CONTRACT_READERS  # as GET /v1/contracts: budget readers, inspectors, contractors
 SCAN_MAX: Final = 1000  # newest contracts read per list view: the index grows with the log, a page must not
 LIST_SHOWN: Final = 200
 KEY_MAX_CHARS: Final = 64  # a milestone or slot name in a form (Q.Key is shorter; longer is not one)
@@ -75,7 +68,7 @@ class OpenSlot:
 
 @dataclass(frozen=True, slots=True)
 class EventLine:
-    event: V.EventOut
+    event: contract_views.EventOut
     transfers: list[str]  # the committed ledger transfers its batch applied under its record
 
 
@@ -84,18 +77,18 @@ class Outcome:
     """What the viewer's attestation of a milestone came to (label `contracts.done.<what>`)."""
 
     what: str  # paid | retention_paid | pending_held | pending_year | counted
-    milestone: V.MilestoneOut
+    milestone: contract_views.MilestoneOut
     attested: int
 
 
-def open_slots(state: S.ContractState, identity: Identity | None) -> list[OpenSlot]:
+def open_slots(state: contract_state.ContractState, identity: Identity | None) -> list[OpenSlot]:
     """The slots `identity` may fill now, as the desk would let it (the desk decides again)."""
     if identity is None or state.expired or state.status == "completed":
         return []
     out = []
     all_accepted = all(m.accepted for m in state.real_milestones)
     for m in state.milestones.values():
-        if m.rule is None or m.accepted or m.cancelled or (m.id == T.FINAL and not all_accepted):
+        if m.rule is None or m.accepted or m.cancelled or (m.id == contract_terms.FINAL and not all_accepted):
             continue
         if any(a.identity == identity.id for a in m.attestations):
             continue  # one person fills one slot of a milestone
@@ -104,13 +97,13 @@ def open_slots(state: S.ContractState, identity: Identity | None) -> list[OpenSl
     return out
 
 
-def outcome(view: V.ContractOut, state: S.ContractState, milestone: str, viewer_id: str) -> Outcome | None:
+def outcome(view: contract_views.ContractOut, state: contract_state.ContractState, milestone: str, viewer_id: str) -> Outcome | None:
     m = next((x for x in view.milestones if x.id == milestone), None)
     if m is None or not any(s.attested_by == viewer_id for s in m.slots):
         return None
     attested = sum(1 for s in m.slots if s.attested_by)
     if m.status == "released":
-        return Outcome("retention_paid" if m.id == T.FINAL else "paid", m, attested)
+        return Outcome("retention_paid" if m.id == contract_terms.FINAL else "paid", m, attested)
     if m.status == "accepted":
         return Outcome("pending_held" if state.held else "pending_year", m, attested)
     return Outcome("counted", m, attested)
@@ -130,21 +123,30 @@ def duration(ns: int | None, lang: str) -> str:
     return (f"{days} d " if days else "") + f"{hours} h {minutes} min"
 
 
-def contracts_routes(d: Dashboard, svc: Service, gov: Governance) -> list[Route]:
-    journal = svc.journal
-    index = journal.projection(ContractIndex)
-    committed = V.committed_lookup(journal.engine, lambda: journal.size)
-    log = journal.log
-    desk = ContractDesk(svc.identities, session_signer=None if log is None else log.signer.sign)
+class ContractReads:
+    """The contracts page's reads: committed records only, and the desk an attestation goes to."""
 
-    def readable(cid: str, viewer: Viewer | None) -> S.ContractState | None:
-        if viewer is None or not M.PARTY_RE.fullmatch(cid):
+    def __init__(self, svc: Service) -> None:
+        journal = svc.journal
+        self.svc = svc
+        self.index = journal.projection(ContractIndex)
+        log = journal.log
+        self.desk = ContractDesk(svc.identities, session_signer=None if log is None else log.signer.sign)
+
+    def load(self, cid: str) -> contract_state.ContractState | None:
+        return contract_state.load(self.svc.committed_record, cid)
+
+    def readable(self, cid: str, viewer: Viewer | None) -> contract_state.ContractState | None:
+        """The contract if the viewer may read it (a contractor its own vendor's only)."""
+        if viewer is None or not budget_model.PARTY_RE.fullmatch(cid):
             return None
-        state = S.load(committed, cid)
-        return state if state is not None and may_read(viewer, state.terms.vendor) else None
+        state = self.load(cid)
+        return state if state is not None and may_read_contract(viewer, state.terms.vendor) else None
 
-    def transfers_of(ev: V.EventOut, state: S.ContractState) -> list[str]:
-        rid = S.record_id(state.id, ev.n)
+    def transfers_of(self, ev: contract_views.EventOut, state: contract_state.ContractState) -> list[str]:
+        """The committed ledger transfers the event's batch applied under its record."""
+        journal = self.svc.journal
+        rid = contract_state.record_id(state.id, ev.n)
         candidates = [f"{rid}.{s}" for s in ("pay", "pen", "ob", "deob")]
         candidates += [f"{rid}.{s}{k}" for s in ("ret", "deob") for k in range(YEARS_MAX)]
         if ev.n == 1:
@@ -156,93 +158,81 @@ def contracts_routes(d: Dashboard, svc: Service, gov: Governance) -> list[Route]
                 out.append(tid)
         return out
 
-    async def list_page(request: Request, viewer: Viewer | None) -> Response:
-        status = request.query_params.get("status", "")
-        status = status if status in STATUSES else ""
-        rows: list[V.ContractSummary] = []
-        for cid in reversed(index.ids()[-SCAN_MAX:]):
-            state = S.load(committed, cid)
-            if state is None or viewer is None or not may_read(viewer, state.terms.vendor):
-                continue
-            if not status or state.status == status:
-                rows.append(V.summary(state))
-            if len(rows) >= LIST_SHOWN:
-                break
-        return d.render(request, "contracts.html", "contracts", viewer, rows=rows, status_filter=status, statuses=STATUSES)
 
-    def detail(request: Request, viewer: Viewer | None, cid: str, status: int = 200, *, error: str = "",
-               error_code: str = "") -> Response:  # fmt: skip
-        state = readable(cid, viewer)
-        if state is None or viewer is None:
-            return d.not_found(request, "contracts", viewer, cid[:64])  # a contractor sees its own only
-        view = V.contract_view(state, journal.engine)
-        lang = lang_of(request)
-        identity = svc.identities.get(viewer.id)
-        can_attest = gov.sessions is not None and bool(viewer.csrf) and log is not None
-        slots = open_slots(state, identity) if can_attest else []
-        done = None
-        if not error:
-            done = outcome(view, state, request.query_params.get("attested", "")[:KEY_MAX_CHARS], viewer.id)
-        vendor_states = [s for s in (S.load(committed, c) for c in index.ids(state.terms.vendor)[-SCAN_MAX:]) if s]
-        vendor = V.vendor_view(state.terms.vendor, vendor_states, journal.engine)
-        events = [EventLine(e, transfers_of(e, state)) for e in view.events]
-        return d.render(request, "contract.html", "contracts", viewer, status, c=view, vendor=vendor, slots=slots,
-                        can_attest=can_attest, done=done, error=error, error_code=error_code, events=events,
-                        may_ledger=d.pages.may_open(d.pages.get("ledger"), viewer),
-                        may_budget=d.pages.may_open(d.pages.get("budget"), viewer),
-                        latency=lambda ns: duration(ns, lang), held=state.held)  # fmt: skip
+async def list_page(d: Dashboard, reads: ContractReads, request: Request, viewer: Viewer | None) -> Response:
+    status = request.query_params.get("status", "")
+    status = status if status in CONTRACT_STATUSES else ""
+    rows: list[contract_views.ContractSummary] = []
+    for cid in reversed(reads.index.ids()[-SCAN_MAX:]):
+        state = reads.load(cid)
+        if state is None or viewer is None or not may_read_contract(viewer, state.terms.vendor):
+            continue
+        if not status or state.status == status:
+            rows.append(contract_views.summary(state))
+        if len(rows) >= LIST_SHOWN:
+            break
+    return d.render(request, "contracts.html", "contracts", viewer, rows=rows, status_filter=status,
+                    statuses=CONTRACT_STATUSES)  # fmt: skip
 
-    async def contract_page(request: Request, viewer: Viewer | None) -> Response:
-        return detail(request, viewer, request.path_params["id"])
 
-    async def attest(request: Request) -> Response:
-        """Not behind `d.page`: a visitor without a session goes to sign-in and back to the
-        contract (a GET), never back to this POST. Nothing is written on any refusal."""
-        cid = request.path_params["id"]
-        back = f"{CONTRACTS_PATH}/{quote(cid, safe='')}" if M.PARTY_RE.fullmatch(cid) else CONTRACTS_PATH
-        viewer = d.access.viewer(request)
+async def contract_page(d: Dashboard, reads: ContractReads, request: Request, viewer: Viewer | None) -> Response:
+    return _detail(d, reads, request, viewer, request.path_params["id"])
 
-        def refused(status: int, code: str) -> Response:
-            key = f"contracts.error.{code if code in KNOWN_ERRORS else 'other'}"
-            return detail(request, viewer, cid, status, error=key, error_code=code)
 
-        try:
-            fields = await read_form(request)
-        except FormError as exc:
-            return detail(request, viewer, cid, exc.status, error=exc.key)
-        if gov.sessions is None:
-            return refused(403, "no_web_login")
-        try:
-            session = gov.sessions.session(request.cookies.get(SESSION_COOKIE), fields.get(CSRF_FIELD),
-                                           state_changing=True)  # fmt: skip
-        except AuthRefused as exc:
-            if exc.code == "no_session":
-                return RedirectResponse(f"{SIGN_IN_PATH}?next={quote(back)}", 303)
-            return detail(request, viewer, cid, exc.status, error="form.expired")
-        if readable(cid, viewer) is None:
-            return detail(request, viewer, cid)  # not found, or not this contractor's: the same 404
-        milestone, slot = fields.get("milestone", "")[:KEY_MAX_CHARS], fields.get("slot", "")[:KEY_MAX_CHARS]
-        code = "".join(fields.get("totp", "").split())
-        if len(code) != DIGITS or not (code.isascii() and code.isdigit()):
-            return refused(400, "code_invalid")
-        try:
-            gov.sessions.fresh_second_factor(session, code)
-        except AuthRefused:
-            return refused(403, "code_refused")
-        planner = desk.attest(cid, AttestRequest(milestone, slot), session.identity, svc.now_ns(), signature=None,
-                              second_factor="totp")  # fmt: skip
-        try:
-            check_results(await svc.committer.submit_planned(planner))
-        except ContractRefused as exc:
-            return refused(exc.status, exc.code)
-        except Refused as exc:  # the ledger's last line of defence (a frozen wallet, say)
-            return refused(409, exc.code)
-        except (Overloaded, StoreError):
-            return refused(503, "unavailable")
-        return RedirectResponse(f"{back}?attested={quote(milestone, safe='')}#ms-{quote(milestone, safe='')}", 303)
+async def attest(d: Dashboard, reads: ContractReads, request: Request) -> Response:
+    """Not behind `d.page`: a visitor without a session goes to sign-in and back to the contract
+    (a GET), never back to this POST. Nothing is written on any refusal."""
+    cid = request.path_params["id"]
+    back = f"{CONTRACTS_PATH}/{quote(cid, safe='')}" if budget_model.PARTY_RE.fullmatch(cid) else CONTRACTS_PATH
+    viewer = d.access.viewer(request)
+    try:
+        form = await forms.signed_in_form(request, d.gov.sessions)
+        if form is None:
+            return forms.sign_in_then(back)
+        if reads.readable(cid, viewer) is None:
+            return _detail(d, reads, request, viewer, cid)  # not found, or not this contractor's: the same 404
+        milestone = form.fields.get("milestone", "")[:KEY_MAX_CHARS]
+        slot = form.fields.get("slot", "")[:KEY_MAX_CHARS]
+        forms.check_fresh_code(form)
+        planner = reads.desk.attest(cid, AttestRequest(milestone, slot), form.session.identity, d.svc.now_ns(),
+                                    signature=None, second_factor="totp")  # fmt: skip
+        await forms.submit_form(d.svc, planner, checked=True)  # the ledger's last line of defence (a frozen wallet, say)
+    except forms.FormError as exc:
+        return _detail(d, reads, request, viewer, cid, exc.status, error=exc.key)
+    except Refused as exc:
+        return _detail(d, reads, request, viewer, cid, status_of(exc),
+                       error=forms.refusal_label("contracts", KNOWN_ERRORS, exc.code), error_code=exc.code)  # fmt: skip
+    return RedirectResponse(f"{back}?attested={quote(milestone, safe='')}#ms-{quote(milestone, safe='')}", 303)
 
+
+def contracts_routes(d: Dashboard) -> list[Route]:
+    reads = ContractReads(d.svc)
     return [
-        Route(CONTRACTS_PATH, d.page("contracts", list_page), methods=["GET"]),
-        Route(CONTRACTS_PATH + "/{id}", d.page("contracts", contract_page), methods=["GET"]),
-        Route(CONTRACTS_PATH + "/{id}/attest", attest, methods=["POST"]),
+        Route(CONTRACTS_PATH, d.page("contracts", partial(list_page, d, reads)), methods=["GET"]),
+        Route(CONTRACTS_PATH + "/{id}", d.page("contracts", partial(contract_page, d, reads)), methods=["GET"]),
+        Route(CONTRACTS_PATH + "/{id}/attest", partial(attest, d, reads), methods=["POST"]),
     ]
+
+
+def _detail(d: Dashboard, reads: ContractReads, request: Request, viewer: Viewer | None, cid: str,
+            status: int = 200, *, error: str = "", error_code: str = "") -> Response:  # fmt: skip
+    """One contract; `error` a label key said beside the attestation forms."""
+    state = reads.readable(cid, viewer)
+    if state is None or viewer is None:
+        return d.not_found(request, "contracts", viewer, cid[:64])  # a contractor sees its own only
+    engine = d.svc.journal.engine
+    view = contract_views.contract_view(state, engine)
+    lang = lang_of(request)
+    can_attest = d.gov.sessions is not None and bool(viewer.csrf) and d.svc.journal.log is not None
+    slots = open_slots(state, d.svc.identities.get(viewer.id)) if can_attest else []
+    done = None
+    if not error:
+        done = outcome(view, state, request.query_params.get("attested", "")[:KEY_MAX_CHARS], viewer.id)
+    vendor_ids = reads.index.ids(state.terms.vendor)[-SCAN_MAX:]
+    vendor_states = [s for s in (reads.load(c) for c in vendor_ids) if s]
+    vendor = contract_views.vendor_view(state.terms.vendor, vendor_states, engine)
+    events = [EventLine(e, reads.transfers_of(e, state)) for e in view.events]
+    return d.render(request, "contract.html", "contracts", viewer, status, c=view, vendor=vendor, slots=slots,
+                    can_attest=can_attest, done=done, error=error, error_code=error_code, events=events,
+                    may_ledger=d.may_open("ledger", viewer), may_budget=d.may_open("budget", viewer),
+                    latency=lambda ns: duration(ns, lang), held=state.held)  # fmt: skip

@@ -16,7 +16,7 @@ from typing import Final
 
 import msgspec
 
-from ramp.web.activity import FeedBatch, FeedItem
+from ramp.service.activity import FeedBatch, FeedItem
 
 SUBSCRIBERS_MAX: Final = 64  # open feed pages at once; more get 503 and retry
 QUEUE_MAX_BATCHES: Final = 32  # a subscriber this far behind starts losing batches

@@ -1,24 +1,44 @@
 """The dashboard's HTML forms: a bounded url-encoded body, read without script or extra packages,
 and the checks every state-changing form passes (same origin; the session's CSRF token is
 checked by `Sessions.session(..., state_changing=True)` with the token the form carries).
+
+A decision in the inbox and an attestation on a contract page are the same kind of form: a
+signed-in person, the session's CSRF token, a fresh TOTP code, then one planner through the
+group committer. `signed_in_form`, `check_fresh_code` and `submit_form` are those steps; each
+says no with a `FormError` (the form itself, said by a label) or a `Refused` (said in words
+by the page's own table, `refusal_label`, with the status its kind has).
 """
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import Final
-from urllib.parse import parse_qsl, urlsplit
+from urllib.parse import parse_qsl, quote, urlsplit
 
 from starlette.requests import Request
+from starlette.responses import RedirectResponse
 
-from ramp.api.http import ApiError, read_body
+from ramp.auth.sessions import AuthRefused, Session, Sessions
+from ramp.auth.totp import DIGITS
+from ramp.budget.service import check_results
+from ramp.journal.writer import Planner
+from ramp.refusal import Kind, Refused
+from ramp.service.core import Service
+from ramp.service.http import read_body
+from ramp.service.refusals import status_of
+from ramp.service.sessions import SESSION_COOKIE
+from ramp.store.base import StoreError
+from ramp.web.access import SIGN_IN_PATH
 
 FORM_BODY_MAX_BYTES: Final = 2048  # a sign-in or a decision: a few short fields
 FORM_FIELDS_MAX: Final = 8
 CSRF_FIELD: Final = "csrf"  # the hidden field holding the session's CSRF token
+TOTP_FIELD: Final = "totp"
+UNAVAILABLE: Final = "unavailable"  # the code a person is told when the write path is busy or down
 
 
 class FormError(Exception):
-    """A form that cannot be read; `key` names the message (an i18n label)."""
+    """A form that cannot be read or is not this session's; `key` names the message (an i18n label)."""
 
     def __init__(self, status: int, key: str) -> None:
         super().__init__(key)
@@ -32,8 +52,8 @@ async def read_form(request: Request, max_bytes: int = FORM_BODY_MAX_BYTES) -> d
         raise FormError(403, "form.foreign")
     try:
         body = await read_body(request, max_bytes)
-    except ApiError as exc:
-        raise FormError(exc.status, "form.too_large") from exc
+    except Refused as exc:  # over the bound: read_body's only refusal
+        raise FormError(status_of(exc), "form.too_large") from exc
     media = request.headers.get("content-type", "").split(";", 1)[0].strip().lower()
     if body and media != "application/x-www-form-urlencoded":  # an empty body is an empty form
         raise FormError(415, "form.invalid")
@@ -54,3 +74,66 @@ def same_origin(request: Request) -> bool:
         return True
     host = request.headers.get("host", "")
     return origin != "null" and urlsplit(origin).netloc == host
+
+
+@dataclass(frozen=True, slots=True)
+class SignedForm:
+    """A form posted by a live session, with that session's CSRF token."""
+
+    fields: dict[str, str]
+    session: Session
+    sessions: Sessions
+
+
+async def signed_in_form(request: Request, sessions: Sessions | None) -> SignedForm | None:
+    """The form of the request's live session; None when there is no live session (the caller
+    sends the visitor to sign in, and back to a page, never back to the POST)."""
+    fields = await read_form(request)
+    if sessions is None:
+        raise Refused(Kind.FORBIDDEN, "no_web_login", "this service has no web login")
+    try:
+        session = sessions.session(request.cookies.get(SESSION_COOKIE), fields.get(CSRF_FIELD),
+                                   state_changing=True)  # fmt: skip
+    except AuthRefused as exc:
+        if exc.code == "no_session":
+            return None
+        raise FormError(status_of(exc), "form.expired") from exc  # a session, but not this form's
+    return SignedForm(fields, session, sessions)
+
+
+def sign_in_then(back: str) -> RedirectResponse:
+    """To sign-in, and then to page `back`."""
+    return RedirectResponse(f"{SIGN_IN_PATH}?next={quote(back)}", 303)
+
+
+def check_fresh_code(form: SignedForm) -> None:
+    """The form's TOTP code (spaces as an authenticator shows them are dropped) is well-formed
+    and not used before."""
+    code = "".join(form.fields.get(TOTP_FIELD, "").split())
+    if len(code) != DIGITS or not (code.isascii() and code.isdigit()):
+        raise Refused(Kind.INVALID, "code_invalid", f"a TOTP code is {DIGITS} digits")
+    try:
+        form.sessions.fresh_second_factor(form.session, code)
+    except AuthRefused as exc:
+        raise Refused(exc.kind, "code_refused", "the code is wrong or was used before") from exc
+
+
+async def submit_form(svc: Service, planner: Planner, *, checked: bool = False) -> None:
+    """Commit the form's planner; `checked`: a ledger result other than ok is a refusal too.
+    A full queue or a store that did not commit is said as `unavailable` (nothing was written);
+    any other refusal keeps its code."""
+    try:
+        results = await svc.committer.submit_planned(planner)
+        if checked:
+            check_results(results)
+    except Refused as exc:
+        if exc.kind is Kind.OVERLOADED:
+            raise Refused(exc.kind, UNAVAILABLE, exc.message, retry_after_s=exc.retry_after_s) from exc
+        raise
+    except StoreError as exc:
+        raise Refused(Kind.UNAVAILABLE, UNAVAILABLE, "the store did not commit; retry", retry_after_s=1) from exc
+
+
+def refusal_label(prefix: str, known: frozenset[str], code: str) -> str:
+    """The label saying refusal `code` in words (`<prefix>.error.<code>`); any other code: `other`."""
+    return f"{prefix}.error.{code if code in known else 'other'}"

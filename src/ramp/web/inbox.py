@@ -14,33 +14,31 @@ from __future__ import annotations
 import base64
 import json
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any, Final
+from functools import partial
+from typing import Any, Final
 from urllib.parse import quote
 
 from starlette.requests import Request
 from starlette.responses import RedirectResponse, Response
 from starlette.routing import Route
 
-from ramp.api.approval_routes import SESSION_COOKIE, Governance
-from ramp.api.group_commit import Overloaded
-from ramp.api.routes import Service
-from ramp.approvals.model import REQUEST_ID_RE, ApprovalRefused
+from ramp.approvals.model import REQUEST_ID_RE
 from ramp.approvals.quorum import Decision, counted
 from ramp.approvals.state import RequestState, load
-from ramp.auth.sessions import AuthRefused
-from ramp.auth.totp import DIGITS
 from ramp.policy.engine import Resource
-from ramp.policy.identities import ROLES, Identity
-from ramp.store.base import StoreError
-from ramp.web.access import SIGN_IN_PATH, Viewer
-from ramp.web.forms import CSRF_FIELD, FormError, read_form
+from ramp.policy.identities import Identity
+from ramp.refusal import Kind, Refused
+from ramp.service.access import ANYONE
+from ramp.service.core import Service
+from ramp.service.governance import Governance
+from ramp.service.refusals import status_of
+from ramp.web import forms
+from ramp.web.access import Viewer
+from ramp.web.dashboard import Dashboard
 from ramp.web.i18n import label_or, lang_of
 
-if TYPE_CHECKING:
-    from ramp.web.app import Dashboard
-
 INBOX_PATH: Final = "/approvals"
-INBOX_ROLES: Final = tuple(sorted(ROLES))  # like GET /v1/approvals: anyone signed in; the policy decides
+INBOX_ROLES: Final = ANYONE  # like GET /v1/approvals: anyone signed in; the policy decides
 SCAN_MAX: Final = 1000  # newest requests read per view: the index grows with the log, a page must not
 OTHERS_SHOWN: Final = 50  # the rest, newest first
 DECISIONS: Final = ("approve", "reject")
@@ -121,13 +119,8 @@ class Inbox:
     def now_ns(self) -> int:
         return self.svc.now_ns()  # business time, as the desk and the API see expiry
 
-    def _committed(self, record_id: str):  # noqa: ANN202 - a state.Lookup
-        journal = self.svc.journal
-        r = journal.engine.record(record_id)
-        return r if r is not None and r.seq < journal.size else None
-
     def load(self, request_id: str) -> RequestState | None:
-        return load(self._committed, request_id) if REQUEST_ID_RE.fullmatch(request_id) else None
+        return load(self.svc.committed_record, request_id) if REQUEST_ID_RE.fullmatch(request_id) else None
 
     def _valid(self, d: Decision) -> bool:
         """An approval counts while its approver exists and its key is not revoked (the desk's rule)."""
@@ -167,7 +160,7 @@ class Inbox:
         identity = None if viewer is None else self.svc.identities.get(viewer.id)
         waiting, others = [], []
         for rid in reversed(self.gov.index.ids()[-SCAN_MAX:]):
-            state = load(self._committed, rid)
+            state = load(self.svc.committed_record, rid)
             if state is None:
                 continue
             if self.waits_for(state, identity):
@@ -190,75 +183,56 @@ def outcome(item: Item, viewer_id: str) -> str:
     return "counted"
 
 
-def inbox_routes(d: Dashboard, svc: Service, gov: Governance) -> list[Route]:
-    inbox = Inbox(svc, gov)
+async def inbox_page(d: Dashboard, inbox: Inbox, request: Request, viewer: Viewer | None) -> Response:
+    return _inbox(d, inbox, request, viewer)
 
-    def page_(request: Request, viewer: Viewer | None, status: int = 200, *, error: str = "", error_code: str = "",
-              error_id: str = "") -> Response:  # fmt: skip
-        """The inbox; `error` a label key said at the top and beside request `error_id`'s form."""
-        may_read = d.pages.may_open(d.pages.get("budget"), viewer)
-        waiting, others = inbox.lists(viewer, may_read)
-        done = None
-        decided = request.query_params.get("decided", "")
-        if viewer is not None and not error:
-            state = inbox.load(decided)
-            if state is not None:
-                item = inbox.item(state, viewer, may_read)
-                done = (item, outcome(item, viewer.id)) if item.mine else None
-        can_decide = gov.sessions is not None and bool(viewer and viewer.csrf)
-        lang = lang_of(request)
-        return d.render(request, "inbox.html", "approvals", viewer, status, waiting=waiting, others=others,
-                        done=done, error=error, error_code=error_code, error_id=error_id, can_decide=can_decide,
-                        may_read=may_read, t_or=lambda key, raw: label_or(lang, key, raw),
-                        kind_name=lambda kind: label_or(lang, f"request_kind.{kind}", kind))  # fmt: skip
 
-    async def inbox_page(request: Request, viewer: Viewer | None) -> Response:
-        return page_(request, viewer)
-
-    async def decide(request: Request) -> Response:
-        """Not behind `d.page`: a visitor without a session goes to sign-in and back to the
-        inbox (a GET), never back to this POST."""
-        rid = request.path_params["id"]
-        viewer = d.access.viewer(request)
-
-        def refused(status: int, code: str) -> Response:
-            key = f"inbox.error.{code if code in KNOWN_ERRORS else 'other'}"
-            return page_(request, viewer, status, error=key, error_code=code, error_id=rid)
-
-        try:
-            fields = await read_form(request)
-        except FormError as exc:
-            return page_(request, viewer, exc.status, error=exc.key, error_id=rid)
-        if gov.sessions is None:
-            return refused(403, "no_web_login")
-        try:
-            session = gov.sessions.session(request.cookies.get(SESSION_COOKIE), fields.get(CSRF_FIELD),
-                                           state_changing=True)  # fmt: skip
-        except AuthRefused as exc:
-            if exc.code == "no_session":
-                return RedirectResponse(f"{SIGN_IN_PATH}?next={quote(INBOX_PATH)}", 303)
-            return page_(request, viewer, exc.status, error="form.expired", error_id=rid)
-        decision = fields.get("decision", "")
-        code = "".join(fields.get("totp", "").split())
+async def decide(d: Dashboard, inbox: Inbox, request: Request) -> Response:
+    """Not behind `d.page`: a visitor without a session goes to sign-in and back to the inbox
+    (a GET), never back to this POST. Nothing is written on any refusal."""
+    rid = request.path_params["id"]
+    viewer = d.access.viewer(request)
+    try:
+        form = await forms.signed_in_form(request, d.gov.sessions)
+        if form is None:
+            return forms.sign_in_then(INBOX_PATH)
+        decision = form.fields.get("decision", "")
         if decision not in DECISIONS:
-            return refused(400, "decision_invalid")
+            raise Refused(Kind.INVALID, "decision_invalid", f"a decision is one of {', '.join(DECISIONS)}")
         if not REQUEST_ID_RE.fullmatch(rid):
-            return refused(404, "request_not_found")
-        if len(code) != DIGITS or not (code.isascii() and code.isdigit()):
-            return refused(400, "code_invalid")
-        try:
-            gov.sessions.fresh_second_factor(session, code)
-        except AuthRefused:
-            return refused(403, "code_refused")
-        try:
-            await svc.committer.submit_planned(gov.desk.decide(session.identity, rid, decision, second_factor="totp"))
-        except ApprovalRefused as exc:
-            return refused(exc.status, exc.code)
-        except (Overloaded, StoreError):
-            return refused(503, "unavailable")
-        return RedirectResponse(f"{INBOX_PATH}?decided={quote(rid)}#req-{quote(rid)}", 303)
+            raise Refused(Kind.NOT_FOUND, "request_not_found", f"no request {rid[:64]!r}")
+        forms.check_fresh_code(form)
+        await forms.submit_form(d.svc, d.gov.desk.decide(form.session.identity, rid, decision, second_factor="totp"))
+    except forms.FormError as exc:
+        return _inbox(d, inbox, request, viewer, exc.status, error=exc.key, error_id=rid)
+    except Refused as exc:
+        error = forms.refusal_label("inbox", KNOWN_ERRORS, exc.code)
+        return _inbox(d, inbox, request, viewer, status_of(exc), error=error, error_code=exc.code, error_id=rid)
+    return RedirectResponse(f"{INBOX_PATH}?decided={quote(rid)}#req-{quote(rid)}", 303)
 
+
+def inbox_routes(d: Dashboard) -> list[Route]:
+    inbox = Inbox(d.svc, d.gov)
     return [
-        Route(INBOX_PATH, d.page("approvals", inbox_page), methods=["GET"]),
-        Route(INBOX_PATH + "/{id}/decide", decide, methods=["POST"]),
+        Route(INBOX_PATH, d.page("approvals", partial(inbox_page, d, inbox)), methods=["GET"]),
+        Route(INBOX_PATH + "/{id}/decide", partial(decide, d, inbox), methods=["POST"]),
     ]
+
+
+def _inbox(d: Dashboard, inbox: Inbox, request: Request, viewer: Viewer | None, status: int = 200, *,
+           error: str = "", error_code: str = "", error_id: str = "") -> Response:  # fmt: skip
+    """The inbox; `error` a label key said at the top and beside request `error_id`'s form."""
+    may_read = d.may_open("budget", viewer)
+    waiting, others = inbox.lists(viewer, may_read)
+    done = None
+    if viewer is not None and not error:
+        state = inbox.load(request.query_params.get("decided", ""))
+        if state is not None:
+            item = inbox.item(state, viewer, may_read)
+            done = (item, outcome(item, viewer.id)) if item.mine else None
+    can_decide = d.gov.sessions is not None and bool(viewer and viewer.csrf)
+    lang = lang_of(request)
+    return d.render(request, "inbox.html", "approvals", viewer, status, waiting=waiting, others=others,
+                    done=done, error=error, error_code=error_code, error_id=error_id, can_decide=can_decide,
+                    may_read=may_read, t_or=lambda key, raw: label_or(lang, key, raw),
+                    kind_name=lambda kind: label_or(lang, f"request_kind.{kind}", kind))  # fmt: skip

@@ -11,8 +11,8 @@ from typing import Final
 
 from ramp.budget.projection import BudgetProjection
 from ramp.budget.queries import Alerts, BudgetTree, Figures, TreeNode, alerts, budget_tree
+from ramp.service.activity import MONTHS, Activity
 from ramp.web import charts
-from ramp.web.activity import MONTHS, Activity
 from ramp.web.i18n import category_name, label, month_names
 from ramp.web.money import basis_points, percent, yen
 
