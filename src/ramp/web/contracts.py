@@ -200,8 +200,10 @@ async def attest(d: Dashboard, reads: ContractReads, request: Request) -> Respon
     except forms.FormError as exc:
         return _detail(d, reads, request, viewer, cid, exc.status, error=exc.key)
     except Refused as exc:
-        return _detail(d, reads, request, viewer, cid, status_of(exc),
-                       error=forms.refusal_label("contracts", KNOWN_ERRORS, exc.code), error_code=exc.code)  # fmt: skip
+        error = forms.refusal_label("contracts", KNOWN_ERRORS, exc.code)
+        response = _detail(d, reads, request, viewer, cid, status_of(exc), error=error, error_code=exc.code)
+        response.headers.update(forms.retry_after(exc))
+        return response
     return RedirectResponse(f"{back}?attested={quote(milestone, safe='')}#ms-{quote(milestone, safe='')}", 303)
 
 

@@ -207,7 +207,9 @@ async def decide(d: Dashboard, inbox: Inbox, request: Request) -> Response:
         return _inbox(d, inbox, request, viewer, exc.status, error=exc.key, error_id=rid)
     except Refused as exc:
         error = forms.refusal_label("inbox", KNOWN_ERRORS, exc.code)
-        return _inbox(d, inbox, request, viewer, status_of(exc), error=error, error_code=exc.code, error_id=rid)
+        response = _inbox(d, inbox, request, viewer, status_of(exc), error=error, error_code=exc.code, error_id=rid)
+        response.headers.update(forms.retry_after(exc))
+        return response
     return RedirectResponse(f"{INBOX_PATH}?decided={quote(rid)}#req-{quote(rid)}", 303)
 
 

@@ -1,0 +1,77 @@
+"""The steps a signed-in form (a decision, an attestation) shares, without a server: a busy or
+broken write path is said as `unavailable` with its own kind (so its own status and Retry-After),
+every other refusal keeps its code, a failed ledger result refuses a checked form, and a
+malformed TOTP code is refused before any session is asked."""
+
+from __future__ import annotations
+
+import asyncio
+from dataclasses import dataclass
+from typing import Any
+
+import pytest
+
+from ramp.ledger.model import Result
+from ramp.refusal import Kind, Refused
+from ramp.service.refusals import status_of
+from ramp.store.base import StoreError
+from ramp.web import forms
+
+
+@dataclass
+class _Committer:
+    answer: Any  # the results to return, or the exception to raise
+
+    async def submit_planned(self, planner: object) -> list[Result]:
+        if isinstance(self.answer, Exception):
+            raise self.answer
+        return self.answer
+
+
+@dataclass
+class _Service:
+    committer: _Committer
+
+
+def _submit(answer: Any, *, checked: bool = False) -> None:
+    asyncio.run(forms.submit_form(_Service(_Committer(answer)), lambda engine: [], checked=checked))  # type: ignore[arg-type]
+
+
+def test_a_full_queue_is_said_as_unavailable_with_its_status_and_retry_after():
+    with pytest.raises(Refused) as caught:
+        _submit(Refused(Kind.OVERLOADED, "overloaded", "8 batches queued", retry_after_s=1))
+    assert (caught.value.kind, caught.value.code) == (Kind.OVERLOADED, forms.UNAVAILABLE)
+    assert status_of(caught.value) == 429 and forms.retry_after(caught.value) == {"Retry-After": "1"}
+
+
+def test_a_store_that_did_not_commit_is_unavailable_503():
+    with pytest.raises(Refused) as caught:
+        _submit(StoreError("disk I/O error"))
+    assert (caught.value.code, status_of(caught.value)) == (forms.UNAVAILABLE, 503)
+    assert forms.retry_after(caught.value) == {"Retry-After": "1"}
+
+
+def test_any_other_refusal_keeps_its_code_and_kind():
+    refused = Refused(Kind.UNAVAILABLE, "session_signing_unavailable", "no log key")
+    with pytest.raises(Refused) as caught:
+        _submit(refused)
+    assert caught.value is refused and forms.retry_after(refused) == {}
+    label = forms.refusal_label("contracts", frozenset({"session_signing_unavailable"}), refused.code)
+    assert label == "contracts.error.session_signing_unavailable"
+    assert forms.refusal_label("contracts", frozenset(), "frozen") == "contracts.error.other"
+
+
+def test_a_checked_form_is_refused_by_a_failed_ledger_result():
+    _submit([Result("t1", "ok", 7)], checked=True)
+    _submit([Result("t1", "account_frozen")])  # unchecked: the planner's results are not looked at
+    with pytest.raises(Refused) as caught:
+        _submit([Result("t1", "account_frozen")], checked=True)
+    assert (caught.value.kind, caught.value.code) == (Kind.CONFLICT, "account_frozen")
+
+
+@pytest.mark.parametrize("code", ["", "12345", "1234567", "12a456", "１２３４５６"])
+def test_a_malformed_code_is_refused_before_the_session_is_asked(code):
+    form = forms.SignedForm({forms.TOTP_FIELD: code}, session=None, sessions=None)  # type: ignore[arg-type]
+    with pytest.raises(Refused) as caught:
+        forms.check_fresh_code(form)  # a session would be asked only for a well-formed code
+    assert (caught.value.kind, caught.value.code) == (Kind.INVALID, "code_invalid")
