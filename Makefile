@@ -5,7 +5,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: demo test lint bench clean venv
+.PHONY: demo test test-fast lint bench clean venv
 
 venv: $(STAMP)
 
@@ -21,6 +21,12 @@ demo: $(STAMP)
 
 test: $(STAMP)
 	$(BIN)/python -m pytest -q
+
+# The quick loop: everything but the tests marked slow (Chromium, crash loops, Schemathesis,
+# long property runs, benchmarks, the demo's data), on both cores (pytest-xdist); `make test`
+# and CI run them all, in one process.
+test-fast: $(STAMP)
+	$(BIN)/python -m pytest -q -m "not slow" -n 2
 
 lint: $(STAMP)
 	$(BIN)/ruff check src tests bench

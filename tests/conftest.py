@@ -2,12 +2,15 @@
 
 `store_backend` runs a test once per backend: SQLite always, PostgreSQL when
 RAMP_TEST_POSTGRES_URL is set (skipped with a reason otherwise; a set URL whose server is
-unreachable fails the test). Each PostgreSQL store location is a schema of its own, dropped
+unreachable fails the test). Unset, it defaults to the machine's local server
+(`DEFAULT_POSTGRES_URL`) when one answers there, so a newcomer's `make test` runs the
+PostgreSQL suite too; the run's last line says which stores were tested. Each PostgreSQL store location is a schema of its own, dropped
 at teardown (see tests/store/backends.py).
 """
 
 from __future__ import annotations
 
+import os
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -18,6 +21,24 @@ from ramp.store import Store
 from tests.store.backends import PG_URL_ENV, Backend, PostgresBackend, SQLiteBackend, postgres_url
 
 SHARED = Path(__file__).resolve().parents[1].parent / "shared"
+DEFAULT_POSTGRES_URL = "postgresql://postgres@127.0.0.1:5432/test"
+_PROBE_TIMEOUT_S = 2
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    if os.environ.get(PG_URL_ENV):
+        return
+    try:
+        psycopg.connect(DEFAULT_POSTGRES_URL, connect_timeout=_PROBE_TIMEOUT_S).close()
+    except psycopg.Error:
+        return  # no local server: the PostgreSQL tests skip, saying so
+    os.environ[PG_URL_ENV] = DEFAULT_POSTGRES_URL
+
+
+def pytest_terminal_summary(terminalreporter: pytest.TerminalReporter) -> None:
+    url = postgres_url()
+    stores = "SQLite and PostgreSQL at " + url if url else f"SQLite only ({PG_URL_ENV} unset, no local PostgreSQL)"
+    terminalreporter.write_line(f"stores tested: {stores}")
 
 
 @pytest.fixture(scope="session")

@@ -13,6 +13,7 @@ import threading
 import time
 
 import httpx
+import pytest
 
 from ramp.audit.verify import main as verify_main
 from ramp.client import RampClient
@@ -20,6 +21,8 @@ from ramp.journal import Journal
 from ramp.ledger.events import TransferApplied, decode_event
 from ramp.store import open_store
 from tests.api.service_fixture import Server, ramp
+
+pytestmark = pytest.mark.slow  # kill -9 crash loops: `make test` runs it, `make test-fast` does not
 
 ACCOUNTS = [f"fy2025:line:{i}" for i in range(10)]
 FUNDING = 1_000_000

@@ -4,9 +4,12 @@ work on the live store."""
 
 from __future__ import annotations
 
+import pytest
+
 from tests.api.service_fixture import Server, ramp
 
 
+@pytest.mark.slow  # a real ramp serve beside CLI subprocesses
 def test_identity_add_is_refused_beside_a_server_and_verify_works(store_url, tmp_path):
     ramp("init", "--db", store_url, "--origin", "test.ramp/live", "--admin-key-out", str(tmp_path / "admin.key"),
          "--log-key-out", str(tmp_path / "log.key"))  # fmt: skip

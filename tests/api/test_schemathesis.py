@@ -23,6 +23,8 @@ from ramp.client import RampClient, load_key_file
 from ramp.sign.httpsig import sign_request
 from tests.api.service_fixture import Server, ramp
 
+pytestmark = pytest.mark.slow  # Schemathesis over every operation: `make test` runs it, `make test-fast` does not
+
 ACCOUNTS = ("gsdf:ops", "msdf:ops", "treasury:issuer")
 
 

@@ -174,6 +174,7 @@ def test_concurrent_runs_never_spend_the_same_yen_twice(service):
     assert balance(reader, "fy2025:pool") == 0
 
 
+@pytest.mark.slow  # the CLI in subprocesses
 def test_the_cli_runs_a_file_and_reports_refusals_with_file_line_column(service):
     server, admin, reader, tmp = service
     fund(admin, "fund-4", 500)

@@ -55,13 +55,13 @@ def imports_of(path: Path, src: Path = SRC) -> Iterator[tuple[int, str]]:
             for alias in node.names:
                 if alias.name == "ramp" or alias.name.startswith("ramp."):
                     yield node.lineno, alias.name
-        elif isinstance(node, ast.ImportFrom) and node.level == 0 and node.module is not None:
-            if node.module == "ramp" or node.module.startswith("ramp."):
-                for alias in node.names:
-                    sub = f"{node.module}.{alias.name}"
-                    is_module = (src / Path(*sub.split("."))).with_suffix(".py").exists() or (
-                        src / Path(*sub.split(".")) / "__init__.py").exists()  # fmt: skip
-                    yield node.lineno, sub if is_module else node.module
+        elif (isinstance(node, ast.ImportFrom) and node.level == 0 and node.module is not None
+              and (node.module == "ramp" or node.module.startswith("ramp."))):  # fmt: skip
+            for alias in node.names:
+                sub = f"{node.module}.{alias.name}"
+                is_module = (src / Path(*sub.split("."))).with_suffix(".py").exists() or (
+                    src / Path(*sub.split(".")) / "__init__.py").exists()  # fmt: skip
+                yield node.lineno, sub if is_module else node.module
 
 
 def _package(module: str) -> str:

@@ -99,6 +99,7 @@ def _rewrite_bundle(work: Path, index: int, edit) -> None:
     p.write_bytes(encode_entry_bundle(edit(entries)))
 
 
+@pytest.mark.slow  # every drop and swap of a real bundle's entries
 def test_dropped_or_reordered_entries_are_detected(bundle, tmp_path):
     path, vkey = bundle
     for name, edit in [

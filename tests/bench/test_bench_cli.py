@@ -4,7 +4,11 @@ from __future__ import annotations
 
 import json
 
+import pytest
+
 from ramp.cli import main
+
+pytestmark = pytest.mark.slow  # benchmarks: `make test` runs it, `make test-fast` does not
 
 
 def test_bench_ledger_json_reports_rate_baseline_and_ratio(capsys):

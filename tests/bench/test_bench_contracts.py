@@ -10,6 +10,8 @@ import pytest
 from ramp.cli import main
 from tests.store.backends import PG_URL_ENV, postgres_url
 
+pytestmark = pytest.mark.slow  # benchmarks: `make test` runs it, `make test-fast` does not
+
 
 @pytest.mark.parametrize("backend", ["sqlite", pytest.param("postgresql", marks=pytest.mark.postgres)])
 def test_every_payment_arrives_in_the_attestations_batch(backend, capsys):

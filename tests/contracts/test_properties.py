@@ -9,6 +9,7 @@ from __future__ import annotations
 import tempfile
 from pathlib import Path
 
+import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -19,6 +20,8 @@ from ramp.ledger.events import TransferApplied
 from ramp.refusal import Refused
 from ramp.store import SQLiteStore
 from tests.contracts.helpers import BN, VENDOR, make_world, terms
+
+pytestmark = pytest.mark.slow  # long hypothesis runs: `make test` runs it, `make test-fast` does not
 
 ATTESTERS = [("atla.insp", "test-evaluation"), ("atla.insp2", "test-evaluation"), ("asdf.insp", "receipt"),
              ("po.mori", "documents"), ("atla.co", "documents"), ("asdf.insp", "test-evaluation"),

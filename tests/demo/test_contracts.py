@@ -36,6 +36,8 @@ from ramp.ledger.events import RecordAppended, TransferApplied
 from ramp.policy.identities import IdentityRegistry, identity_added
 from ramp.store import SQLiteStore
 
+pytestmark = pytest.mark.slow  # generates the demo dataset: `make test` runs it, `make test-fast` does not
+
 SPEC = {s.id: s for s in SPECS}
 
 

@@ -23,6 +23,8 @@ from ramp.ledger.events import AccountCreated, RecordAppended, TransferApplied
 from ramp.store import SQLiteStore
 from tests.budget.test_projection import check_tree, walk
 
+pytestmark = pytest.mark.slow  # generates the demo dataset: `make test` runs it, `make test-fast` does not
+
 JST = timezone(timedelta(hours=9))
 TOTAL = 8_700_500_000_000
 

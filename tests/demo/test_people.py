@@ -26,6 +26,8 @@ from ramp.ledger.events import RecordAppended
 from ramp.policy.identities import ROLES, IdentityRegistry, identity_added
 from ramp.store import SQLiteStore
 
+pytestmark = pytest.mark.slow  # generates the demo dataset: `make test` runs it, `make test-fast` does not
+
 DAY_NS = 86_400 * 10**9
 
 

@@ -10,8 +10,12 @@ import sys
 import time
 from pathlib import Path
 
+import pytest
+
 from ramp.journal import Journal
 from tests.store.backends import Backend
+
+pytestmark = pytest.mark.slow  # kill -9 crash loops: `make test` runs it, `make test-fast` does not
 
 ROOT = Path(__file__).resolve().parents[2]
 

@@ -12,6 +12,7 @@ from __future__ import annotations
 import json
 
 import msgspec
+import pytest
 import rfc8785
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
@@ -26,6 +27,8 @@ from ramp.ledger import (
 from ramp.ledger import results as result_codes
 from ramp.ledger._transfer_rules import PENDING
 from ramp.ledger.events import decode_event, encode_event
+
+pytestmark = pytest.mark.slow  # long hypothesis runs: `make test` runs it, `make test-fast` does not
 
 ACCOUNTS = ["treasury:issuer", "line:a", "line:b", "line:c", "wallet:v", "capped:x", "usd:u"]
 SETUP = [

@@ -25,6 +25,7 @@ from ramp.journal.log import LogSigner
 from ramp.policy.identities import IdentityRegistry
 from ramp.server import create_app
 from ramp.service.activity import Activity
+from ramp.service.projections import service_projections
 from ramp.store import SQLiteStore
 from ramp.web.access import Access, DemoAccess
 from tests.net import serve_in_thread
@@ -64,12 +65,13 @@ class Served:
 
 
 def open_demo(path: str) -> tuple[Journal, IdentityRegistry, BudgetProjection, Activity]:
+    """The journal as `ramp demo` opens it: every service projection fed by the one replay."""
     store = SQLiteStore(path)
     key_file, origin = store.get_meta("log_key_file"), store.get_meta("origin")
     assert key_file is not None and origin is not None
-    identities, budget, activity = IdentityRegistry(), BudgetProjection(), Activity()
-    journal = Journal(store, log=LogSigner.from_key_file(key_file, origin), projections=[identities, budget, activity])
-    return journal, identities, budget, activity
+    identities, projections = service_projections()
+    journal = Journal(store, log=LogSigner.from_key_file(key_file, origin), projections=projections)
+    return journal, identities, journal.projection(BudgetProjection), journal.projection(Activity)
 
 
 @pytest.fixture

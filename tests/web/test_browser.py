@@ -17,6 +17,8 @@ from ramp.web.access import NoSignIn
 from tests.web.browser import TABLET, shot
 from tests.web.test_money import CASES
 
+pytestmark = pytest.mark.slow  # Chromium: `make test` runs it, `make test-fast` does not
+
 VERIFY_TIMEOUT_MS = 15_000
 
 

@@ -6,11 +6,15 @@ CSRF token refused visibly, signing out; EN/JA and tablet width. Screenshots in 
 
 from __future__ import annotations
 
+import pytest
+
 from ramp.auth import totp
-from ramp.budget import model as BM
+from ramp.budget import model as budget_model
 from ramp.demo.people import DEMO_PASSWORD
 from tests.web.browser import TABLET, shot
 from tests.web.logins import sign_in_page
+
+pytestmark = pytest.mark.slow  # Chromium: `make test` runs it, `make test-fast` does not
 
 PAC3 = "ryuyo-pac3"
 VERIFY_TIMEOUT_MS = 15_000
@@ -70,8 +74,8 @@ def test_approve_a_request_from_the_inbox_with_a_fresh_code(signed, page, artifa
     assert "2 of 2 approvals counted" in page.locator(f"#req-{PAC3}").text_content()
     shot(page, artifacts, "approvals-executed")
     moved = signed.journal.engine.transfer(PAC3)  # the ledger moved: the 流用 is a transfer
-    assert moved is not None and int(moved.amount) == op["amount_yen"] and moved.code == BM.Code.TRANSFER_RYUYO
-    assert moved.debit_account == BM.node_account(2025, op["source"])
+    assert moved is not None and int(moved.amount) == op["amount_yen"] and moved.code == budget_model.Code.TRANSFER_RYUYO
+    assert moved.debit_account == budget_model.node_account(2025, op["source"])
     with page.expect_navigation():
         done.locator("a").click()
     assert page.url.endswith(f"/ledger/transfer/{PAC3}")

@@ -7,9 +7,13 @@ artifacts/dashboard/."""
 
 from __future__ import annotations
 
+import pytest
+
 from ramp.auth import totp
 from tests.web.browser import TABLET, shot
 from tests.web.contract_world import M1_NET, PASSWORD, WALLET, ContractSite
+
+pytestmark = pytest.mark.slow  # Chromium: `make test` runs it, `make test-fast` does not
 
 
 def sign_in(page, site: ContractSite, who: str) -> None:

@@ -23,6 +23,8 @@ from tests.net import free_port
 from tests.web.browser import shot
 from tests.web.logins import People, sign_in, sign_in_page
 
+pytestmark = pytest.mark.slow  # a real `ramp demo` process on generated data: `make test` runs it, `make test-fast` does not
+
 ROOT = Path(__file__).resolve().parents[2]
 READY_TIMEOUT_S = 60
 

@@ -13,7 +13,7 @@ import pytest
 
 from ramp.ledger.model import Result
 from ramp.refusal import Kind, Refused
-from ramp.service.refusals import status_of
+from ramp.service.refusals import retry_headers, status_of
 from ramp.store.base import StoreError
 from ramp.web import forms
 
@@ -41,21 +41,21 @@ def test_a_full_queue_is_said_as_unavailable_with_its_status_and_retry_after():
     with pytest.raises(Refused) as caught:
         _submit(Refused(Kind.OVERLOADED, "overloaded", "8 batches queued", retry_after_s=1))
     assert (caught.value.kind, caught.value.code) == (Kind.OVERLOADED, forms.UNAVAILABLE)
-    assert status_of(caught.value) == 429 and forms.retry_after(caught.value) == {"Retry-After": "1"}
+    assert status_of(caught.value) == 429 and retry_headers(caught.value) == {"Retry-After": "1"}
 
 
 def test_a_store_that_did_not_commit_is_unavailable_503():
     with pytest.raises(Refused) as caught:
         _submit(StoreError("disk I/O error"))
     assert (caught.value.code, status_of(caught.value)) == (forms.UNAVAILABLE, 503)
-    assert forms.retry_after(caught.value) == {"Retry-After": "1"}
+    assert retry_headers(caught.value) == {"Retry-After": "1"}
 
 
 def test_any_other_refusal_keeps_its_code_and_kind():
     refused = Refused(Kind.UNAVAILABLE, "session_signing_unavailable", "no log key")
     with pytest.raises(Refused) as caught:
         _submit(refused)
-    assert caught.value is refused and forms.retry_after(refused) == {}
+    assert caught.value is refused and retry_headers(refused) == {}
     label = forms.refusal_label("contracts", frozenset({"session_signing_unavailable"}), refused.code)
     assert label == "contracts.error.session_signing_unavailable"
     assert forms.refusal_label("contracts", frozenset(), "frozen") == "contracts.error.other"

@@ -20,8 +20,9 @@ import msgspec
 from ramp.budget import model as budget_model
 from ramp.budget import projection as budget_projection
 from ramp.budget.multiyear import later_year_burdens
-from ramp.journal.queries import PAGE_DEFAULT, account_events, query_refused
+from ramp.journal.queries import PAGE_DEFAULT, account_events
 from ramp.ledger.events import TransferApplied
+from ramp.refusal import Kind, Refused
 
 if TYPE_CHECKING:
     from ramp.budget.projection import BudgetProjection
@@ -145,7 +146,7 @@ def _add(a: list[int], b: list[int]) -> None:
 def budget_tree(projection: BudgetProjection, fiscal_year: int) -> BudgetTree:
     snap = projection.snapshot(fiscal_year)
     if snap is None:
-        raise query_refused("fiscal_year_not_found", f"no budget for FY{fiscal_year}")
+        raise Refused(Kind.NOT_FOUND, "fiscal_year_not_found", f"no budget for FY{fiscal_year}")
     rolled: dict[str, list[int]] = {}
     for path in sorted(snap.nodes, key=lambda p: -p.count(":")):  # children before parents
         n, own = snap.nodes[path]
@@ -222,11 +223,11 @@ def node_history(
 ) -> NodeHistory:
     """The movements of a node's own account, oldest first (pages as in `account_events`)."""
     if budget_model.split_path(path) is None:
-        raise query_refused("path_invalid", f"{path!r} is not a node path")
+        raise Refused(Kind.INVALID, "path_invalid", f"{path!r} is not a node path")
     account = budget_model.node_account(fiscal_year, path)
     a = journal.read.account(account)
     if a is None or a.metadata.get("kind") not in budget_model.KINDS:
-        raise query_refused("node_not_found", f"no node {path!r} in FY{fiscal_year}")
+        raise Refused(Kind.NOT_FOUND, "node_not_found", f"no node {path!r} in FY{fiscal_year}")
     page = account_events(journal, account, after_seq=after_seq, limit=limit)
     out = []
     for e in page.events:

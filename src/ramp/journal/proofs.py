@@ -29,12 +29,6 @@ if TYPE_CHECKING:
 ENTRIES_PAGE_MAX: Final = 1000  # entries per `entries` read
 
 
-def _unavailable(code: str, message: str) -> Refused:
-    """The asked proof or tile does not exist at the committed size (`*_not_found`), or its
-    arguments are out of range."""
-    return Refused(Kind.NOT_FOUND if code.endswith("_not_found") else Kind.INVALID, code, message)
-
-
 @dataclass(frozen=True, slots=True)
 class InclusionProof:
     index: int
@@ -68,7 +62,7 @@ def _check_size(journal: Journal, size: int | None) -> int:
     if size is None:
         return committed
     if not 0 <= size <= committed:
-        raise _unavailable("size_out_of_range", f"size {size} is not in 0..{committed}")
+        raise Refused(Kind.INVALID, "size_out_of_range", f"size {size} is not in 0..{committed}")
     return size
 
 
@@ -81,7 +75,7 @@ def root_at(journal: Journal, size: int) -> bytes:
 def inclusion(journal: Journal, index: int, size: int | None = None) -> InclusionProof:
     size = _check_size(journal, size)
     if not 0 <= index < size:
-        raise _unavailable("index_out_of_range", f"leaf {index} is not in a tree of size {size}")
+        raise Refused(Kind.INVALID, "index_out_of_range", f"leaf {index} is not in a tree of size {size}")
     reader = _reader(journal, size)
     leaf = reader.get_node(0, index)
     hashes = merkle.inclusion_proof(index, size, reader.get_node)
@@ -93,14 +87,14 @@ def inclusion(journal: Journal, index: int, size: int | None = None) -> Inclusio
 def inclusion_for_transfer(journal: Journal, transfer_id: str, size: int | None = None) -> InclusionProof:
     t = journal.engine.transfer(transfer_id)
     if t is None or t.seq >= journal.size:
-        raise _unavailable("transfer_not_found", f"no committed transfer {transfer_id!r}")
+        raise Refused(Kind.NOT_FOUND, "transfer_not_found", f"no committed transfer {transfer_id!r}")
     return inclusion(journal, t.seq, size)
 
 
 def consistency(journal: Journal, old_size: int, new_size: int | None = None) -> ConsistencyProof:
     new_size = _check_size(journal, new_size)
     if not 0 <= old_size <= new_size:
-        raise _unavailable("size_out_of_range", f"old size {old_size} is not in 0..{new_size}")
+        raise Refused(Kind.INVALID, "size_out_of_range", f"old size {old_size} is not in 0..{new_size}")
     reader = _reader(journal, new_size)
     hashes = merkle.consistency_proof(old_size, new_size, reader.get_node) if old_size else []
     old_root = merkle.root_from_nodes(old_size, reader.get_node)
@@ -114,7 +108,7 @@ def entries(journal: Journal, start: int, end: int) -> list[bytes]:
     """Committed leaf bytes [start, end), at most ENTRIES_PAGE_MAX."""
     size = journal.size
     if not 0 <= start < end <= size or end - start > ENTRIES_PAGE_MAX:
-        raise _unavailable("range_invalid", f"need 0 <= start < end <= {size}, at most {ENTRIES_PAGE_MAX}")
+        raise Refused(Kind.INVALID, "range_invalid", f"need 0 <= start < end <= {size}, at most {ENTRIES_PAGE_MAX}")
     return list(journal.store.iter_entries(start, end))
 
 
@@ -127,12 +121,12 @@ def read_tile_path(journal: Journal, path: str) -> bytes:
     try:
         tid = parse_tile_path(path)
     except TileError as exc:
-        raise _unavailable("tile_path_invalid", str(exc)) from exc
+        raise Refused(Kind.INVALID, "tile_path_invalid", str(exc)) from exc
     size = journal.size
     level = 0 if isinstance(tid, EntryBundleId) else tid.level
     have = tile_width(level, tid.index, size)
     if have == 0 or tid.width > have:
-        raise _unavailable("tile_not_found", f"{path} does not exist at size {size}")
+        raise Refused(Kind.NOT_FOUND, "tile_not_found", f"{path} does not exist at size {size}")
     start = tid.index * TILE_WIDTH
     if isinstance(tid, EntryBundleId):
         return encode_entry_bundle(list(journal.store.iter_entries(start, start + tid.width)))

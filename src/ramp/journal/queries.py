@@ -21,13 +21,6 @@ PAGE_DEFAULT: Final = 100
 _SCAN_CHUNK: Final = 512  # events decoded per step while filtering by code
 
 
-def query_refused(code: str, message: str) -> Refused:
-    """A query that cannot be answered: no such thing (a `*_not_found` code), or an argument
-    out of range."""
-    kind = Kind.NOT_FOUND if code.endswith("_not_found") else Kind.INVALID
-    return Refused(kind, code, message)
-
-
 @dataclass(frozen=True, slots=True)
 class Page:
     events: list[Event]
@@ -46,10 +39,10 @@ def account_events(
 ) -> Page:
     """Transfers (and expiries) touching `account`, oldest first, in [since_ns, until_ns)."""
     if not 1 <= limit <= PAGE_MAX:
-        raise query_refused("limit_invalid", f"limit must be 1..{PAGE_MAX}")
+        raise Refused(Kind.INVALID, "limit_invalid", f"limit must be 1..{PAGE_MAX}")
     read = journal.read
     if account not in read.accounts:
-        raise query_refused("account_not_found", f"no account {account!r}")
+        raise Refused(Kind.NOT_FOUND, "account_not_found", f"no account {account!r}")
     lo, hi = read.seq_range(since_ns, until_ns)
     if after_seq is not None:
         lo = max(lo, after_seq + 1)
@@ -75,7 +68,7 @@ def balance_at(journal: Journal, account: str, at_ns: int) -> AccountBalance:
     """The account as it stood after every event with timestamp <= at_ns."""
     current = journal.read.account(account)
     if current is None:
-        raise query_refused("account_not_found", f"no account {account!r}")
+        raise Refused(Kind.NOT_FOUND, "account_not_found", f"no account {account!r}")
     _, hi = journal.read.seq_range(None, at_ns + 1)
     dp = dpo = cp = cpo = 0
     seqs = journal.read.account_seqs(account, 0, hi)

@@ -30,11 +30,15 @@ def status_of(refused: Refused) -> int:
     return HTTP_STATUS[refused.kind]
 
 
+def retry_headers(refused: Refused) -> dict[str, str]:
+    """Retry-After, when trying again may help (a full queue, a lockout, the store)."""
+    return {} if refused.retry_after_s is None else {"Retry-After": str(refused.retry_after_s)}
+
+
 def headers_of(refused: Refused) -> dict[str, str]:
-    """Retry-After when retrying may help; the challenge on 401 (RFC 9110 §11.6.1 asks for it)."""
-    headers = {}
-    if refused.retry_after_s is not None:
-        headers["Retry-After"] = str(refused.retry_after_s)
+    """An API answer's headers: Retry-After, and the signature challenge on 401 (RFC 9110
+    §11.6.1 asks for one; a page's 401 sends people to sign in instead)."""
+    headers = retry_headers(refused)
     if refused.kind is Kind.UNAUTHENTICATED:
         headers["WWW-Authenticate"] = WWW_AUTHENTICATE
     return headers

@@ -33,7 +33,7 @@ from ramp.policy.identities import Identity
 from ramp.refusal import Refused
 from ramp.service.access import CONTRACT_READERS, CONTRACT_STATUSES, may_read_contract
 from ramp.service.core import Service
-from ramp.service.refusals import status_of
+from ramp.service.refusals import retry_headers, status_of
 from ramp.web import forms
 from ramp.web.access import Viewer
 from ramp.web.dashboard import Dashboard
@@ -202,7 +202,7 @@ async def attest(d: Dashboard, reads: ContractReads, request: Request) -> Respon
     except Refused as exc:
         error = forms.refusal_label("contracts", KNOWN_ERRORS, exc.code)
         response = _detail(d, reads, request, viewer, cid, status_of(exc), error=error, error_code=exc.code)
-        response.headers.update(forms.retry_after(exc))
+        response.headers.update(retry_headers(exc))
         return response
     return RedirectResponse(f"{back}?attested={quote(milestone, safe='')}#ms-{quote(milestone, safe='')}", 303)
 

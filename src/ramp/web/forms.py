@@ -134,11 +134,6 @@ async def submit_form(svc: Service, planner: Planner, *, checked: bool = False) 
         raise Refused(Kind.UNAVAILABLE, UNAVAILABLE, "the store did not commit; retry", retry_after_s=1) from exc
 
 
-def retry_after(refused: Refused) -> dict[str, str]:
-    """The Retry-After header of a refusal that says when trying again may help (a full queue)."""
-    return {} if refused.retry_after_s is None else {"Retry-After": str(refused.retry_after_s)}
-
-
 def refusal_label(prefix: str, known: frozenset[str], code: str) -> str:
     """The label saying refusal `code` in words (`<prefix>.error.<code>`); any other code: `other`."""
     return f"{prefix}.error.{code if code in known else 'other'}"

@@ -31,7 +31,7 @@ from ramp.refusal import Kind, Refused
 from ramp.service.access import ANYONE
 from ramp.service.core import Service
 from ramp.service.governance import Governance
-from ramp.service.refusals import status_of
+from ramp.service.refusals import retry_headers, status_of
 from ramp.web import forms
 from ramp.web.access import Viewer
 from ramp.web.dashboard import Dashboard
@@ -208,7 +208,7 @@ async def decide(d: Dashboard, inbox: Inbox, request: Request) -> Response:
     except Refused as exc:
         error = forms.refusal_label("inbox", KNOWN_ERRORS, exc.code)
         response = _inbox(d, inbox, request, viewer, status_of(exc), error=error, error_code=exc.code, error_id=rid)
-        response.headers.update(forms.retry_after(exc))
+        response.headers.update(retry_headers(exc))
         return response
     return RedirectResponse(f"{INBOX_PATH}?decided={quote(rid)}#req-{quote(rid)}", 303)
 

@@ -18,12 +18,12 @@ from starlette.routing import Route
 
 from ramp.auth.sessions import AuthRefused
 from ramp.refusal import Kind, Refused
-from ramp.service.refusals import status_of
+from ramp.service.refusals import retry_headers, status_of
 from ramp.service.sessions import SESSION_COOKIE, audited_login, audited_logout, set_session_cookie
 from ramp.store.base import StoreError
 from ramp.web.access import SIGN_IN_PATH, SIGN_OUT_PATH, local_path
 from ramp.web.dashboard import Dashboard
-from ramp.web.forms import CSRF_FIELD, FormError, read_form, retry_after
+from ramp.web.forms import CSRF_FIELD, FormError, read_form
 
 # The JSON login's bounds (`LoginRequest`), so both doors refuse the same input.
 IDENTITY_MAX_CHARS: Final = 48
@@ -69,7 +69,7 @@ async def sign_in(d: Dashboard, request: Request) -> Response:
         session = await audited_login(d.svc, sessions, request, identity, password, code)
     except Refused as exc:  # never which factor was wrong: locked out, busy, or failed
         error = {Kind.LIMITED: "signin.locked", Kind.OVERLOADED: "signin.unavailable"}.get(exc.kind, "signin.failed")
-        return _form(d, request, status_of(exc), error=error, identity=shown, next_=next_, headers=retry_after(exc))
+        return _form(d, request, status_of(exc), error=error, identity=shown, next_=next_, headers=retry_headers(exc))
     except StoreError:
         return _form(d, request, 503, error="signin.unavailable", identity=shown, next_=next_,
                      headers={"Retry-After": "1"})  # fmt: skip
