@@ -1,5 +1,6 @@
 """HTTP plumbing both faces share: bounded bodies, strict decoding, query parameters, and the
-signing identity of a request (RFC 9421). Bad input is a `Refused` before it reaches the
+signing identity of a request (RFC 9421). A key given twice in one JSON object is refused
+(`ramp.service.strict_json`). Bad input is a `Refused` before it reaches the
 domain, so nothing is written for it."""
 
 from __future__ import annotations
@@ -15,6 +16,7 @@ from starlette.responses import Response
 
 from ramp.policy.identities import Identity, IdentityRegistry
 from ramp.refusal import Kind, Refused
+from ramp.service.strict_json import refuse_duplicate_keys
 from ramp.sign.httpsig import SignatureRejected, verify_request
 from ramp.text import is_digits
 
@@ -46,11 +48,14 @@ def decode(body: bytes, type_: type[T]) -> T:
     if not body:
         raise Refused(Kind.INVALID, "body_missing", "a JSON body is required")
     try:
-        return msgspec.json.decode(body, type=type_)
+        value = msgspec.json.decode(body, type=type_)
     except msgspec.ValidationError as exc:
+        refuse_duplicate_keys(body)  # a key given twice says more than the shape of its last value
         raise Refused(Kind.INVALID, "invalid_request", str(exc)) from exc
     except (msgspec.DecodeError, UnicodeDecodeError) as exc:
         raise Refused(Kind.INVALID, "invalid_json", str(exc)) from exc
+    refuse_duplicate_keys(body)  # msgspec kept the last of two equal keys: one value per key
+    return value
 
 
 def int_param(request: Request, name: str, *, default: int | None = None, lo: int = 0, hi: int = 2**63 - 1) -> int:

@@ -62,7 +62,10 @@ async def read_form(request: Request, max_bytes: int = FORM_BODY_MAX_BYTES) -> d
                           errors="strict")  # fmt: skip
     except (UnicodeDecodeError, ValueError) as exc:
         raise FormError(400, "form.invalid") from exc
-    return dict(pairs)
+    fields = dict(pairs)
+    if len(fields) != len(pairs):  # a field given twice: one value each, as a JSON key (strict_json)
+        raise FormError(400, "form.invalid")
+    return fields
 
 
 def same_origin(request: Request) -> bool:
