@@ -27,6 +27,8 @@ from ramp.journal.queries import PAGE_MAX, account_events
 from ramp.journal.witnessing import cosigned_checkpoint
 from ramp.ledger.events import TransferApplied
 from ramp.ledger.model import ACCOUNT_ID_MAX_CHARS, ACCOUNT_ID_RE
+from ramp.policy.active import ActivePolicy
+from ramp.policy.ring_fence import refuse_raw_write
 from ramp.refusal import Kind, Refused
 from ramp.service import Service
 from ramp.service.access import LEDGER_READERS, LEDGER_WRITERS
@@ -41,6 +43,9 @@ async def _write(svc: Service, request: Request, type_: type, attr: str) -> Resp
     body = await read_body(request)
     authenticate(request, body, svc.identities, roles=LEDGER_WRITERS, clock=svc.clock)
     commands = getattr(decode(body, type_), attr)
+    # The budget's ring fence holds whoever signs: its money moves only as the law's operations.
+    fence = svc.journal.projection(ActivePolicy).current.rules.ring_fence
+    refuse_raw_write(fence, commands, svc.journal.engine.transfer)
     results = await svc.committer.submit(list(commands))
     return json_response(ResultsResponse(results))
 

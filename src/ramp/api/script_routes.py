@@ -15,8 +15,11 @@ from starlette.responses import Response
 from starlette.routing import Route
 
 from ramp.api.script_models import ScriptRequest, ScriptRunResponse
+from ramp.ledger import Command, LedgerEngine
 from ramp.numscript.ledger import ScriptPlanner, settle
 from ramp.numscript.runs import ScriptRun, prepare
+from ramp.policy.active import ActivePolicy
+from ramp.policy.ring_fence import refuse_raw_write
 from ramp.service import Service
 from ramp.service.access import LEDGER_WRITERS
 from ramp.service.http import authenticate, decode, json_response, read_body
@@ -31,7 +34,15 @@ async def post_scripts(svc: Service, request: Request) -> Response:
     identity = authenticate(request, body, svc.identities, roles=LEDGER_WRITERS, clock=svc.clock)
     req = decode(body, ScriptRequest)
     planner = ScriptPlanner(prepare(ScriptRun(req.id, req.script, req.vars, req.code, identity.id)))
-    results = await svc.committer.submit_planned(planner)
+    policy = svc.journal.projection(ActivePolicy)
+
+    def fenced(engine: LedgerEngine) -> list[Command]:
+        """The run's planned postings, refused if one touches the budget's ring fence."""
+        commands = planner(engine)
+        refuse_raw_write(policy.live(engine)[0].rules.ring_fence, commands, engine.transfer)
+        return commands
+
+    results = await svc.committer.submit_planned(fenced)
     return json_response(ScriptRunResponse.of(settle(planner.plan, results)))
 
 

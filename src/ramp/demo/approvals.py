@@ -1,8 +1,10 @@
 """Approval requests waiting in the demo's inboxes, made through the approvals desk like any:
 
 - two 流用 requested by fo.tanaka (MoD Finance and Equipment Bureau) that wait for the Ministry
-  of Finance; the first was approved within MoD already (by `admin`, signed with its key), so
-  mof.sato's approval completes its quorum and executes it; the second then waits for MoD too;
+  of Finance; the first was approved within MoD's accounts already (by fo.kobayashi, signed with
+  that person's key), so mof.sato's approval completes its quorum and executes it; the second
+  then waits for MoD too. Every decision is a demo person's: `admin` operates the system and
+  decides no budget request;
 - a freeze the Board of Audit (boa.auditor.watanabe) asks for, of the account of a vendor with
   suspected split payments (the dataset's answer key), which waits for fo.tanaka.
 
@@ -14,6 +16,7 @@ Requests expire (a freeze after a day, a 流用 after two weeks). `seed_requests
 from __future__ import annotations
 
 import json
+import os
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Final
@@ -33,6 +36,7 @@ from ramp.journal import Journal
 from ramp.policy.active import ActivePolicy
 from ramp.policy.identities import IdentityRegistry
 
+MOD_APPROVER: Final = "fo.kobayashi"  # MoD accounts (mod-feb), not the requester: approves the first 流用
 COPIES_MAX: Final = 99  # fresh copies of one request over the demo's life; ids stay short
 AMOUNT_STEP_YEN: Final = 1_000_000  # requested amounts are round millions
 
@@ -43,7 +47,7 @@ class _Seed:
     requester: str
     memo: str
     action: Callable[[str], Action | None]  # (request id) -> the action, None when the data has no place for it
-    approved_in_mod: bool = False  # admin (MoD) approves it at once: the inbox's approval executes it
+    approved_in_mod: bool = False  # MOD_APPROVER approves it at once: MOF's approval in the inbox executes it
 
 
 def _projects(tree: list[TreeNode], prefix: str) -> list[TreeNode]:
@@ -133,7 +137,7 @@ def seed_requests(journal: Journal, db: str, irregular: Irregularities | None = 
             continue
         _run(journal, desk.create(seed.requester, request_id, action, seed.memo), clock_ns())
         if seed.approved_in_mod:
-            _approve_as_admin(journal, desk, db, request_id, clock_ns())
+            _approve_in_mod(journal, desk, db, request_id, clock_ns())
         made.append(request_id)
     return made
 
@@ -154,13 +158,18 @@ def _run(journal: Journal, plan: Plan, now_ns: int) -> None:
     check_results(journal.submit_planned_async(plan, now_ns).result())
 
 
-def _approve_as_admin(journal: Journal, desk: Desk, db: str, request_id: str, now_ns: int) -> None:
-    """admin's approval, signed with admin's key (`<db>.admin.json`), as a signed API call makes it."""
+def key_path(db: str, identity: str) -> str:
+    """A demo person's signing key file."""
+    return os.path.join(f"{db}.keys", f"{identity}.json")
+
+
+def _approve_in_mod(journal: Journal, desk: Desk, db: str, request_id: str, now_ns: int) -> None:
+    """MoD accounts' approval, signed with the approver's own key, as a signed API call makes it."""
     try:
-        key = load_key_file(f"{db}.admin.json")
+        key = load_key_file(key_path(db, MOD_APPROVER))
     except KeyFileError:
-        return  # no admin key beside the database: the request waits for one more approval
+        return  # no key beside the database: the request waits for one more approval
     state = load(journal.engine.record, request_id)
-    assert state is not None and key.identity == "admin"
-    signature = key.private_key.sign(statement("approve", request_id, state.digest, "admin"))
-    _run(journal, desk.decide("admin", request_id, "approve", signature=signature), now_ns)
+    assert state is not None and key.identity == MOD_APPROVER
+    signature = key.private_key.sign(statement("approve", request_id, state.digest, MOD_APPROVER))
+    _run(journal, desk.decide(MOD_APPROVER, request_id, "approve", signature=signature), now_ns)

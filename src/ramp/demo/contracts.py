@@ -54,6 +54,8 @@ CAST: Final = {
     "gsdf.inspector.01": ("gsdf", ("inspector",)),
     "msdf.inspector.01": ("msdf", ("inspector",)),
     "fo.finance.01": ("mod-feb", ("finance_officer",)),
+    "fo.finance.02": ("mod-feb", ("finance_officer",)),
+    "mof.examiner.01": ("mof", ("mof_examiner",)),
     "boa.auditor.01": ("boa", ("auditor",)),
     "analytics.bot": ("mod-dbpb", ("analytics",)),  # software: proposes holds, decides nothing
 }
@@ -213,7 +215,10 @@ class ContractStory:
         return out
 
     # --- planners ----------------------------------------------------------------------------
-    def _cast(self) -> Planner:
+    def cast(self) -> Planner:
+        """The cast's identities: submitted by the loader first of all, since the story's budget
+        approvals (ramp.demo.budget_approvals) begin in FY2024."""
+
         def planner(_engine: LedgerEngine) -> list[Command]:
             return [identity_added(who, org, list(roles), self.keys[who].public_key().public_bytes_raw())
                     for who, (org, roles) in CAST.items()]  # fmt: skip
@@ -252,7 +257,7 @@ class ContractStory:
 
     # --- the story ---------------------------------------------------------------------------
     def _story(self) -> list[Step]:
-        steps = [Step(_at(2025, 4, 1, 8), self._cast(), wait=True)]
+        steps: list[Step] = []
         for spec in SPECS:
             at_ns = _at(*spec.signed, 11)
             steps.append(Step(at_ns, self._sign(spec.id, at_ns)))

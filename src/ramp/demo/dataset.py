@@ -91,7 +91,6 @@ class Irregularities:
 
     split_payments: list[dict[str, object]] = field(default_factory=list)
     duplicate_invoices: list[dict[str, object]] = field(default_factory=list)
-    self_approvals: list[dict[str, object]] = field(default_factory=list)
 
 
 class Dataset:
@@ -115,7 +114,6 @@ class Dataset:
         self.obligations: dict[int, list[int]] = {}  # FY2025 day -> contract indexes obligated that day
         self.carried: dict[str, int] = {}  # FY2024 contract -> 事故繰越 amount, paid in FY2025
         self.meikyo: dict[str, int] = {}  # project -> 明許繰越 amount into FY2025
-        self.self_approved: set[int] = set()  # contracts whose obligation the requester approved
         self._plan_contracts()
 
     # --- the tree --------------------------------------------------------------------------
@@ -345,11 +343,6 @@ class Dataset:
                 "contract": self.contracts[ci].id, "invoice": invoice_ref(self.contracts[ci].id, seq, 0),
                 "amount_yen": paid, "dates": [self.days[d].isoformat(), self.days[again].isoformat()],
             })  # fmt: skip
-        fy25 = [ci for ci, c in enumerate(self.contracts) if c.fiscal_year == FY]
-        self.self_approved = set(rng.sample(fy25, min(n, len(fy25))))
-        for ci in sorted(self.self_approved):
-            self.irregular.self_approvals.append({"obligation": f"o-{self.contracts[ci].id}",
-                                                  "officer": self.officer(ci, "cert")})  # fmt: skip
 
     def officer(self, ci: int, role: str) -> str:
         """A (fictitious) officer of the contract's organisation: `gsdf.cert.03`."""

@@ -13,6 +13,7 @@ import collections
 import json
 import os
 import time
+from collections.abc import Callable
 from concurrent.futures import Future
 from dataclasses import asdict, dataclass
 from typing import Final
@@ -23,6 +24,7 @@ from ramp.budget.projection import BudgetProjection
 from ramp.budget.requests import CloseYear, Disburse, Enact, Operation
 from ramp.budget.service import BudgetService, check_results
 from ramp.client import write_key_file
+from ramp.demo.budget_approvals import BudgetApprovals
 from ramp.demo.contract_requests import seed_contract_requests
 from ramp.demo.contracts import ContractStory
 from ramp.demo.dataset import Dataset
@@ -31,7 +33,7 @@ from ramp.demo.timeline import batches
 from ramp.journal import Journal
 from ramp.journal.log import LogSigner, create_log_key
 from ramp.ledger import BATCH_MAX_EVENTS, AppendRecord, Result
-from ramp.policy.identities import ROLES, IdentityRegistry, identity_added
+from ramp.policy.identities import SYSTEM_ROLES, IdentityRegistry, identity_added
 from ramp.store import SQLiteStore
 
 BATCH_COMMANDS: Final = BATCH_MAX_EVENTS - 200  # headroom: an operation's estimate may be a little low
@@ -72,6 +74,17 @@ def _chunks(ops: list[Operation]) -> list[list[Operation]]:
     return [c for c in out if c]
 
 
+def _runs(ops: list[Operation], needed: Callable[[Operation], bool]) -> list[list[Operation]]:
+    """The operations in order, as runs of direct ones and, alone, each one needing approval."""
+    out: list[list[Operation]] = []
+    for op in ops:
+        if needed(op) or not out or needed(out[-1][0]):
+            out.append([op])
+        else:
+            out[-1].append(op)
+    return out
+
+
 def open_demo_journal(path: str) -> tuple[Journal, BudgetProjection, IdentityRegistry]:
     """A new SQLite journal with a log key (`<db>.log.key`), as `ramp init` would make it."""
     key_file = f"{path}.log.key"
@@ -96,21 +109,28 @@ def load(path: str, seed: int, size: str) -> Loaded:
         svc = BudgetService(journal)
         inflight: collections.deque[Future[list[Result]]] = collections.deque()
         story = ContractStory(journal, dataset)  # the milestone contracts, between the budget's batches
+        check_results(journal.submit_planned_async(story.cast(), first_at - 500_000_000).result())
+        approved = BudgetApprovals(journal, dataset.seed)  # movements under approval: by request
         operations = disbursements = 0
         for at_ns, ops in batches(dataset):
             inflight.extend(story.until(at_ns))
-            for chunk in _chunks(ops):
-                inflight.append(svc.execute_many_async(chunk, at_ns=at_ns))
-                operations += len(chunk)
-                disbursements += sum(1 for op in chunk if type(op) is Disburse)
-                while inflight and (inflight[0].done() or len(inflight) > 4):
-                    check_results(inflight.popleft().result())
+            for run in _runs(ops, approved.needed):
+                if approved.needed(run[0]):
+                    inflight.extend(approved.submit(run[0], at_ns))  # type: ignore[arg-type]
+                    operations += 1
+                    continue
+                for chunk in _chunks(run):
+                    inflight.append(svc.execute_many_async(chunk, at_ns=at_ns))
+                    operations += len(chunk)
+                    disbursements += sum(1 for op in chunk if type(op) is Disburse)
+                    while inflight and (inflight[0].done() or len(inflight) > 4):
+                        check_results(inflight.popleft().result())
         inflight.extend(story.until(None))
         while inflight:
             check_results(inflight.popleft().result())
         # Last, so that everything before it depends on the seed alone: the admin's key is new.
         admin = Ed25519PrivateKey.generate()
-        check_results(journal.submit([identity_added("admin", "mod-feb", sorted(ROLES),
+        check_results(journal.submit([identity_added("admin", "mod", list(SYSTEM_ROLES),
                                                      admin.public_key().public_bytes_raw())]))  # fmt: skip
         write_key_file(f"{path}.admin.json", "admin", admin)
         seed_contract_requests(journal)  # open requests are made at the real time: they expire

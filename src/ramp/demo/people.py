@@ -20,7 +20,7 @@ from ramp.auth import audit
 from ramp.auth.credentials import CredentialFile
 from ramp.budget.service import check_results
 from ramp.client import write_key_file
-from ramp.demo.approvals import seed_requests
+from ramp.demo.approvals import key_path, seed_requests
 from ramp.demo.dataset import Irregularities
 from ramp.journal import Journal
 from ramp.ledger import AppendRecord
@@ -41,6 +41,7 @@ class Person:
 
 PEOPLE: Final = (
     Person("fo.tanaka", "mod-feb", ("finance_officer", "ledger_reader"), "finance officer, MoD Finance and Equipment Bureau"),
+    Person("fo.kobayashi", "mod-feb", ("finance_officer",), "accounts officer, MoD Finance and Equipment Bureau"),
     Person("mof.sato", "mof", ("mof_examiner",), "budget examiner, Ministry of Finance"),
     Person("atla.co.ito", "atla", ("contracting_officer", "certifying_officer"), "contracting and certifying officer, ATLA"),
     Person("atla.inspector.suzuki", "atla", ("inspector",), "inspector, ATLA"),
@@ -52,10 +53,6 @@ PEOPLE: Final = (
 
 def credentials_path(db: str) -> str:
     return f"{db}.credentials"
-
-
-def key_path(db: str, identity: str) -> str:
-    return os.path.join(f"{db}.keys", f"{identity}.json")
 
 
 def add_people(journal: Journal, db: str, irregular: Irregularities | None = None) -> list[str]:

@@ -105,12 +105,10 @@ def _register(ds: Dataset, ci: int) -> RegisterContract:
 
 
 def _obligate(ds: Dataset, ci: int, fiscal_year: int) -> Obligate:
+    """An obligation; above the policy's threshold the loader makes it an approval request."""
     c = ds.contracts[ci]
-    requested = ds.officer(ci, "cert")
-    approved = requested if ci in ds.self_approved and fiscal_year == FY else ds.officer(ci, "fin")
     return Obligate(id=f"o-{c.id}" + ("" if fiscal_year == FY else f"-{fiscal_year}"), contract=c.id,
-                    fiscal_year=fiscal_year, amount_yen=c.schedule[fiscal_year],
-                    references={"requested_by": requested, "approved_by": approved})  # fmt: skip
+                    fiscal_year=fiscal_year, amount_yen=c.schedule[fiscal_year])  # fmt: skip
 
 
 def _disbursements(ds: Dataset, fiscal_year: int, day: list[tuple[int, int, int, int]],

@@ -20,6 +20,7 @@ import cedarpy
 import msgspec
 
 from ramp.policy.identities import Identity, organisation_valid
+from ramp.policy.ring_fence import DEFAULT_FENCE, RingFence, check_fence
 
 # --- limits ------------------------------------------------------------------------------
 POLICY_MAX_BYTES: Final = 6 * 1024  # text + rules travel in one approval request record (8 KiB)
@@ -57,6 +58,7 @@ class KindRule(msgspec.Struct, frozen=True, forbid_unknown_fields=True):
 class Rules(msgspec.Struct, frozen=True, forbid_unknown_fields=True):
     obligation_threshold_yen: Annotated[int, msgspec.Meta(ge=1)]  # obligations above it need a request
     kinds: dict[str, KindRule]
+    ring_fence: RingFence = DEFAULT_FENCE  # where raw ledger writes are refused (ramp.policy.ring_fence)
 
 
 @dataclass(frozen=True, slots=True)
@@ -115,7 +117,7 @@ def _check_rules(rules: Rules) -> list[str]:
         bounds = [e.above_yen for e in rule.escalations]
         if bounds != sorted(set(bounds)):
             errors.append(f"rules.{kind}: escalations must be in increasing above_yen")
-    return errors
+    return errors + check_fence(rules.ring_fence)
 
 
 def parse_rules(data: bytes | str | dict) -> Rules:

@@ -46,9 +46,9 @@ ORGANISATIONS: Final[dict[str, str]] = {
 }
 CONTRACTOR_PREFIX: Final = "contractor-"
 
-# Roles the service knows. `admin` may do everything; the others grant one kind of action.
+# Roles the service knows; each grants one kind of action, and no role implies another.
 ROLES: Final = frozenset({
-    "admin",            # everything, including adding identities
+    "admin",            # operates the system: identities, keys, policy; no budget power
     "ledger_writer",    # open accounts, post transfers
     "ledger_reader",    # read accounts and transfers
     "auditor",          # read everything, export and verify
@@ -60,6 +60,9 @@ ROLES: Final = frozenset({
     "security_officer",    # revokes keys at once; proposes identity changes
     "analytics",           # software: may propose (a contract hold or release), never decide
 })  # fmt: skip
+# What `ramp init` gives the first identity: it runs the system (identities, keys, the policy,
+# raw ledger accounts outside the budget's ring fence) and holds no budget role.
+SYSTEM_ROLES: Final = ("admin", "ledger_reader", "ledger_writer")
 
 
 class IdentityError(ValueError):
@@ -79,7 +82,8 @@ class Identity:
     revoked_keys: frozenset[bytes] = frozenset()
 
     def has_role(self, *roles: str) -> bool:
-        return "admin" in self.roles or any(r in self.roles for r in roles)
+        """Holds one of `roles` itself (admin is a role like the others, not all of them)."""
+        return any(r in self.roles for r in roles)
 
 
 def organisation_valid(organisation: str) -> bool:

@@ -1,6 +1,8 @@
 """Deployment commands: `ramp init`, `ramp identity add`, `ramp serve`.
 
-`init` creates the database, the log key and the first identity, `admin`, holding every role.
+`init` creates the database, the log key and the first identity, `admin`, which operates the
+system (identities, keys, the policy, raw ledger accounts outside the budget's ring fence) and
+holds no budget role: budget officers are added as identities of their own.
 The log key's path is recorded in the store, so `serve` finds it. Identities are journal
 records: add them while the service is stopped (or, later, through an approved request).
 """
@@ -19,7 +21,13 @@ from ramp.client import write_key_file
 from ramp.journal import Journal
 from ramp.journal.log import LogSigner, create_log_key
 from ramp.journal.opening import NotInitialised
-from ramp.policy.identities import ROLES, IdentityError, IdentityRegistry, identity_added
+from ramp.policy.identities import (
+    ROLES,
+    SYSTEM_ROLES,
+    IdentityError,
+    IdentityRegistry,
+    identity_added,
+)
 from ramp.service.projections import open_service_journal
 from ramp.store import open_store
 
@@ -65,7 +73,7 @@ def init(argv: list[str]) -> int:
     identities = IdentityRegistry()
     journal = Journal(store, log=LogSigner.from_key_file(log_key, args.origin), projections=[identities])
     try:
-        _add_identity(journal, "admin", "mod-feb", sorted(ROLES), args.admin_key_out)
+        _add_identity(journal, "admin", "mod", list(SYSTEM_ROLES), args.admin_key_out)
     finally:
         journal.close()
     print(f"initialised {args.db}: origin {args.origin}, log key {log_key}, admin key {args.admin_key_out}")

@@ -14,7 +14,7 @@ from ramp.policy.identities import ROLES
 ANYONE: Final = tuple(sorted(ROLES))  # authenticated: the policy decides the rest
 LEDGER_WRITERS: Final = ("ledger_writer",)
 LEDGER_READERS: Final = ("ledger_reader", "auditor")
-KEY_REVOKERS: Final = ("security_officer",)  # besides the key's own identity (and admin)
+KEY_REVOKERS: Final = ("security_officer", "admin")  # besides the key's own identity
 
 # Who may ask for which budget operation: the officer the law names for each act.
 OPERATION_ROLES: Final[dict[type, tuple[str, ...]]] = {
