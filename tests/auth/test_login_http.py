@@ -120,24 +120,26 @@ def test_login_session_approve_with_a_fresh_code_and_logout(service):
     assert ("auth.login_failed", "kato") in kinds and ("auth.login", "kato") in kinds
     assert ("auth.logout", "kato") in kinds and kinds.count(("auth.enrolled", "kato")) == 1
     assert all(PASSWORD not in msgspec.json.encode(e.body).decode() for e in logins)
-    assert [e.body["reason"] for e in logins if e.type == "auth.login_failed"] == ["bad_password"]
+    failed = [e.body for e in logins if e.type == "auth.login_failed"]
+    assert [sorted(b) for b in failed] == [["identity", "remote"]]  # no reason: the password is not confirmed
+    assert all(len(e.body["remote"]) == 32 and "127.0.0.1" not in e.body["remote"] for e in logins if "remote" in e.body)
 
 
-def test_repeated_failures_lock_out_and_every_failure_is_audited(service):
+def test_repeated_failures_limit_the_source_and_only_known_identities_are_audited(service):
+    """(Runs last: it leaves this client's address limited.) The first test failed once from here
+    already; the source is limited at its fourth failure, and its attempts are then refused unread
+    (429, even with the right password and code), with no record; a made-up name has none either."""
     server, secrets, _ = service
     web = httpx.Client(base_url=server.url)
-    before = len(records(server.url, "auth.login_failed"))
-    for _ in range(5):
-        r = web.post("/v1/auth/login", json={"identity": "mori", "password": "not the password", "totp": "000000"})
-        assert (r.status_code, r.json()["error"]["code"]) == (401, "login_failed")
+    before = len(records(server.url, "auth."))
+    answers = []
+    for who in ("nobody", "mori", "mori", "mori", "mori"):
+        r = web.post("/v1/auth/login", json={"identity": who, "password": "not the password", "totp": "000000"})
+        answers.append((r.status_code, r.json()["error"]["code"]))
+    assert answers == [(401, "login_failed")] * 3 + [(429, "locked_out")] * 2
     r = web.post("/v1/auth/login", json={"identity": "mori", "password": PASSWORD, "totp": code(secrets["mori"])})
     assert (r.status_code, r.json()["error"]["code"]) == (429, "locked_out")
     assert 0 < int(r.headers["retry-after"]) <= 15 * 60
-    r = web.post("/v1/auth/login", json={"identity": "nobody", "password": PASSWORD, "totp": "123456"})
-    assert r.status_code == 401
-    r = web.post("/v1/auth/login", json={"identity": "fin", "password": PASSWORD, "totp": "12345x"})
-    assert r.status_code == 401
-    failures = records(server.url, "auth.login_failed")[before:]
-    assert [(e.body["identity"], e.body["reason"]) for e in failures] == [
-        *[("mori", "bad_password")] * 4, ("mori", "bad_password; locked for 900 s"), ("mori", "locked_out"),
-        ("nobody", "unknown_identity"), ("fin", "bad_totp")]  # fmt: skip
+    failures = records(server.url, "auth.")[before:]
+    assert [(e.type, e.body["identity"]) for e in failures] == [("auth.login_failed", "mori")] * 2
+    assert all("reason" not in e.body and "127.0.0.1" not in str(e.body) for e in failures)

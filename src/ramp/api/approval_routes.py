@@ -46,7 +46,7 @@ from ramp.refusal import Kind, Refused
 from ramp.service import Governance, Service
 from ramp.service.access import ANYONE, KEY_REVOKERS
 from ramp.service.http import authenticate, decode, int_param, json_response, read_body
-from ramp.service.sessions import request_actor
+from ramp.service.sessions import client_source, request_actor
 
 KEY_ROTATION_PREFIX: Final = "ramp-key-rotation-v1"
 APPROVAL_BODY_MAX_BYTES: Final = 64 * 1024  # a request fits a record of 8 KiB; a policy text is the largest
@@ -151,7 +151,7 @@ async def _decide(api: ApprovalApi, request: Request, decision: str) -> Response
         assert api.gov.sessions is not None
         if req.totp is None:
             raise Refused(Kind.FORBIDDEN, "second_factor_required", "approving in the web asks for a fresh TOTP code")
-        api.gov.sessions.fresh_second_factor(session, req.totp)
+        api.gov.sessions.fresh_second_factor(session, req.totp, client_source(request))
         plan = api.gov.desk.decide(identity.id, rid, decision, second_factor="totp")
     results = await api.run(plan)
     out = plan.outcome

@@ -1,5 +1,5 @@
 """Web login routes: `POST /v1/auth/login` (password + TOTP), `POST /v1/auth/logout`,
-`GET /v1/auth/session`. JSON in and out; the dashboard builds its pages on them.
+`GET /v1/auth/session`, `GET /v1/auth/metrics` (signed: admins, security officers). JSON in and out; the dashboard builds its pages on them.
 
 Every login and every failure is written to the log (`auth.*` records) before the answer, so
 an answer means it is audited. The session token travels only in an HttpOnly, SameSite=Strict
@@ -18,7 +18,7 @@ from starlette.routing import Route
 from ramp.api.approval_models import LoginRequest, LogoutResponse, SessionOut
 from ramp.auth.sessions import Session, Sessions
 from ramp.service import Governance, Service
-from ramp.service.http import decode, json_response, read_body
+from ramp.service.http import authenticate, decode, json_response, read_body
 from ramp.service.sessions import (
     CSRF_HEADER,
     SESSION_COOKIE,
@@ -29,6 +29,7 @@ from ramp.service.sessions import (
 )
 
 LOGIN_BODY_MAX_BYTES: Final = 1024
+METRICS_READERS: Final = ("admin", "security_officer")  # who runs the system and who watches its doors
 
 
 def _session_out(sessions: Sessions, session: Session) -> SessionOut:
@@ -62,9 +63,18 @@ async def get_session(svc: Service, gov: Governance, request: Request) -> Respon
     return json_response(_session_out(sessions, sessions.session(request.cookies.get(SESSION_COOKIE))))
 
 
+async def get_metrics(svc: Service, gov: Governance, request: Request) -> Response:
+    """What the log does not say about sign-in: made-up names, refusals before any check, the
+    limit tables' sizes (a signed request by an admin or a security officer)."""
+    sessions = require_sessions(gov)
+    authenticate(request, await read_body(request, 0), svc.identities, roles=METRICS_READERS, clock=svc.clock)
+    return json_response(sessions.metrics_out())
+
+
 def auth_routes(svc: Service, gov: Governance) -> list[Route]:
     return [
         Route("/v1/auth/login", partial(login, svc, gov), methods=["POST"]),
         Route("/v1/auth/logout", partial(logout, svc, gov), methods=["POST"]),
         Route("/v1/auth/session", partial(get_session, svc, gov), methods=["GET"]),
+        Route("/v1/auth/metrics", partial(get_metrics, svc, gov), methods=["GET"]),
     ]

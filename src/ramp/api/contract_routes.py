@@ -48,7 +48,7 @@ from ramp.service.access import (
     may_read_contract,
 )
 from ramp.service.http import authenticate, decode, int_param, json_response, read_body
-from ramp.service.sessions import request_actor
+from ramp.service.sessions import client_source, request_actor
 
 PAGE_MAX: Final = 100
 CONTRACT_BODY_MAX_BYTES: Final = 16 * 1024
@@ -174,7 +174,7 @@ async def attest(api: ContractApi, request: Request) -> Response:
         assert gov.sessions is not None
         if req.totp is None:
             raise Refused(Kind.FORBIDDEN, "second_factor_required", "attesting in the web asks for a fresh TOTP code")
-        gov.sessions.fresh_second_factor(session, req.totp)
+        gov.sessions.fresh_second_factor(session, req.totp, client_source(request))
         planner = api.desk.attest(cid, req, identity.id, svc.now_ns(), signature=None, second_factor="totp")
     return api.answer(cid, await api.run(planner), 201)
 

@@ -1,6 +1,7 @@
 """People signed in to the web: the session cookie and CSRF header both faces use, logins and
-logouts written to the log before the answer, and the actor of a request (a signature or a
-session)."""
+logouts written to the log before the answer (a known identity's, one record an attempt, with
+the client address and the session as keyed pseudonyms), and the actor of a request (a
+signature or a session)."""
 
 from __future__ import annotations
 
@@ -10,6 +11,7 @@ from starlette.requests import Request
 from starlette.responses import Response
 
 from ramp.auth import audit
+from ramp.auth.limits import SOURCE_MAX_CHARS
 from ramp.auth.sessions import SESSION_MAX_S, AuthRefused, Session, Sessions
 from ramp.ledger import AppendRecord
 from ramp.policy.identities import Identity
@@ -21,7 +23,7 @@ from ramp.service.http import authenticate
 
 SESSION_COOKIE: Final = "ramp_session"
 CSRF_HEADER: Final = "x-csrf-token"
-REMOTE_MAX_CHARS: Final = 64  # an IPv6 address with a zone fits
+PSEUDONYM_DOMAINS: Final = {"remote": b"auth-remote", "session": b"auth-session"}
 
 
 async def _audit(svc: Service, record: AppendRecord) -> None:
@@ -29,26 +31,51 @@ async def _audit(svc: Service, record: AppendRecord) -> None:
     assert result.result == "ok", result  # a fresh random id: nothing else can answer
 
 
-def _remote(request: Request) -> str:
-    return request.client.host[:REMOTE_MAX_CHARS] if request.client else ""
+def client_source(request: Request) -> str:
+    """The client's address, what sign-in and second-factor limits count by."""
+    return request.client.host[:SOURCE_MAX_CHARS] if request.client else ""
+
+
+def pseudonym(svc: Service, what: str, value: str) -> str:
+    """A keyed HMAC of a client address or a session token under the log's disclosure secret:
+    stable within the log, and neither invertible nor guessable without the secret (an IPv4
+    address alone would be guessed from an unkeyed hash in seconds). "" without a log key."""
+    log = svc.journal.log
+    if log is None or not value:
+        return ""
+    return log.disclosure.salt(PSEUDONYM_DOMAINS[what], value.encode()).hex()[: audit.PSEUDONYM_CHARS]
 
 
 async def audited_login(svc: Service, sessions: Sessions, request: Request, identity: str, password: str,
                         code: str) -> Session:  # fmt: skip
-    """A login checked and written to the log (`auth.login` or `auth.login_failed`) before the
-    caller answers; raises AuthRefused. The API's login and the dashboard's sign-in share it."""
+    """A login checked and, for a known identity, written to the log (`auth.login` or
+    `auth.login_failed`) before the caller answers; raises AuthRefused. The API's login and the
+    dashboard's sign-in share it."""
+    source = client_source(request)
     try:
-        session = sessions.login(identity, password, code)
+        session = sessions.login(identity, password, code, source)
     except AuthRefused as exc:
-        await _audit(svc, audit.login_failed(identity, exc.reason, _remote(request)))
+        await audit_failure(svc, request, identity, exc)
         raise
-    await _audit(svc, audit.login(session.identity, session.ref, _remote(request)))
+    await audit_login(svc, request, session)
     return session
+
+
+async def audit_failure(svc: Service, request: Request, identity: str, exc: AuthRefused) -> None:
+    """One record for a checked attempt on a known identity; none for anything else."""
+    if exc.known:
+        await _audit(svc, audit.login_failed(identity, pseudonym(svc, "remote", client_source(request)),
+                                             locked=exc.locked))  # fmt: skip
+
+
+async def audit_login(svc: Service, request: Request, session: Session) -> None:
+    await _audit(svc, audit.login(session.identity, pseudonym(svc, "session", session.token),
+                                  pseudonym(svc, "remote", client_source(request)), session.second_factor))  # fmt: skip
 
 
 async def audited_logout(svc: Service, sessions: Sessions, session: Session) -> None:
     sessions.logout(session)
-    await _audit(svc, audit.logout(session.identity, session.ref))
+    await _audit(svc, audit.logout(session.identity, pseudonym(svc, "session", session.token)))
 
 
 def set_session_cookie(response: Response, request: Request, session: Session) -> None:

@@ -26,7 +26,7 @@ from ramp.refusal import Kind, Refused
 from ramp.service.core import Service
 from ramp.service.http import read_body
 from ramp.service.refusals import status_of
-from ramp.service.sessions import SESSION_COOKIE
+from ramp.service.sessions import SESSION_COOKIE, client_source
 from ramp.store.base import StoreError
 from ramp.web.access import SIGN_IN_PATH
 
@@ -86,6 +86,7 @@ class SignedForm:
     fields: dict[str, str]
     session: Session
     sessions: Sessions
+    source: str = ""  # the client's address: fresh codes are limited per source, as sign-in is
 
 
 async def signed_in_form(request: Request, sessions: Sessions | None) -> SignedForm | None:
@@ -101,7 +102,7 @@ async def signed_in_form(request: Request, sessions: Sessions | None) -> SignedF
         if exc.code == "no_session":
             return None
         raise FormError(status_of(exc), "form.expired") from exc  # a session, but not this form's
-    return SignedForm(fields, session, sessions)
+    return SignedForm(fields, session, sessions, client_source(request))
 
 
 def sign_in_then(back: str) -> RedirectResponse:
@@ -116,7 +117,7 @@ def check_fresh_code(form: SignedForm) -> None:
     if len(code) != DIGITS or not (code.isascii() and code.isdigit()):
         raise Refused(Kind.INVALID, "code_invalid", f"a TOTP code is {DIGITS} digits")
     try:
-        form.sessions.fresh_second_factor(form.session, code)
+        form.sessions.fresh_second_factor(form.session, code, form.source)
     except AuthRefused as exc:
         raise Refused(exc.kind, "code_refused", "the code is wrong or was used before") from exc
 
