@@ -1,6 +1,6 @@
 """The dashboard's shared state and page plumbing: the `Dashboard` every route handler is given
 (the service, governance, who is looking, the page registry, the feed hub, the templates), how a
-page renders (the security headers on every answer) and how a page checks its viewer.
+page renders and how a page checks its viewer.
 
 The route modules (`app`, `signin`, `inbox`, `contracts`) import this one; it imports none of them.
 """
@@ -33,13 +33,6 @@ from ramp.web.pages import PageRegistry
 
 TEMPLATES: Final = Path(__file__).parent / "templates"
 _JST: Final = timezone(timedelta(hours=9))
-# Everything from this origin, nothing inline but the SVG charts, nothing from anywhere else.
-SECURITY_HEADERS: Final = {
-    "Content-Security-Policy": "default-src 'self'; img-src 'self' data:; style-src 'self'; script-src 'self'; "
-    "connect-src 'self'; object-src 'none'; base-uri 'none'; form-action 'self'; frame-ancestors 'none'",
-    "X-Content-Type-Options": "nosniff",
-    "Referrer-Policy": "same-origin",
-}
 
 # A page's handler: the request and the viewer who may open the page (None on a public page).
 PageHandler = Callable[[Request, Viewer | None], Awaitable[Response]]
@@ -93,7 +86,7 @@ class Dashboard:
             bp=basis_points, jst=jst, category=lambda c: category_name(c, lang),
             sign_in=self.access.sign_in_path, **context,
         )  # fmt: skip
-        return HTMLResponse(html, status_code=status, headers=SECURITY_HEADERS)
+        return HTMLResponse(html, status_code=status)  # the headers: ramp.service.headers, on every answer
 
     def may_open(self, page_key: str, viewer: Viewer | None) -> bool:
         return self.pages.may_open(self.pages.get(page_key), viewer)
