@@ -30,6 +30,7 @@ from ramp.approvals.actions import (
 )
 from ramp.approvals.quorum import Decision, counted, met
 from ramp.approvals.state import RequestState, decision_of, load
+from ramp.auth import passkeys
 from ramp.ledger import AppendRecord, Command, LedgerEngine
 from ramp.policy.active import ActivePolicy
 from ramp.policy.engine import Policy, Resource
@@ -167,11 +168,13 @@ class Desk:
         return Plan(request_id, planner)
 
     def decide(self, approver_id: str, request_id: str, decision: str, *, signature: bytes | None = None,
-               second_factor: str = "") -> Plan:  # fmt: skip
+               second_factor: str = "", passkey: passkeys.Assertion | None = None) -> Plan:  # fmt: skip
         """An approval or rejection: signed by the approver's key (`signature` over
-        `model.statement`), or, for a web session that passed a fresh second factor
-        (`signature` None), vouched for by the service's session signer."""
+        `model.statement`); or by one of the approver's registered passkeys (`passkey`: an
+        assertion over `passkeys.approval_challenge(statement)`); or, for a web session that
+        passed a fresh second factor (neither), vouched for by the service's session signer."""
         assert decision in ("approve", "reject")
+        assert signature is None or passkey is None
 
         def planner(engine: LedgerEngine, out: Outcome) -> list[Command]:
             now = self._now(engine)
@@ -198,6 +201,9 @@ class Desk:
                     raise refuse(Kind.INVALID, "approval_signature_invalid",
                                  "the signature is not the approver's over the request's statement") from exc
                 sig, key, via = signature, b64(approver.public_key), "signature"
+            elif passkey is not None:
+                _check_passkey(engine, approver_id, passkey, text)
+                sig, key, via = passkey.signature, "", "passkey"
             else:
                 if self.session_signer is None:
                     raise refuse(Kind.UNAVAILABLE, "session_signing_unavailable", "this service signs no session approvals")
@@ -206,7 +212,8 @@ class Desk:
                 id=approval_model.decision_record_id(request_id, n), type=approval_model.APPROVED if decision == "approve" else approval_model.REJECTED,
                 body={"request": request_id, "n": n, "approver": approver_id, "organisation": approver.organisation,
                       "digest": state.digest, "signature": b64(sig), "key": key, "via": via,
-                      "second_factor": second_factor},
+                      "second_factor": "passkey" if passkey is not None else second_factor,
+                      **({"assertion": passkey.record_body()} if passkey is not None else {})},
             )  # fmt: skip
             out.decision = n
             if decision == "reject":
@@ -237,3 +244,15 @@ class Desk:
             return commands
 
         return Plan(request_id, planner)
+
+
+def _check_passkey(engine: LedgerEngine, approver_id: str, assertion: passkeys.Assertion, statement: bytes) -> None:
+    """The assertion is one of the approver's registered passkeys signing this statement."""
+    registered = passkeys.registered(engine.record, approver_id)
+    passkey = next((p for p in registered if p.credential_id == assertion.credential_id), None)
+    if passkey is None:
+        raise refuse(Kind.FORBIDDEN, "passkey_unknown", f"the passkey is not one {approver_id} registered")
+    try:
+        passkeys.verify_assertion(passkey, assertion, passkeys.approval_challenge(statement))
+    except passkeys.PasskeyInvalid as exc:
+        raise refuse(Kind.FORBIDDEN, exc.code, str(exc)) from exc

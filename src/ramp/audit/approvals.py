@@ -6,7 +6,9 @@ not have its quorum.
 For each request: its quorum and policy are the ones in force when it was made. For each
 decision: the request exists, the decider is not the requester and the policy let them decide,
 it names the request's digest, it precedes expiry, and its signature verifies (the decider's
-current, unrevoked key; or, for a web session, the log's key). For each execution: the request
+current, unrevoked key; for a passkey, the assertion verifies against one of the decider's
+registered passkeys over the challenge the statement gives; or, for a web session, the log's
+key). For each execution: the request
 is neither rejected nor expired nor executed before, and the approvals it names are exactly
 those that count (quorum.counted) and they meet the quorum. A frozen flag changes only in the
 linked chain of an executed freeze or unfreeze request of that account.
@@ -24,6 +26,7 @@ from ramp.approvals import model as approval_model
 from ramp.approvals.actions import action_of
 from ramp.approvals.quorum import Decision, QuorumRule, counted, met
 from ramp.approvals.state import decision_of
+from ramp.auth import passkeys
 from ramp.ledger.events import AccountFlagsChanged, Event, RecordAppended
 from ramp.policy import identities as identity_records
 from ramp.policy.active import POLICY_CHANGED
@@ -57,7 +60,9 @@ class ApprovalAudit:
     policy: Policy = field(default_factory=default_policy)
     policy_changes: int = 0
     requests: dict[str, _Request] = field(default_factory=dict)
+    passkeys: dict[str, list[passkeys.Passkey]] = field(default_factory=dict)  # identity -> registered
     decisions_checked: int = 0
+    passkey_assertions_checked: int = 0
     executions_checked: int = 0
     _last_execution: tuple[int, str, str] | None = None  # (seq, kind, account) of a freeze/unfreeze
 
@@ -73,6 +78,8 @@ class ApprovalAudit:
                 folded = identity_records.fold(self.identities.get(identity_id), event)
                 if folded is not None:
                     self.identities[identity_id] = folded
+        elif t == passkeys.PASSKEY_ADDED:
+            self._passkey_added(event)
         elif t == POLICY_CHANGED:
             self.policy, changes = fold_policy(self.policy, self.policy_changes, event)
             if changes == self.policy_changes:
@@ -138,12 +145,37 @@ class ApprovalAudit:
         req.decisions.append(d)
         self.decisions_checked += 1
 
+    def _passkey_added(self, e: RecordAppended) -> None:
+        passkey = passkeys.Passkey.of_record(e)
+        mine = [] if passkey is None else self.passkeys.get(passkey.identity, [])
+        if (passkey is None or passkey.identity not in self.identities or passkey.n != len(mine) + 1
+                or e.id != passkeys.record_id(passkey.identity, passkey.n)):  # fmt: skip
+            raise self._fail(e, f"passkey record {e.id} is not the next passkey of a known identity")
+        self.passkeys[passkey.identity] = [*mine, passkey]
+
+    def _check_passkey(self, e: RecordAppended, d: Decision, text: bytes, signature: bytes) -> None:
+        body = e.body.get("assertion")
+        try:
+            if d.key or not isinstance(body, dict):
+                raise passkeys.PasskeyInvalid("passkey_invalid", "no assertion")
+            assertion = passkeys.Assertion.of_json({**body, "signature": passkeys.b64url(signature)})
+            passkey = next((p for p in self.passkeys.get(d.approver, []) if p.credential_id == assertion.credential_id), None)
+            if passkey is None:
+                raise passkeys.PasskeyInvalid("passkey_unknown", "not a passkey they registered")
+            passkeys.verify_assertion(passkey, assertion, passkeys.approval_challenge(text))
+        except passkeys.PasskeyInvalid as exc:
+            raise self._fail(e, f"passkey decision by {d.approver} does not verify: {exc}") from exc
+        self.passkey_assertions_checked += 1
+
     def _check_signature(self, e: RecordAppended, d: Decision, approver: identity_records.Identity, text: bytes) -> None:
         try:
             signature = base64.b64decode(str(e.body.get("signature")), validate=True)
         except ValueError as exc:
             raise self._fail(e, "the decision's signature is not base64") from exc
         via = e.body.get("via")
+        if via == "passkey":
+            self._check_passkey(e, d, text, signature)
+            return
         if via == "session":
             if d.key or not Ed25519Verifier.from_vkey(self.log_key).verify(approval_model.SESSION_PREFIX + text, signature):
                 raise self._fail(e, f"session decision by {d.approver} is not signed by the log key")

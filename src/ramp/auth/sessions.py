@@ -19,6 +19,7 @@ from dataclasses import dataclass, field
 from typing import Final
 
 from ramp.auth import totp
+from ramp.auth.ceremonies import Ceremonies
 from ramp.auth.credentials import CredentialFile, check_password, hash_password
 from ramp.auth.limits import IDENTITY_FAILURES_MAX, LOCK_S, Limits
 from ramp.policy.identities import Identity, IdentityRegistry
@@ -93,9 +94,13 @@ class Sessions:
     clock: Callable[[], float]
     limits: Limits = field(default_factory=Limits)
     metrics: LoginMetrics = field(default_factory=LoginMetrics)
+    ceremonies: Ceremonies = field(init=False)  # pending passkey challenges
     _sessions: dict[str, Session] = field(default_factory=dict)
     _last_step: dict[str, int] = field(default_factory=dict)  # TOTP steps are used once; known identities only
     _lock: threading.Lock = field(default_factory=threading.Lock)
+
+    def __post_init__(self) -> None:
+        self.ceremonies = Ceremonies(self.clock)
 
     def login(self, identity_id: str, password: str, code: str, source: str = "") -> Session:
         """Password and TOTP code of `identity_id`, tried from client address `source`."""
@@ -158,6 +163,12 @@ class Sessions:
         with self._lock:
             self.metrics.passkey_failed += 1
         return self._failed(source, identity_id, "bad_passkey", self.clock())
+
+    def second_factor_failed(self, source: str, identity_id: str) -> None:
+        """A passkey assertion at approval that did not verify counts like a wrong fresh code."""
+        with self._lock:
+            self.metrics.passkey_failed += 1
+            self.metrics.identities_locked += self.limits.failed(source, identity_id, self.clock())
 
     def check_source(self, source: str, identity_id: str | None = None) -> None:
         """Refuse (429 locked_out) a limited source or a locked identity before any check."""
