@@ -27,6 +27,7 @@ _COMMANDS: dict[str, tuple[str, str]] = {
     "policy": ("ramp.policy.cli", "validate Cedar approval policies; show the default policy"),
     "auth": ("ramp.auth.cli", "web login credentials: enrol a password and a TOTP secret"),
     "serve": ("ramp.server.cli:serve", "serve the RAMP API"),
+    "disclosure": ("ramp.api.disclosure_cli", "public totals: publish Merkle-sum roots; verify totals or a payment"),
 }
 
 

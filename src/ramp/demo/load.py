@@ -30,6 +30,8 @@ from ramp.demo.contracts import ContractStory
 from ramp.demo.dataset import Dataset
 from ramp.demo.people import add_people
 from ramp.demo.timeline import batches
+from ramp.disclosure.lines import PaymentLines
+from ramp.disclosure.publish import publish
 from ramp.journal import Journal
 from ramp.journal.log import LogSigner, create_log_key
 from ramp.ledger import BATCH_MAX_EVENTS, AppendRecord, Result
@@ -135,6 +137,7 @@ def load(path: str, seed: int, size: str) -> Loaded:
         write_key_file(f"{path}.admin.json", "admin", admin)
         seed_contract_requests(journal)  # open requests are made at the real time: they expire
         add_people(journal, path, dataset.irregular)  # the demo's logins and the requests in their inboxes
+        publish(journal, journal.projection(PaymentLines))  # each year's Merkle-sum root (docs/sumtree.md)
         events = journal.size
     finally:
         journal.close()

@@ -48,3 +48,10 @@ class Reader(Protocol):
 def may_read_contract(reader: Reader, vendor: str) -> bool:
     """Budget readers and inspectors read every contract; a contractor its own vendor's only."""
     return reader.has_role(*BUDGET_READERS, "inspector") or reader.organisation == f"contractor-{vendor}"
+
+
+def may_open_payment(reader: Reader, vendor: str) -> bool:
+    """A payment's line in the public totals (its amount, salt and private bytes): budget readers,
+    auditors among them, and the payment's own contractor; no other contractor, no inspector."""
+    return reader.has_role(*BUDGET_READERS) or (reader.has_role("contractor")
+                                                and reader.organisation == f"contractor-{vendor}")  # fmt: skip

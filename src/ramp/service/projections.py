@@ -10,6 +10,7 @@ from __future__ import annotations
 from ramp.approvals.index import RequestIndex
 from ramp.budget.projection import BudgetProjection
 from ramp.contracts.index import ContractIndex
+from ramp.disclosure.lines import PaymentLines
 from ramp.journal import Journal
 from ramp.journal.opening import open_writer
 from ramp.journal.writer import Projection
@@ -21,7 +22,8 @@ from ramp.service.activity import Activity
 def service_projections() -> tuple[IdentityRegistry, list[Projection]]:
     """The identity registry (the faces need it by name) and every projection, it included."""
     identities = IdentityRegistry()
-    return identities, [identities, BudgetProjection(), Activity(), ActivePolicy(), RequestIndex(), ContractIndex()]
+    return identities, [identities, BudgetProjection(), Activity(), ActivePolicy(), RequestIndex(), ContractIndex(),
+                        PaymentLines()]  # fmt: skip
 
 
 def open_service_journal(db: str, log_key: str | None = None) -> tuple[Journal, IdentityRegistry]:
