@@ -40,6 +40,7 @@ from ramp.service.governance import Governance
 from ramp.service.http import json_response
 from ramp.text import is_digits
 from ramp.tlog.note import NoteError, parse_verifier_key
+from ramp.web import disclosure as disclosure_view
 from ramp.web import overview as overview_model
 from ramp.web.access import Access, NoSignIn, SessionAccess, Viewer, local_path
 from ramp.web.contracts import CONTRACT_ROLES, CONTRACTS_PATH, contracts_routes
@@ -95,6 +96,7 @@ def web_routes(svc: Service, access: Access | None, gov: Governance, pages: Page
         *signin_routes(d),
         *inbox_routes(d),
         *contracts_routes(d),
+        *disclosure_view.disclosure_routes(d),
         Mount("/static", StaticFiles(directory=STATIC), name="static"),
     ]
 
@@ -138,7 +140,7 @@ async def public_page(d: Dashboard, request: Request, viewer: Viewer | None) -> 
         return fy
     last = d.svc.journal.store.last_batch()
     return d.render(request, "public.html", "public", viewer, **_overview_context(d, lang_of(request), fy),
-                    checkpoint=None if last is None else last[2])  # fmt: skip
+                    checkpoint=None if last is None else last[2], disclosed=disclosure_view.public_totals(d, fy))  # fmt: skip
 
 
 async def budget_page(d: Dashboard, request: Request, viewer: Viewer | None) -> Response:

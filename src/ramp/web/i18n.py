@@ -364,6 +364,25 @@ LABELS: Final[dict[str, tuple[str, str]]] = {
     "milestone_status.accepted": ("accepted, payment pending", "検収済・支払未了"),
     "milestone_status.released": ("paid", "支払済"),
     "milestone_status.cancelled": ("cancelled", "取消"),
+    # public totals, provably complete (web/disclosure.py, static/disclosure.js)
+    "totals": ("Payments, provably complete", "支出済額(完全性を検証可能)"),
+    "totals.caption": ("Every payment of the year is a line of a Merkle-sum tree whose root the log commits. Your "
+                       "browser checks that these totals add up to that root and that the record holding it is in "
+                       "the log under its signed checkpoint. No line is shown: each contractor can check its own.",
+                       "年度の全支出をマークル和木の葉とし、その根をログに記録しています。ブラウザが、この合計が根と一致し、"
+                       "根を含む記録が署名付きチェックポイントの下でログに含まれることを検証します。個々の支出は表示しません"
+                       "(各契約者が自社分を確認できます)。"),
+    "totals.sum": ("Disbursed, all payments", "支出済額(全支出)"),
+    "totals.count": ("Payments", "件数"),
+    "totals.record": ("Published in", "公表記録"),
+    "totals.none": ("No totals are published for this year yet.", "この年度の合計はまだ公表されていません。"),
+    "payment.check": ("Payment in the public totals", "公表合計への算入確認"),
+    "payment.contract": ("Contract · vendor", "契約・業者"),
+    "payment.caption": ("Your browser checks the public totals, then that this payment's line (its amount, salt "
+                        "and private details) leads to their root.",
+                        "ブラウザが公表合計を検証し、この支出の葉(金額・ソルト・非公開の詳細)がその根に至ることを確認します。"),
+    "payment.unpublished": ("This payment came after the latest published root: it is counted in the next one.",
+                            "この支出は最新の公表後に行われました。次回の公表で算入されます。"),
 }  # fmt: skip
 
 
