@@ -16,8 +16,11 @@ from ramp.approvals.actions import FreezeAction
 from ramp.auth import passkeys
 from ramp.ledger import AppendRecord
 from ramp.refusal import Refused
-from tests.approvals.test_verify import ACCOUNT, failure, verify, world  # noqa: F401 - world is a fixture
+from tests.approvals import test_verify as verify_tests
+from tests.approvals.test_verify import ACCOUNT, failure, verify
 from tests.auth.soft_passkey import UP, SoftPasskey
+
+world = verify_tests.world  # the fixture: a journal with the people, a log key, a funded account
 
 
 def statement(world, rid: str, who: str, decision: str = "approve") -> bytes:

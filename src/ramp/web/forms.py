@@ -18,6 +18,7 @@ from urllib.parse import parse_qsl, quote, urlsplit
 from starlette.requests import Request
 from starlette.responses import RedirectResponse
 
+from ramp.auth import passkeys
 from ramp.auth.sessions import AuthRefused, Session, Sessions
 from ramp.auth.totp import DIGITS
 from ramp.budget.service import check_results
@@ -34,6 +35,7 @@ FORM_BODY_MAX_BYTES: Final = 2048  # a sign-in or a decision: a few short fields
 FORM_FIELDS_MAX: Final = 8
 CSRF_FIELD: Final = "csrf"  # the hidden field holding the session's CSRF token
 TOTP_FIELD: Final = "totp"
+PASSKEY_FIELDS: Final = ("credential_id", "authenticator_data", "client_data_json", "signature")  # `passkey_<name>`
 UNAVAILABLE: Final = "unavailable"  # the code a person is told when the write path is busy or down
 
 
@@ -119,7 +121,25 @@ def check_fresh_code(form: SignedForm) -> None:
     try:
         form.sessions.fresh_second_factor(form.session, code, form.source)
     except AuthRefused as exc:
+        if exc.code == "locked_out":  # too many wrong codes from here or for this person: said so
+            raise Refused(exc.kind, exc.code, exc.message, retry_after_s=exc.retry_after_s) from exc
         raise Refused(exc.kind, "code_refused", "the code is wrong or was used before") from exc
+
+
+def passkey_assertion(form: SignedForm) -> passkeys.Assertion | None:
+    """The form's passkey assertion (`passkey_*` fields, base64url, filled in by passkeys.js), or
+    None for a form without one; the source and person must not be limited."""
+    fields = {name: form.fields.get(f"passkey_{name}", "") for name in PASSKEY_FIELDS}
+    if not any(fields.values()):
+        return None
+    try:
+        form.sessions.check_source(form.source, form.session.identity)
+    except AuthRefused as exc:
+        raise Refused(exc.kind, exc.code, exc.message, retry_after_s=exc.retry_after_s) from exc
+    try:
+        return passkeys.Assertion.of_json(fields)
+    except passkeys.PasskeyInvalid as exc:
+        raise Refused(Kind.INVALID, exc.code, str(exc)) from exc
 
 
 async def submit_form(svc: Service, planner: Planner, *, checked: bool = False) -> None:

@@ -167,8 +167,16 @@ LABELS: Final[dict[str, tuple[str, str]]] = {
                       "(a code is good for about 30 seconds, and only once) and try again.",
                       "サインインできません:ID・パスワード・コードのいずれかが正しくありません。"
                       "3つとも確認して再度お試しください(コードは約30秒間、1回だけ有効)。"),
-    "signin.locked": ("Too many failed attempts for this identity: sign-in is paused for 15 minutes.",
-                      "失敗が続いたため、このIDのサインインを15分間停止しています。"),
+    "signin.locked": ("Too many failed attempts (from here, or for this identity): sign-in is paused for 15 minutes.",
+                      "失敗が続いたため(この接続元またはこのID)、サインインを15分間停止しています。"),
+    "signin.passkey": ("Sign in with a passkey", "パスキーでサインイン"),
+    "signin.passkey.or": ("Or, with a passkey you registered:", "登録済みのパスキーでもサインインできます:"),
+    "signin.passkey.failed": ("Sign-in with the passkey failed (not a registered passkey, cancelled, or too many "
+                              "attempts). Try again, or use your password and code.",
+                              "パスキーでサインインできません(未登録、キャンセル、または試行回数超過)。"
+                              "再度お試しいただくか、パスワードとコードを使ってください。"),
+    "signin.passkey.unsupported": ("This browser offers no passkeys here (they need https or this machine's own address).",
+                                   "このブラウザではここでパスキーを使えません(https か、このマシン自身のアドレスが必要です)。"),
     "signin.incomplete": ("Fill in the identity, the password and the code.", "ID・パスワード・コードをすべて入力してください。"),
     "signin.unavailable": ("The service is busy: nothing was done. Try again in a moment.",
                            "サービスが混み合っています(処理は行われていません)。しばらくして再度お試しください。"),
@@ -195,6 +203,22 @@ LABELS: Final[dict[str, tuple[str, str]]] = {
     "inbox.code.help": ("A code not used before: after signing in, wait for your authenticator's next code.",
                         "未使用のコードを入力してください。サインイン直後は次のコードが表示されるまでお待ちください。"),
     "inbox.approve": ("Approve", "承認"),
+    "inbox.approve_passkey": ("Approve with passkey", "パスキーで承認"),
+    "inbox.passkeys": ("Your passkeys", "あなたのパスキー"),
+    "inbox.passkeys.count": ("{n} registered. A passkey signs your approval itself: the log keeps the "
+                             "signature and anyone can check it against the key you registered.",
+                             "{n} 件登録済み。パスキーは承認そのものに署名します。署名はログに残り、"
+                             "登録した鍵で誰でも検証できます。"),
+    "inbox.passkeys.add": ("Add a passkey", "パスキーを追加"),
+    "inbox.passkeys.added": ("Passkey added: you can sign in and approve with it.",
+                             "パスキーを追加しました。サインインと承認に使えます。"),
+    "inbox.passkeys.failed": ("The passkey was not added (cancelled, already registered, or refused).",
+                              "パスキーを追加できませんでした(キャンセル、登録済み、または拒否)。"),
+    "inbox.passkeys.approve_failed": ("The passkey did not sign (cancelled, or not a passkey of this site). "
+                                      "Nothing was done.",
+                                      "パスキーで署名できませんでした(キャンセル、またはこのサイトのパスキーではありません)。"
+                                      "処理は行われていません。"),
+    "inbox.passkeys.working": ("Waiting for your authenticator…", "認証器の操作を待っています…"),
     "inbox.reject": ("Reject", "却下"),
     "inbox.done.executed": ("You approved {id}: the quorum is met and the request executed.",
                             "{id} を承認しました。定足数を満たし、申請が執行されました。"),
@@ -214,6 +238,12 @@ LABELS: Final[dict[str, tuple[str, str]]] = {
                                  "コードが正しくないか、使用済みです(サインインで使ったコードなど)。"
                                  "次のコードを待って再度お試しください。処理は行われていません。"),
     "inbox.error.decision_invalid": ("Choose Approve or Reject.", "承認か却下を選んでください。"),
+    "inbox.error.locked_out": ("Too many wrong codes or passkeys: deciding is paused for 15 minutes. Nothing was done.",
+                               "コードまたはパスキーの誤りが続いたため、決裁を15分間停止しています。処理は行われていません。"),
+    "inbox.error.passkey_invalid": ("The passkey's signature does not verify for this request. Nothing was done.",
+                                    "パスキーの署名がこの申請に対して検証できません。処理は行われていません。"),
+    "inbox.error.passkey_unknown": ("That passkey is not one you registered. Nothing was done.",
+                                    "登録済みのパスキーではありません。処理は行われていません。"),
     "inbox.error.already_decided": ("You have already decided on this request.", "この申請は決裁済みです。"),
     "inbox.error.self_approval": ("You made this request: someone else decides it.", "自分の申請は決裁できません。"),
     "inbox.error.not_an_approver": ("The policy in force does not let you decide this request.",

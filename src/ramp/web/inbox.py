@@ -1,6 +1,9 @@
 """The approvals inbox: the requests waiting for the signed-in person's decision, then the rest,
 each with what it would change and how far its quorum is; approve or reject with a fresh TOTP
-code (a plain form: the session's CSRF token in a hidden field, the code typed in).
+code (a plain form: the session's CSRF token in a hidden field, the code typed in), or approve
+with a registered passkey (static/passkeys.js has the authenticator sign the request's statement
+and fills the form in: the approval is then the person's own signature). A signed-in person
+registers passkeys here too.
 
 A decision takes the path of `POST /v1/approvals/{id}/approve` for a web session: the session
 and its CSRF token, a TOTP code not used before (`Sessions.fresh_second_factor`), then the
@@ -22,9 +25,11 @@ from starlette.requests import Request
 from starlette.responses import RedirectResponse, Response
 from starlette.routing import Route
 
+from ramp.approvals import model as approval_model
 from ramp.approvals.model import REQUEST_ID_RE
 from ramp.approvals.quorum import Decision, counted
 from ramp.approvals.state import RequestState, load
+from ramp.auth import passkeys
 from ramp.policy.engine import Resource
 from ramp.policy.identities import Identity
 from ramp.refusal import Kind, Refused
@@ -46,7 +51,8 @@ DECISIONS: Final = ("approve", "reject")
 KNOWN_ERRORS: Final = frozenset({
     "already_decided", "self_approval", "not_an_approver", "request_expired", "request_executed",
     "request_rejected", "request_not_found", "identity_unknown", "decisions_exhausted", "code_invalid",
-    "code_refused", "decision_invalid", "no_web_login", "unavailable",
+    "code_refused", "decision_invalid", "no_web_login", "unavailable", "locked_out", "passkey_invalid",
+    "passkey_unknown",
 })  # fmt: skip
 
 
@@ -201,8 +207,18 @@ async def decide(d: Dashboard, inbox: Inbox, request: Request) -> Response:
             raise Refused(Kind.INVALID, "decision_invalid", f"a decision is one of {', '.join(DECISIONS)}")
         if not REQUEST_ID_RE.fullmatch(rid):
             raise Refused(Kind.NOT_FOUND, "request_not_found", f"no request {rid[:64]!r}")
-        forms.check_fresh_code(form)
-        await forms.submit_form(d.svc, d.gov.desk.decide(form.session.identity, rid, decision, second_factor="totp"))
+        assertion = forms.passkey_assertion(form)
+        if assertion is None:
+            forms.check_fresh_code(form)
+            plan = d.gov.desk.decide(form.session.identity, rid, decision, second_factor="totp")
+        else:
+            plan = d.gov.desk.decide(form.session.identity, rid, decision, passkey=assertion)
+        try:
+            await forms.submit_form(d.svc, plan)
+        except Refused as exc:
+            if assertion is not None and exc.code.startswith("passkey_"):  # limited like a wrong code
+                form.sessions.second_factor_failed(form.source, form.session.identity)
+            raise
     except forms.FormError as exc:
         return _inbox(d, inbox, request, viewer, exc.status, error=exc.key, error_id=rid)
     except Refused as exc:
@@ -234,7 +250,19 @@ def _inbox(d: Dashboard, inbox: Inbox, request: Request, viewer: Viewer | None, 
             done = (item, outcome(item, viewer.id)) if item.mine else None
     can_decide = d.gov.sessions is not None and bool(viewer and viewer.csrf)
     lang = lang_of(request)
+    mine = passkeys.registered(inbox.svc.committed_record, viewer.id) if can_decide and viewer else []
+    rp_id = request.url.hostname or ""
+
+    def challenge(item: Item) -> str:
+        """What a passkey signs to approve `item` as the viewer (checked again by the desk)."""
+        assert viewer is not None
+        text = approval_model.statement("approve", item.state.id, item.state.digest, viewer.id)
+        return passkeys.b64url(passkeys.approval_challenge(text))
+
     return d.render(request, "inbox.html", "approvals", viewer, status, waiting=waiting, others=others,
                     done=done, error=error, error_code=error_code, error_id=error_id, can_decide=can_decide,
                     may_read=may_read, t_or=lambda key, raw: label_or(lang, key, raw),
-                    kind_name=lambda kind: label_or(lang, f"request_kind.{kind}", kind))  # fmt: skip
+                    kind_name=lambda kind: label_or(lang, f"request_kind.{kind}", kind),
+                    passkeys=[passkeys.b64url(p.credential_id) for p in mine if p.rp_id == rp_id],
+                    passkey_count=len(mine), rp_id=rp_id, passkey_challenge=challenge,
+                    passkey_added=request.query_params.get("passkey") == "added")  # fmt: skip
