@@ -180,3 +180,20 @@ def test_without_web_login_the_sign_in_page_says_so(serve):
     r = httpx.post(server.url + "/signin", data={"identity": "fo.tanaka", "password": DEMO_PASSWORD, "totp": "123456"})
     assert r.status_code == 404 and "ramp_session" not in r.headers.get("set-cookie", "")
     assert httpx.post(server.url + "/signout", data={}).headers["location"] == "/signin?out=1"
+
+
+def test_passkey_ceremonies_need_a_session_to_register_and_a_made_up_passkey_writes_nothing(signed):
+    before = signed.journal.size
+    with httpx.Client(base_url=signed.url) as c:
+        r = c.post("/v1/auth/passkeys/options", json={})
+        assert (r.status_code, r.json()["error"]["code"]) == (401, "no_session")
+        options = c.post("/v1/auth/passkey-login/options", json={}).json()
+        assert options["publicKey"]["userVerification"] == "required" and options["ceremony"]
+        fake = {"ceremony": options["ceremony"], "credential_id": "AAAA", "authenticator_data": "AAAA",
+                "client_data_json": "AAAA", "signature": "AAAA", "user_handle": "bWFkZS51cA"}  # "made.up"
+        r = c.post("/v1/auth/passkey-login", json=fake)
+        assert (r.status_code, r.json()["error"]["code"]) == (401, "login_failed")
+        r = c.post("/v1/auth/passkey-login", json={**fake, "user_handle": "bW9mLnNhdG8"})  # mof.sato, ceremony used
+        assert (r.status_code, r.json()["error"]["code"]) == (401, "login_failed")
+    got = [(e.type, e.body["identity"]) for e in records(signed.journal, before)]
+    assert got == [("auth.login_failed", "mof.sato")]  # the known identity's attempt only
