@@ -24,7 +24,7 @@ from tests.api.service_fixture import Server, ramp
 
 pytestmark = pytest.mark.slow  # kill -9 crash loops: `make test` runs it, `make test-fast` does not
 
-ACCOUNTS = [f"fy2025:line:{i}" for i in range(10)]
+ACCOUNTS = [f"ops25:line:{i}" for i in range(10)]
 FUNDING = 1_000_000
 CLIENTS = 8
 ROUNDS = 6
@@ -64,10 +64,10 @@ def test_kill_9_under_concurrent_signed_load(store_url, tmp_path):
     server = Server(store_url)
     server.start()
     admin = RampClient(server.url, key_file=admin_key)
-    assert admin.post("/v1/accounts", json={"accounts": [{"id": "treasury:issuer", "asset": "JPYD"}] + [
+    assert admin.post("/v1/accounts", json={"accounts": [{"id": "bank:issuer", "asset": "JPYD"}] + [
         {"id": a, "asset": "JPYD", "flags": ["debits_must_not_exceed_credits"]} for a in ACCOUNTS]}).status_code == 200
     r = admin.post("/v1/transfers", json={"transfers": [
-        {"id": f"fund-{i}", "debit_account": "treasury:issuer", "credit_account": a, "amount": FUNDING,
+        {"id": f"fund-{i}", "debit_account": "bank:issuer", "credit_account": a, "amount": FUNDING,
          "asset": "JPYD", "code": "MINT"} for i, a in enumerate(ACCOUNTS)]})  # fmt: skip
     assert {x["result"] for x in r.json()["results"]} == {"ok"}
     admin.close()

@@ -25,7 +25,7 @@ from tests.api.service_fixture import Server, ramp
 
 pytestmark = pytest.mark.slow  # Schemathesis over every operation: `make test` runs it, `make test-fast` does not
 
-ACCOUNTS = ("gsdf:ops", "msdf:ops", "treasury:issuer")
+ACCOUNTS = ("gsdf:ops", "msdf:ops", "bank:issuer")
 
 
 # Schemathesis's auth provider marks the case as authenticated with a placeholder Signature;
@@ -63,10 +63,10 @@ def live(tmp_path_factory):
     server.start()
     with RampClient(server.url, key_file=key) as client:
         client.post("/v1/accounts", json={"accounts": [
-            {"id": a, "asset": "JPYD", "flags": [] if a.startswith("treasury") else ["debits_must_not_exceed_credits"]}
+            {"id": a, "asset": "JPYD", "flags": [] if a.startswith("bank") else ["debits_must_not_exceed_credits"]}
             for a in ACCOUNTS]}).raise_for_status()  # fmt: skip
         client.post("/v1/transfers", json={"transfers": [
-            {"id": f"t{i}", "debit_account": "treasury:issuer", "credit_account": ACCOUNTS[i % 2], "amount": 1000 + i,
+            {"id": f"t{i}", "debit_account": "bank:issuer", "credit_account": ACCOUNTS[i % 2], "amount": 1000 + i,
              "asset": "JPYD", "code": "MINT"} for i in range(20)]}).raise_for_status()  # fmt: skip
     yield server, key
     server.stop()

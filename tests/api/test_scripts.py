@@ -18,7 +18,7 @@ from tests.api.service_fixture import Server, ramp
 from tests.store.backends import PostgresBackend, SQLiteBackend, postgres_url
 
 NO_OVERDRAFT = ["debits_must_not_exceed_credits"]
-TAKE = "send [JPYD 600] (source = @fy2025:pool destination = @fy2025:a)"
+TAKE = "send [JPYD 600] (source = @ops25:pool destination = @ops25:a)"
 
 
 @pytest.fixture(scope="module", params=["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])
@@ -40,10 +40,10 @@ def service(request, tmp_path_factory):
     admin = RampClient(server.url, key_file=str(tmp / "admin.json"))
     reader = RampClient(server.url, key_file=str(tmp / "reader.json"))
     r = admin.post("/v1/accounts", json={"accounts": [
-        {"id": "treasury:issuer", "asset": "JPYD"},
-        {"id": "fy2025:pool", "asset": "JPYD", "flags": NO_OVERDRAFT},
-        {"id": "fy2025:a", "asset": "JPYD", "flags": NO_OVERDRAFT},
-        {"id": "fy2025:b", "asset": "JPYD", "flags": NO_OVERDRAFT},
+        {"id": "bank:issuer", "asset": "JPYD"},
+        {"id": "ops25:pool", "asset": "JPYD", "flags": NO_OVERDRAFT},
+        {"id": "ops25:a", "asset": "JPYD", "flags": NO_OVERDRAFT},
+        {"id": "ops25:b", "asset": "JPYD", "flags": NO_OVERDRAFT},
     ]})  # fmt: skip
     assert r.status_code == 200, r.text
     yield server, admin, reader, tmp
@@ -53,8 +53,8 @@ def service(request, tmp_path_factory):
     backend.cleanup()
 
 
-def fund(admin: RampClient, id: str, amount: int, account: str = "fy2025:pool") -> None:
-    r = admin.run_script(id, f"send [JPYD {amount}] (source = @treasury:issuer allowing unbounded overdraft "
+def fund(admin: RampClient, id: str, amount: int, account: str = "ops25:pool") -> None:
+    r = admin.run_script(id, f"send [JPYD {amount}] (source = @bank:issuer allowing unbounded overdraft "
                              f"destination = @{account})", code="MINT")  # fmt: skip
     assert r.status_code == 200, r.text
 
@@ -69,14 +69,14 @@ def balance(reader: RampClient, account: str) -> int:
 
 def test_a_run_returns_its_postings_and_is_in_the_public_log(service):
     server, admin, reader, _ = service
-    fund(admin, "fund-1", 1000, "fy2025:b")
-    script = "vars { monetary $m }\nsend $m (source = @fy2025:b destination = { 1/3 to @fy2025:a remaining to @fy2025:pool })\nset_tx_meta(\"why\", \"test\")"  # fmt: skip
+    fund(admin, "fund-1", 1000, "ops25:b")
+    script = "vars { monetary $m }\nsend $m (source = @ops25:b destination = { 1/3 to @ops25:a remaining to @ops25:pool })\nset_tx_meta(\"why\", \"test\")"  # fmt: skip
     r = admin.run_script("run-1", script, {"m": "JPYD 100"}, code="ALLOT")
     assert r.status_code == 200, r.text
     body = r.json()
     assert [(p["transfer_id"], p["source"], p["destination"], p["amount"], p["asset"], p["result"])
-            for p in body["postings"]] == [("run-1:0", "fy2025:b", "fy2025:a", 34, "JPYD", "ok"),
-                                           ("run-1:1", "fy2025:b", "fy2025:pool", 66, "JPYD", "ok")]  # fmt: skip
+            for p in body["postings"]] == [("run-1:0", "ops25:b", "ops25:a", 34, "JPYD", "ok"),
+                                           ("run-1:1", "ops25:b", "ops25:pool", 66, "JPYD", "ok")]  # fmt: skip
     assert body["record"]["result"] == "ok" and body["tx_meta"] == {"why": "test"} and body["replayed"] is False
     seqs = [body["record"]["seq"]] + [p["seq"] for p in body["postings"]]
     assert [x["seq"] for x in body["results"]] == seqs == list(range(seqs[0], seqs[0] + 3))
@@ -105,21 +105,21 @@ def test_a_retry_is_exists_and_a_reused_id_is_refused(service):
 
 
 @pytest.mark.parametrize(("script", "vars", "status", "code", "extra"), [
-    ("send [JPYD 1] (\n  source = @fy2025:pool\n  destination =\n)", {}, 400, "script_parse_error",
+    ("send [JPYD 1] (\n  source = @ops25:pool\n  destination =\n)", {}, 400, "script_parse_error",
      {"numscript_code": "syntax_error", "line": 4, "column": 1}),
-    ("vars { monetary $m }\nsend $m (source = @fy2025:pool destination = @fy2025:a)", {"m": "ten yen"}, 400,
+    ("vars { monetary $m }\nsend $m (source = @ops25:pool destination = @ops25:a)", {"m": "ten yen"}, 400,
      "script_vars_invalid", {"numscript_code": "invalid_variable"}),
-    ("send [JPYD 1] (source = @fy2025:a destination = @fy2025:b)", {"extra": "1"}, 400, "script_vars_invalid",
+    ("send [JPYD 1] (source = @ops25:a destination = @ops25:b)", {"extra": "1"}, 400, "script_vars_invalid",
      {"numscript_code": "unknown_variable"}),
-    ("send [JPYD 99999999] (source = @fy2025:pool destination = @fy2025:a)", {}, 409, "insufficient_funds",
+    ("send [JPYD 99999999] (source = @ops25:pool destination = @ops25:a)", {}, 409, "insufficient_funds",
      {"numscript_code": "missing_funds", "line": 1, "column": 32}),
-    ("send [JPYD 5] (source = @world destination = @fy2025:a)", {}, 422, "world_account_not_allowed", {}),
-    ("send [JPYD 5] (source = @fy2025:pool destination = { 1/2 to @fy2025:a })", {}, 422, "script_runtime_error",
+    ("send [JPYD 5] (source = @world destination = @ops25:a)", {}, 422, "world_account_not_allowed", {}),
+    ("send [JPYD 5] (source = @ops25:pool destination = { 1/2 to @ops25:a })", {}, 422, "script_runtime_error",
      {"numscript_code": "invalid_allotment"}),
-    ("send [JPYD 1] (source = @treasury:issuer allowing unbounded overdraft destination = @Fy2025:A)", {}, 422,
+    ("send [JPYD 1] (source = @bank:issuer allowing unbounded overdraft destination = @Ops25:A)", {}, 422,
      "account_id_invalid", {"results": [{"id": "bad", "result": "linked_event_failed", "seq": None},
                                         {"id": "bad:0", "result": "account_id_invalid", "seq": None}]}),
-    ("send [JPYD 1] (source = @treasury:issuer allowing unbounded overdraft destination = @fy2025:none)", {}, 409,
+    ("send [JPYD 1] (source = @bank:issuer allowing unbounded overdraft destination = @ops25:none)", {}, 409,
      "credit_account_not_found", {}),
     ("// " + "x" * 9000, {}, 400, "invalid_request", {}),
 ])  # fmt: skip
@@ -160,8 +160,8 @@ def test_only_signed_writers_run_scripts(service):
 def test_concurrent_runs_never_spend_the_same_yen_twice(service):
     server, admin, reader, tmp = service
     fund(admin, "fund-3", 1000)
-    before = balance(reader, "fy2025:pool")
-    script = f"send [JPYD {before}] (source = @fy2025:pool destination = @fy2025:b)"
+    before = balance(reader, "ops25:pool")
+    script = f"send [JPYD {before}] (source = @ops25:pool destination = @ops25:b)"
 
     def attempt(n: int) -> httpx.Response:
         with RampClient(server.url, key_file=str(tmp / "admin.json")) as c:
@@ -171,7 +171,7 @@ def test_concurrent_runs_never_spend_the_same_yen_twice(service):
         answers = list(pool.map(attempt, range(8)))
     codes = sorted(r.json()["error"]["code"] if r.status_code != 200 else "ok" for r in answers)
     assert codes == ["insufficient_funds"] * 7 + ["ok"]
-    assert balance(reader, "fy2025:pool") == 0
+    assert balance(reader, "ops25:pool") == 0
 
 
 @pytest.mark.slow  # the CLI in subprocesses
@@ -180,12 +180,12 @@ def test_the_cli_runs_a_file_and_reports_refusals_with_file_line_column(service)
     fund(admin, "fund-4", 500)
     key = str(tmp / "admin.json")
     script = Path(tmp / "take.num")
-    script.write_text("vars { monetary $m }\nsend $m (\n  source = @fy2025:pool\n  destination = @fy2025:a\n)\n")
+    script.write_text("vars { monetary $m }\nsend $m (\n  source = @ops25:pool\n  destination = @ops25:a\n)\n")
     args = ["script", "run", "--server", server.url, "--key-file", key, "--script", str(script), "--code", "ALLOT"]
     done = ramp(*args, "--id", "cli-1", "--var", "m=JPYD 250", check=False)
     assert done.returncode == 0, done.stderr
     assert "run cli-1: applied" in done.stdout
-    assert "fy2025:pool -> fy2025:a  JPYD 250  cli-1:0" in done.stdout
+    assert "ops25:pool -> ops25:a  JPYD 250  cli-1:0" in done.stdout
     again = ramp(*args, "--id", "cli-1", "--vars", '{"m": "JPYD 250"}', "--json", check=False)
     assert again.returncode == 0 and json.loads(again.stdout)["replayed"] is True
     short = ramp(*args, "--id", "cli-2", "--var", "m=JPYD 999999", check=False)

@@ -28,8 +28,8 @@ def service(tmp_path_factory):
     admin = RampClient(server.url, key_file=str(tmp / "admin.json"))
     reader = RampClient(server.url, key_file=str(tmp / "reader.json"))
     r = admin.post("/v1/accounts", json={"accounts": [
-        {"id": "treasury:issuer", "asset": "JPYD"},
-        {"id": "fy2025:msdf:uav", "asset": "JPYD", "flags": ["debits_must_not_exceed_credits"]},
+        {"id": "bank:issuer", "asset": "JPYD"},
+        {"id": "ops25:msdf:uav", "asset": "JPYD", "flags": ["debits_must_not_exceed_credits"]},
     ]})  # fmt: skip
     assert r.status_code == 200, r.text
     yield server, admin, reader, tmp
@@ -47,26 +47,26 @@ def _signed_headers(tmp, method: str, url: str, body: bytes, created: int | None
 def test_write_then_read_to_the_yen(service):
     server, admin, reader, _ = service
     r = admin.post("/v1/transfers", json={"transfers": [
-        {"id": "mint-1", "debit_account": "treasury:issuer", "credit_account": "fy2025:msdf:uav",
+        {"id": "mint-1", "debit_account": "bank:issuer", "credit_account": "ops25:msdf:uav",
          "amount": 3_000_000_000, "asset": "JPYD", "code": "MINT"},
-        {"id": "bad-1", "debit_account": "fy2025:msdf:uav", "credit_account": "treasury:issuer",
+        {"id": "bad-1", "debit_account": "ops25:msdf:uav", "credit_account": "bank:issuer",
          "amount": 3_000_000_001, "asset": "JPYD", "code": "LAPSE"},
     ]})  # fmt: skip
     assert r.status_code == 200
     assert [(x["id"], x["result"]) for x in r.json()["results"]] == [("mint-1", "ok"), ("bad-1", "exceeds_credits")]
-    account = reader.get("/v1/accounts/fy2025:msdf:uav").json()
+    account = reader.get("/v1/accounts/ops25:msdf:uav").json()
     assert account["balance"] == 3_000_000_000 and account["credits_posted"] == 3_000_000_000
     t = reader.get("/v1/transfers/mint-1").json()
     assert t["amount"] == 3_000_000_000 and isinstance(t["timestamp"], int)
-    page = reader.get("/v1/accounts/fy2025:msdf:uav/transfers", params={"code": "MINT"}).json()
+    page = reader.get("/v1/accounts/ops25:msdf:uav/transfers", params={"code": "MINT"}).json()
     assert [x["id"] for x in page["transfers"]] == ["mint-1"]
     assert reader.get("/v1/transfers/bad-1").status_code == 404  # refused transfers do not exist
 
 
 def test_public_log_reads_need_no_signature_and_verify(service):
     server, admin, _, _ = service
-    admin.post("/v1/transfers", json={"transfers": [{"id": "mint-2", "debit_account": "treasury:issuer",
-               "credit_account": "fy2025:msdf:uav", "amount": 5, "asset": "JPYD", "code": "MINT"}]})  # fmt: skip
+    admin.post("/v1/transfers", json={"transfers": [{"id": "mint-2", "debit_account": "bank:issuer",
+               "credit_account": "ops25:msdf:uav", "amount": 5, "asset": "JPYD", "code": "MINT"}]})  # fmt: skip
     key = httpx.get(server.url + "/v1/log/key").text.strip()
     cp = verify_checkpoint(httpx.get(server.url + "/v1/log/checkpoint").text, key, "svc.test/ramp")
     proof = httpx.get(server.url + "/v1/transfers/mint-2/proof").json()
@@ -86,8 +86,8 @@ def test_public_log_reads_need_no_signature_and_verify(service):
 def test_every_401_reason_writes_nothing(service, case):
     server, _, reader, tmp = service
     url = server.url + "/v1/transfers"
-    body = json.dumps({"transfers": [{"id": f"t-{case}", "debit_account": "treasury:issuer",
-                                      "credit_account": "fy2025:msdf:uav", "amount": 1, "asset": "JPYD",
+    body = json.dumps({"transfers": [{"id": f"t-{case}", "debit_account": "bank:issuer",
+                                      "credit_account": "ops25:msdf:uav", "amount": 1, "asset": "JPYD",
                                       "code": "MINT"}]}).encode()  # fmt: skip
     now = int(time.time())
     headers = _signed_headers(tmp, "POST", url, body)
@@ -118,8 +118,8 @@ def test_every_401_reason_writes_nothing(service, case):
 def test_a_replay_inside_the_window_is_idempotent(service):
     server, _, reader, tmp = service
     url = server.url + "/v1/transfers"
-    body = json.dumps({"transfers": [{"id": "replay-1", "debit_account": "treasury:issuer",
-                                      "credit_account": "fy2025:msdf:uav", "amount": 7, "asset": "JPYD",
+    body = json.dumps({"transfers": [{"id": "replay-1", "debit_account": "bank:issuer",
+                                      "credit_account": "ops25:msdf:uav", "amount": 7, "asset": "JPYD",
                                       "code": "MINT"}]}).encode()  # fmt: skip
     headers = _signed_headers(tmp, "POST", url, body)
     first = httpx.post(url, content=body, headers=headers).json()["results"][0]

@@ -31,7 +31,7 @@ def _history(j: Journal, rng: random.Random, batches: int, tag: str = "t") -> No
     for b in range(batches):
         cmds = []
         for k in range(rng.randrange(1, 300)):
-            debit = rng.choice(["treasury:issuer", *lines])
+            debit = rng.choice(["bank:issuer", *lines])
             credit = rng.choice([x for x in lines if x != debit])
             flags = ("pending",) if rng.random() < 0.1 else ()
             cmds.append(CreateTransfer(id=f"{tag}{b}-{k}", debit_account=debit, credit_account=credit,
@@ -43,7 +43,7 @@ def make_log(tmp: Path, batches: int = 12, seed: int = 1) -> tuple[Path, LogSign
     db = tmp / "ledger.db"
     log = _log(tmp)
     j = Journal(SQLiteStore(str(db)), log=log)
-    j.submit([CreateAccount(id="treasury:issuer", asset="JPYD")]
+    j.submit([CreateAccount(id="bank:issuer", asset="JPYD")]
              + [CreateAccount(id=f"line:{i}", asset="JPYD", flags=("debits_must_not_exceed_credits",)) for i in range(6)])  # fmt: skip
     _history(j, random.Random(seed), batches)
     j.close()

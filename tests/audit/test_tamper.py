@@ -74,10 +74,10 @@ def build(backend: Backend, tmp: Path) -> Built:
     j = Journal(open_store(url), log=log)
     lines = [f"line:{i}" for i in range(4)]
     try:
-        j.submit([CreateAccount(id="treasury:issuer", asset="JPYD"), CreateAccount(id="spare", asset="JPYD")]
+        j.submit([CreateAccount(id="bank:issuer", asset="JPYD"), CreateAccount(id="spare", asset="JPYD")]
                  + [CreateAccount(id=a, asset="JPYD", flags=("debits_must_not_exceed_credits",)) for a in lines],
                  T0_NS)  # fmt: skip
-        j.submit([CreateTransfer(id=f"t{k}", debit_account="treasury:issuer" if k < 4 else lines[k % 4],
+        j.submit([CreateTransfer(id=f"t{k}", debit_account="bank:issuer" if k < 4 else lines[k % 4],
                                  credit_account=lines[(k + 1) % 4], amount=1000 if k < 4 else 1 + k % 7,
                                  asset="JPYD", code="ALLOT") for k in range(300)], T0_NS + 10**9)  # fmt: skip
         j.submit([CreateTransfer(id=f"p{k}", debit_account=lines[k], credit_account=lines[(k + 2) % 4], amount=5,

@@ -130,7 +130,7 @@ def test_multi_year_contracts_and_later_year_burdens(demo):
 def test_injected_irregularities_are_where_the_answer_key_says(demo):
     loaded, _, _, events = demo
     key = json.loads(Path(loaded.path + ".irregularities.json").read_text())
-    assert all(len(key[k]) >= 1 for k in ("split_payments", "duplicate_invoices", "self_approvals"))
+    assert all(len(key[k]) >= 1 for k in ("split_payments", "duplicate_invoices"))
     pays = [e for e in events if isinstance(e, TransferApplied) and e.code == "DISBURSE"]
     # milestone contracts pay on acceptance, not on an invoice (ramp.demo.contracts)
     by_invoice = Counter(e.references["invoice"] for e in pays if "invoice" in e.references)
@@ -144,10 +144,12 @@ def test_injected_irregularities_are_where_the_answer_key_says(demo):
         assert by_invoice[case["invoice"]] == 2
     duplicated = {k for k, n in by_invoice.items() if n > 1}
     assert duplicated == {c["invoice"] for c in key["duplicate_invoices"]}  # and nowhere else
-    obligations = {e.id: e for e in events if isinstance(e, TransferApplied) and e.code == "OBLIGATE"}
-    selfish = {i for i, e in obligations.items()  # a milestone contract's signer is in its contract.signed record
-               if "requested_by" in e.references and e.references["requested_by"] == e.references["approved_by"]}
-    assert selfish == {c["obligation"] for c in key["self_approvals"]}
+    # An obligation names no approval in free text: above the threshold it is an executed request's
+    # (ramp verify checks the request's quorum), and its transfer names that request.
+    obligations = [e for e in events if isinstance(e, TransferApplied) and e.code == "OBLIGATE"]
+    assert not any({"requested_by", "approved_by"} & e.references.keys() for e in obligations)
+    large = [e for e in obligations if int(e.amount) > 10_000_000_000]
+    assert large and all(e.references.get("approval") == f"request:{e.id}" for e in large)
 
 
 def test_the_same_seed_gives_the_same_data(tmp_path, demo):

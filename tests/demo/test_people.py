@@ -23,7 +23,7 @@ from ramp.demo.load import load, open_demo_journal
 from ramp.demo.people import DEMO_PASSWORD, PEOPLE, add_people, credentials_path, key_path
 from ramp.journal import Journal
 from ramp.ledger.events import RecordAppended
-from ramp.policy.identities import ROLES, IdentityRegistry, identity_added
+from ramp.policy.identities import ROLES, SYSTEM_ROLES, IdentityRegistry, identity_added
 from ramp.store import SQLiteStore
 
 pytestmark = pytest.mark.slow  # generates the demo dataset: `make test` runs it, `make test-fast` does not
@@ -68,7 +68,8 @@ def test_each_person_is_an_identity_with_the_key_in_their_key_file(loaded):
         assert key.identity == p.id and key.private_key.public_key().public_bytes_raw() == identity.public_key
     # Other parts of the demo (its contracts) name these people: ids, organisations and roles are fixed.
     assert {p.id: (p.organisation, set(p.roles)) for p in PEOPLE} == {
-        "fo.tanaka": ("mod-feb", {"finance_officer", "ledger_reader"}), "mof.sato": ("mof", {"mof_examiner"}),
+        "fo.tanaka": ("mod-feb", {"finance_officer", "ledger_reader"}), "fo.kobayashi": ("mod-feb", {"finance_officer"}),
+        "mof.sato": ("mof", {"mof_examiner"}),
         "atla.co.ito": ("atla", {"contracting_officer", "certifying_officer"}),
         "atla.inspector.suzuki": ("atla", {"inspector"}), "asdf.inspector.takahashi": ("asdf", {"inspector"}),
         "boa.auditor.watanabe": ("boa", {"auditor"}), "vendor.mhi": ("contractor-mhi", {"contractor"}),
@@ -101,7 +102,7 @@ def test_requests_wait_in_the_inboxes(loaded):
     assert pac3 is not None and vessels is not None and freeze is not None
     assert all(r.status(now) == "open" for r in (pac3, vessels, freeze))
     assert (pac3.requester, pac3.kind, [(d.approver, d.decision) for d in pac3.decisions]) == (
-        "fo.tanaka", "ryuyo", [("admin", "approve")])  # MOF's approval completes it
+        "fo.tanaka", "ryuyo", [("fo.kobayashi", "approve")])  # MoD accounts' approval; MOF's completes it
     assert (vessels.requester, vessels.kind, vessels.decisions) == ("fo.tanaka", "ryuyo", ())
     assert pac3.rule.required_organisations == ("mof",)
     assert (freeze.requester, freeze.kind) == ("boa.auditor.watanabe", "freeze")
@@ -138,7 +139,7 @@ def test_an_older_database_gains_the_people(tmp_path):
     journal, _, identities = open_demo_journal(path)
     try:
         admin = Ed25519PrivateKey.generate().public_key().public_bytes_raw()
-        journal.submit([identity_added("admin", "mod-feb", sorted(ROLES), admin)])
+        journal.submit([identity_added("admin", "mod", list(SYSTEM_ROLES), admin)])
         assert add_people(journal, path) == sorted(p.id for p in PEOPLE)
         assert all(identities.get(p.id) is not None for p in PEOPLE)
         assert load_request(journal.engine.record, "ryuyo-pac3") is None  # nothing to move: no request
@@ -153,5 +154,5 @@ def test_a_request_that_expired_undecided_gets_a_fresh_copy_and_only_one(fresh):
     assert made == ["ryuyo-pac3-2", "ryuyo-vessel-upkeep-2", "freeze-split-payments-2"]
     assert seed_requests(journal, path, clock_ns=lambda: later) == []  # the copies are open
     copy = load_request(journal.engine.record, "ryuyo-pac3-2")
-    assert copy is not None and copy.status(later) == "open" and [d.approver for d in copy.decisions] == ["admin"]
+    assert copy is not None and copy.status(later) == "open" and [d.approver for d in copy.decisions] == ["fo.kobayashi"]
     assert copy.body["action"]["operation"]["id"] == "ryuyo-pac3-2"  # its own operation id

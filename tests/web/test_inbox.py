@@ -77,7 +77,7 @@ def test_a_request_shows_what_it_changes(signed):
         assert f"<code>{op['target']}</code>" in html and "PAC-3 MSE" in html  # the memo
         for account in body["accounts"]:
             assert f"<code>{account}</code>" in html
-        assert "admin (mod-feb): approved · counts" in html
+        assert "fo.kobayashi (mod-feb): approved · counts" in html
         assert re.search(r"Expires \(JST\)</dt><dd>\d{4}-\d{2}-\d{2} \d{2}:\d{2}:\d{2}<", html)
         assert 'name="csrf"' in html and 'autocomplete="one-time-code"' in html
         c.cookies.set("ramp_lang", "ja")

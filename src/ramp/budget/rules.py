@@ -33,6 +33,7 @@ EXCEEDS_AVAILABLE: Final = "exceeds_available"  # more than the node holds
 EXCEEDS_TOLERANCE: Final = "exceeds_tolerance"  # above the node's reject threshold (< 100 %)
 IYO_NOT_AUTHORISED: Final = "iyo_not_authorised"  # 移用 between items the budget does not pair
 APPROVAL_REQUIRED: Final = "approval_required"
+APPROVAL_REFERENCE_INVALID: Final = "approval_reference_invalid"  # an approval named in free text
 OBLIGATION_REQUIRES_PROJECT: Final = "obligation_requires_project"
 VENDOR_NOT_FOUND: Final = "vendor_not_found"
 VENDOR_EXISTS: Final = "vendor_exists"

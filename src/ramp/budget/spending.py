@@ -15,8 +15,11 @@ from ramp.budget.planning import Ctx, chain, contract, node, open_account, recor
 from ramp.budget.requests import Disburse, Obligate, RegisterContract, RegisterVendor
 from ramp.budget.view import View
 from ramp.ledger import Command, CreateAccount, CreateTransfer
+from ramp.refusal import Kind, Refused
 
 Code = budget_model.Code
+# Reference keys that would claim an approval: refused on a direct obligation (approval_reference_invalid).
+APPROVAL_CLAIMS = frozenset({"approval", "approvals", "approved_by"})
 
 
 def plan_register_vendor(ctx: Ctx, op: RegisterVendor) -> list[Command]:
@@ -65,11 +68,23 @@ def _not_milestone_contract(view: View, contract_id: str) -> None:
               "its payments; later instalments are obligated there)")  # fmt: skip
 
 
+def approval_references(approval: str) -> dict[str, str]:
+    """An obligation's approval, as its transfer names it: only the executed request that carries
+    it (set by ramp.approvals, which verified its quorum), never a name a caller writes."""
+    return {"approval": approval} if approval else {}
+
+
 def plan_obligate(ctx: Ctx, op: Obligate) -> list[Command]:
     view, fy = ctx.view, op.fiscal_year
+    claimed = sorted(APPROVAL_CLAIMS & op.references.keys())
+    if claimed:
+        raise Refused(Kind.INVALID, budget_rules.APPROVAL_REFERENCE_INVALID,
+                      f"references {claimed} name an approval in free text: an obligation above the threshold is "
+                      "approved by a request (POST /v1/approvals), whose execution the obligation then names")  # fmt: skip
     c = contract(view, op.contract)
     _not_milestone_contract(view, op.contract)
-    obligate = _obligation(op.id, c, fy, op.amount_yen, {"contract": op.contract, **op.references})
+    references = {"contract": op.contract, **op.references, **approval_references(ctx.approval)}
+    obligate = _obligation(op.id, c, fy, op.amount_yen, references)
     if view.transfer_exists(op.id):
         return [obligate]
     instalment = c.schedule.get(fy)

@@ -32,7 +32,7 @@ from ramp.budget import requests as budget_requests
 from ramp.budget import rules as budget_rules
 from ramp.budget.multiyear import DESIGNATED_YEARS
 from ramp.budget.planning import Ctx, contract, node, open_account
-from ramp.budget.spending import obligate_into_escrow, plan_register_contract
+from ramp.budget.spending import approval_references, obligate_into_escrow, plan_register_contract
 from ramp.budget.view import Acc, View
 from ramp.contracts import requests as contract_requests
 from ramp.contracts import state as contract_state
@@ -176,7 +176,8 @@ class ContractDesk:
         now_amount = plan.get(terms.fiscal_year)
         if now_amount is not None:
             c = contract(view, cid)
-            out += obligate_into_escrow(ctx, c, terms.fiscal_year, now_amount, op.id, {"contract": cid}, now_amount, 0)
+            refs = {"contract": cid, **approval_references(request)}  # a signing above the threshold: its request
+            out += obligate_into_escrow(ctx, c, terms.fiscal_year, now_amount, op.id, refs, now_amount, 0)
             body |= {"obligated_fiscal_year": terms.fiscal_year, "obligated_yen": now_amount}
         out.append(AppendRecord(id=contract_state.record_id(cid, 1), type=contract_state.SIGNED,
                                 body={**body, "contract": cid, "at_ns": str(at_ns), "by": actor}))  # fmt: skip
