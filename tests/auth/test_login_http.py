@@ -4,7 +4,6 @@ logout, lockout after repeated failures, and every login and failure in the log.
 
 from __future__ import annotations
 
-import base64
 import subprocess
 import sys
 import time
@@ -14,8 +13,10 @@ import msgspec
 import pytest
 
 from ramp.auth import totp
+from ramp.auth.limits import SOURCE_FAILURES_MAX
 from ramp.client import RampClient
 from ramp.ledger.events import RecordAppended, decode_event
+from ramp.store import SQLiteStore
 from tests.api.service_fixture import ROOT, Server, ramp
 
 PASSWORD = "correct horse battery staple"
@@ -56,6 +57,7 @@ def service(tmp_path_factory):
     assert short.returncode == 1  # an empty password from stdin: password_invalid
     server = CredentialedServer(db, creds)
     server.start()
+    _DB[server.url] = db
     admin = RampClient(server.url, key_file=str(tmp / "admin.json"))
     admin.post("/v1/accounts", json={"accounts": [{"id": "gsdf:ops", "asset": "JPYD"}]}).raise_for_status()
     yield server, secrets, {who: RampClient(server.url, key_file=str(tmp / f"{who}.json")) for who in PEOPLE}
@@ -67,15 +69,32 @@ def code(secret: bytes, steps_ahead: int = 0) -> str:
 
 
 def records(url: str, type_prefix: str) -> list[RecordAppended]:
-    size = int(httpx.get(url + "/v1/log/checkpoint").text.split("\n")[1])
-    out = []
-    for start in range(0, size, 1000):
-        page = httpx.get(url + "/v1/log/entries", params={"start": start, "end": min(size, start + 1000)}).json()
-        for leaf in page["entries"]:
-            e = decode_event(base64.b64decode(leaf))
+    """The server's records of a type, read from its database (a second reader beside it): the
+    public log may show an `auth.*` record as a commitment only."""
+    server_db = _DB[url]
+    store = SQLiteStore(server_db, readonly=True)
+    try:
+        out = []
+        for body in _event_bytes(store):
+            e = decode_event(body)
             if type(e) is RecordAppended and e.type.startswith(type_prefix):
                 out.append(e)
-    return out
+        return out
+    finally:
+        store.close()
+
+
+def _event_bytes(store: SQLiteStore):
+    try:
+        from ramp.journal.envelope import split_opening
+    except ImportError:  # a log whose leaves are the events themselves
+        yield from store.iter_entries()
+        return
+    for opening in store.iter_openings():
+        yield split_opening(opening)[1]
+
+
+_DB: dict[str, str] = {}
 
 
 def test_login_session_approve_with_a_fresh_code_and_logout(service):
@@ -126,7 +145,7 @@ def test_login_session_approve_with_a_fresh_code_and_logout(service):
 
 
 def test_repeated_failures_limit_the_source_and_only_known_identities_are_audited(service):
-    """(Runs last: it leaves this client's address limited.) The first test failed once from here
+    """(Runs last: it leaves this client's address limited.) The first test failed twice from here (a password and a used fresh code)
     already; the source is limited at its fourth failure, and its attempts are then refused unread
     (429, even with the right password and code), with no record; a made-up name has none either."""
     server, secrets, _ = service
@@ -136,10 +155,11 @@ def test_repeated_failures_limit_the_source_and_only_known_identities_are_audite
     for who in ("nobody", "mori", "mori", "mori", "mori"):
         r = web.post("/v1/auth/login", json={"identity": who, "password": "not the password", "totp": "000000"})
         answers.append((r.status_code, r.json()["error"]["code"]))
-    assert answers == [(401, "login_failed")] * 3 + [(429, "locked_out")] * 2
+    left = SOURCE_FAILURES_MAX - 2  # the first test's wrong password and its used fresh code counted here
+    assert answers == [(401, "login_failed")] * left + [(429, "locked_out")] * (5 - left)
     r = web.post("/v1/auth/login", json={"identity": "mori", "password": PASSWORD, "totp": code(secrets["mori"])})
     assert (r.status_code, r.json()["error"]["code"]) == (429, "locked_out")
     assert 0 < int(r.headers["retry-after"]) <= 15 * 60
     failures = records(server.url, "auth.")[before:]
-    assert [(e.type, e.body["identity"]) for e in failures] == [("auth.login_failed", "mori")] * 2
+    assert [(e.type, e.body["identity"]) for e in failures] == [("auth.login_failed", "mori")] * (left - 1)
     assert all("reason" not in e.body and "127.0.0.1" not in str(e.body) for e in failures)
