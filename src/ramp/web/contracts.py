@@ -49,7 +49,7 @@ YEARS_MAX: Final = 11  # a designated contract's payments span up to ten years a
 KNOWN_ERRORS: Final = frozenset({
     "wrong_role", "already_attested", "slot_attested", "milestone_accepted", "milestones_outstanding",
     "contract_expired", "contract_completed", "milestone_not_found", "slot_not_found", "identity_unknown",
-    "code_invalid", "code_refused", "no_web_login", "session_signing_unavailable", "unavailable",
+    "code_invalid", "code_refused", "no_web_login", "session_signing_unavailable", "unavailable", "locked_out",
 })  # fmt: skip
 
 

@@ -373,6 +373,8 @@ LABELS: Final[dict[str, tuple[str, str]]] = {
     "contracts.error.identity_unknown": ("Your identity is not known to the service.", "あなたのIDはサービスに登録されていません。"),
     "contracts.error.code_invalid": ("Enter the 6-digit code from your authenticator app. Nothing was written.",
                                      "認証アプリの6桁のコードを入力してください。記録は行われていません。"),
+    "contracts.error.locked_out": ("Too many wrong codes: attesting is paused for 15 minutes. Nothing was written.",
+                                   "コードの誤りが続いたため、検収の記録を15分間停止しています。記録は行われていません。"),
     "contracts.error.code_refused": ("The code is wrong or was used already (for instance to sign in). Wait for the "
                                      "next code and try again. Nothing was written.",
                                      "コードが正しくないか、使用済みです(サインイン時など)。次のコードを待って再度お試しください。"
