@@ -8,6 +8,7 @@ context; the RP id is the host). Screenshots in artifacts/dashboard/."""
 from __future__ import annotations
 
 import base64
+import os
 
 import msgspec
 import pytest
@@ -17,6 +18,7 @@ from ramp.audit.approvals import ApprovalAudit, ApprovalInvalid
 from ramp.audit.bundle import export_store
 from ramp.audit.verify import verify_bundle
 from ramp.auth import passkeys
+from ramp.demo.load import load
 from ramp.ledger.events import RecordAppended
 from tests.web.browser import shot
 from tests.web.logins import sign_in_page
@@ -38,6 +40,16 @@ def virtual_authenticator(page) -> tuple[object, str]:
 
 def auth_records(journal, since: int, type_: str) -> list[RecordAppended]:
     return [e for e in journal.events(range(since, journal.size)) if type(e) is RecordAppended and e.type == type_]
+
+
+@pytest.fixture
+def signed(serve, tmp_path):
+    """Sign-in over a demo database of this test's own: `ramp verify` runs over the whole of it,
+    so no other test's writes to the session's shared copy may be in it."""
+    path = str(tmp_path / "own" / "demo.db")
+    os.makedirs(os.path.dirname(path))
+    load(path, seed=2025, size="small")
+    return serve(db=path, sign_in=True)
 
 
 def test_register_sign_in_and_approve_with_a_passkey_then_verify_offline(signed, page, artifacts, tmp_path):
