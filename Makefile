@@ -26,7 +26,7 @@ test: $(STAMP)
 # long property runs, benchmarks, the demo's data), on both cores (pytest-xdist); `make test`
 # and CI run them all, in one process.
 test-fast: $(STAMP)
-	$(BIN)/python -m pytest -q -m "not slow" -n 2
+	$(BIN)/python -m pytest -q -m "not slow" -n 2 --dist loadfile
 
 lint: $(STAMP)
 	$(BIN)/ruff check src tests bench

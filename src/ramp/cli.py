@@ -26,8 +26,9 @@ _COMMANDS: dict[str, tuple[str, str]] = {
     "identity": ("ramp.server.cli:identity", "add identities"),
     "policy": ("ramp.policy.cli", "validate Cedar approval policies; show the default policy"),
     "auth": ("ramp.auth.cli", "web login credentials: enrol a password and a TOTP secret"),
-    "serve": ("ramp.server.cli:serve", "serve the RAMP API"),
+    "serve": ("ramp.server.cli:serve", "serve the RAMP API and the dashboard"),
     "disclosure": ("ramp.api.disclosure_cli", "public totals: publish Merkle-sum roots; verify totals or a payment"),
+    "invoice": ("ramp.invoices.cli", "JP PINT invoices: validate a file (UBL 2.1 XSD + the JP PINT Schematron)"),
 }
 
 

@@ -83,7 +83,10 @@ def test_a_run_returns_its_postings_and_is_in_the_public_log(service):
     t = reader.get("/v1/transfers/run-1:0").json()
     assert (t["code"], t["references"], t["amount"]) == ("ALLOT", {"script_run": "run-1"}, 34)
     leaf = httpx.get(server.url + "/v1/log/entries", params={"start": seqs[0], "end": seqs[0] + 1}).json()
-    record = json.loads(base64.b64decode(leaf["entries"][0]))
+    envelope = json.loads(base64.b64decode(leaf["entries"][0]))  # public: sealed, the kind shown
+    assert (envelope["kind"], envelope["seq"], envelope["class"]) == ("record", seqs[0], "restricted")
+    [opening] = reader.get("/v1/log/openings", params={"start": seqs[0], "end": seqs[0] + 1}).json()["openings"]
+    record = json.loads(base64.b64decode(opening["body"]))  # a cleared reader opens it
     assert (record["kind"], record["id"], record["type"]) == ("record", "run-1", "numscript.run")
     assert record["body"]["script"] == script and record["body"]["vars"] == [["m", "JPYD 100"]]
     assert record["body"]["submitted_by"] == "admin" and record["body"]["transfers"] == 2

@@ -10,6 +10,7 @@ import httpx
 import pytest
 
 from ramp.client import RampClient, load_key_file
+from ramp.journal.envelope import Level, opens
 from ramp.journal.log import verify_checkpoint
 from ramp.sign.httpsig import sign_request
 from ramp.tlog import merkle
@@ -73,7 +74,15 @@ def test_public_log_reads_need_no_signature_and_verify(service):
     assert proof["size"] <= cp.size
     entries = httpx.get(server.url + "/v1/log/entries", params={"start": proof["index"], "end": proof["index"] + 1}).json()
     leaf = base64.b64decode(entries["entries"][0])
-    assert json.loads(leaf)["id"] == "mint-2"
+    envelope = json.loads(leaf)  # public: the envelope, sealed (a raw ledger account is restricted)
+    assert (envelope["kind"], envelope["seq"], envelope["class"]) == ("transfer", proof["index"], "restricted")
+    assert "mint-2" not in leaf.decode() and "body" not in envelope
+    _, _, reader, _ = service
+    [opening] = reader.get("/v1/log/openings", params={"start": proof["index"], "end": proof["index"] + 1}).json()["openings"]
+    body = base64.b64decode(opening["body"])
+    assert json.loads(body)["id"] == "mint-2"
+    assert opens(leaf, bytes.fromhex(opening["salt"]), body, kind="transfer", seq=proof["index"],
+                 timestamp=json.loads(body)["timestamp"]) is Level.RESTRICTED  # fmt: skip
     merkle.verify_inclusion(merkle.leaf_hash(leaf), proof["index"], proof["size"],
                             [base64.b64decode(h) for h in proof["proof"]], base64.b64decode(proof["root"]))  # fmt: skip
     c = httpx.get(server.url + "/v1/log/proof/consistency", params={"old": 1}).json()

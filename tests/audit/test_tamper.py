@@ -20,6 +20,7 @@ import pytest
 
 from ramp.audit.verify import main
 from ramp.journal import Journal
+from ramp.journal.envelope import split_opening
 from ramp.journal.log import LogSigner, create_log_key
 from ramp.ledger import ChangeAccountFlags, CreateAccount, CreateTransfer
 from ramp.ledger.events import decode_event
@@ -169,17 +170,75 @@ def batches_delete_last(b: Built) -> list[str]:
     return [f"entry_runs first_seq {b.sizes[-2]}", "beyond the last batch"]
 
 
+def meta_log_format(b: Built) -> list[str]:
+    b.run("UPDATE meta SET value = 'ramp-events/0' WHERE key = 'log_format'")
+    return ["meta", "log_format"]
+
+
 def batches_delete_middle(b: Built) -> list[str]:
     b.run(f"DELETE FROM batches WHERE size = {b.sizes[2]}")
     return [f"batches size {b.sizes[3]}", "a batch row is missing"]
 
 
+def _change_after(data: bytes, marker: bytes) -> bytes:
+    pos = data.index(marker) + len(marker)
+    return data[:pos] + (b"2" if data[pos : pos + 1] != b"2" else b"3") + data[pos + 1 :]
+
+
 def entry_runs_data_changed(b: Built) -> list[str]:
+    """A digit of an envelope's commitment: the opening no longer opens it."""
     data = bytes(b.one(f"SELECT data FROM entry_runs WHERE first_seq = {b.sizes[0]}"))
-    pos = data.index(b'"amount":"') + len(b'"amount":"')
-    changed = data[:pos] + (b"2" if data[pos : pos + 1] != b"2" else b"3") + data[pos + 1 :]
+    changed = _change_after(data, b'"commitment":"')
     b.run(f"UPDATE entry_runs SET data = {b.blob(changed)} WHERE first_seq = {b.sizes[0]}")
-    return [f"entry_runs first_seq {b.sizes[0]}", "root the checkpoint of batch"]
+    return [f"entry_runs first_seq {b.sizes[0]}", "does not match its commitment"]
+
+
+def entry_runs_class_changed(b: Built) -> list[str]:
+    """An envelope re-labelled: the opening seals to another leaf."""
+    data = bytes(b.one(f"SELECT data FROM entry_runs WHERE first_seq = {b.sizes[1]}"))
+    changed = data.replace(b'"class":"restricted"', b'"class":"secret\x20\x20\x20\x20"', 1)
+    b.run(f"UPDATE entry_runs SET data = {b.blob(changed)} WHERE first_seq = {b.sizes[1]}")
+    return [f"entry_runs first_seq {b.sizes[1]}", "not a RAMP envelope"]
+
+
+def body_runs_data_changed(b: Built) -> list[str]:
+    """An amount in an event's opening: its envelope's commitment no longer opens."""
+    data = bytes(b.one(f"SELECT data FROM body_runs WHERE first_seq = {b.sizes[1]}"))
+    changed = _change_after(data, b'"amount":"')
+    b.run(f"UPDATE body_runs SET data = {b.blob(changed)} WHERE first_seq = {b.sizes[1]}")
+    return [f"entry_runs first_seq {b.sizes[1]}", "does not match its commitment"]
+
+
+def body_runs_salt_changed(b: Built) -> list[str]:
+    data = bytes(b.one(f"SELECT data FROM body_runs WHERE first_seq = {b.sizes[2]}"))
+    changed = _flip(data, 2 + 5)  # inside the first opening's salt (after its uint16 length)
+    b.run(f"UPDATE body_runs SET data = {b.blob(changed)} WHERE first_seq = {b.sizes[2]}")
+    return [f"entry_runs first_seq {b.sizes[2]}", "does not match its commitment"]
+
+
+def body_runs_data_truncated(b: Built) -> list[str]:
+    data = bytes(b.one(f"SELECT data FROM body_runs WHERE first_seq = {b.sizes[1]}"))
+    b.run(f"UPDATE body_runs SET data = {b.blob(data[:-5])} WHERE first_seq = {b.sizes[1]}")
+    return [f"body_runs first_seq {b.sizes[1]}", "data"]
+
+
+def body_runs_count(b: Built) -> list[str]:
+    b.run(f"UPDATE body_runs SET count = count - 1 WHERE first_seq = {b.sizes[-2]}")
+    return [f"body_runs first_seq {b.sizes[-2]}", "count"]
+
+
+def body_runs_first_seq(b: Built) -> list[str]:
+    b.run(f"UPDATE body_runs SET first_seq = first_seq + 1 WHERE first_seq = {b.sizes[2]}")
+    return ["body_runs", f"no run of openings for the entries at {b.sizes[2]}"]
+
+
+def body_runs_delete(which: int) -> Mutation:
+    def apply(b: Built) -> list[str]:
+        first = 0 if which == 0 else b.sizes[which - 1]
+        b.run(f"DELETE FROM body_runs WHERE first_seq = {first}")
+        return ["body_runs", f"no run of openings for the entries at {first}"]
+
+    return apply
 
 
 def entry_runs_data_truncated(b: Built) -> list[str]:
@@ -312,7 +371,7 @@ def migrations_name(b: Built) -> list[str]:
 
 
 def migrations_version(b: Built) -> list[str]:
-    b.run("UPDATE schema_migrations SET version = 3 WHERE version = 2")
+    b.run("UPDATE schema_migrations SET version = 9 WHERE version = 2")
     return ["schema"]
 
 
@@ -372,12 +431,21 @@ MUTATIONS: list[tuple[str, tuple[str, str] | None, Mutation]] = [
     ("batches middle row deleted", None, batches_delete_middle),
     ("batches truncated", None, truncate("batches", lambda b: ["batches", "empty"])),
     ("entry_runs.data changed", ("entry_runs", "data"), entry_runs_data_changed),
+    ("entry_runs.data class changed", ("entry_runs", "data"), entry_runs_class_changed),
     ("entry_runs.data truncated", ("entry_runs", "data"), entry_runs_data_truncated),
     ("entry_runs.count", ("entry_runs", "count"), entry_runs_count),
     ("entry_runs.first_seq", ("entry_runs", "first_seq"), entry_runs_first_seq),
     ("entry_runs last row deleted", None, entry_runs_delete_last),
     ("entry_runs middle row deleted", None, entry_runs_delete_middle),
     ("entry_runs truncated", None, truncate("entry_runs", lambda b: ["entry_runs", "no run for the batch at size"])),
+    ("body_runs.data amount changed", ("body_runs", "data"), body_runs_data_changed),
+    ("body_runs.data salt changed", ("body_runs", "data"), body_runs_salt_changed),
+    ("body_runs.data truncated", ("body_runs", "data"), body_runs_data_truncated),
+    ("body_runs.count", ("body_runs", "count"), body_runs_count),
+    ("body_runs.first_seq", ("body_runs", "first_seq"), body_runs_first_seq),
+    ("body_runs first row deleted", None, body_runs_delete(0)),
+    ("body_runs last row deleted", None, body_runs_delete(-1)),
+    ("body_runs truncated", None, truncate("body_runs", lambda b: ["body_runs", "no run of openings for the entries at 0"])),
     ("hash_runs.data level 0 first", ("hash_runs", "data"), hash_runs_flip(0, "MIN")),
     ("hash_runs.data level 0 last", ("hash_runs", "data"), hash_runs_flip(0, "MAX")),
     ("hash_runs.data level 1", ("hash_runs", "data"), hash_runs_flip(1, "MIN")),
@@ -401,6 +469,8 @@ MUTATIONS: list[tuple[str, tuple[str, str] | None, Mutation]] = [
      meta_value("log_verifier_key", lambda b: create_log_key(str(b.tmp / "other.key"), ORIGIN))),
     ("meta.key origin", ("meta", "key"), meta_key),
     ("meta origin deleted", None, meta_delete("origin")),
+    ("meta.value log_format", ("meta", "value"), meta_log_format),
+    ("meta log_format deleted", None, meta_delete("log_format")),
     ("meta log_verifier_key deleted", None, meta_delete("log_verifier_key")),
     ("meta truncated", None, truncate("meta", lambda b: ["meta origin", "missing"])),
     ("schema_migrations.name", ("schema_migrations", "name"), migrations_name),
@@ -422,7 +492,7 @@ def test_the_undamaged_store_verifies(built, capsys):
     assert f"OK {ORIGIN} size {built.sizes[-1]}" in out and "cosigned by witness.tamper.test" in out
     assert f"{len(built.sizes)} checkpoints consistent" in out
     store = open_store(built.url, readonly=True)
-    kinds = {type(decode_event(leaf)).__name__ for leaf in store.iter_entries()}
+    kinds = {type(decode_event(split_opening(opening)[1])).__name__ for opening in store.iter_openings()}
     store.close()
     assert kinds >= {"AccountCreated", "TransferApplied", "PendingExpired", "AccountFlagsChanged"}
 
@@ -468,6 +538,7 @@ def test_every_table_truncated_alike_needs_a_checkpoint_seen_before(built, capsy
     last, before = built.sizes[-1], built.sizes[-2]
     note = built.one(f"SELECT checkpoint FROM batches WHERE size = {last}")
     for sql in (f"DELETE FROM batches WHERE size = {last}", f"DELETE FROM entry_runs WHERE first_seq = {before}",
+                f"DELETE FROM body_runs WHERE first_seq = {before}",
                 f"DELETE FROM hash_runs WHERE level = 0 AND first_index = {before}",
                 f"DELETE FROM balance_changes WHERE size = {last}", f"DELETE FROM cosignatures WHERE size = {last}"):
         built.run(sql)  # fmt: skip

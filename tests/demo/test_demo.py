@@ -19,6 +19,7 @@ from ramp.demo.dataset import SPLIT_THRESHOLD_YEN, Dataset
 from ramp.demo.load import load
 from ramp.demo.timeline import batches
 from ramp.journal import Journal
+from ramp.journal.envelope import split_opening
 from ramp.ledger.events import AccountCreated, RecordAppended, TransferApplied
 from ramp.store import SQLiteStore
 from tests.budget.test_projection import check_tree, walk
@@ -162,8 +163,13 @@ def test_the_same_seed_gives_the_same_data(tmp_path, demo):
         # Everything before the admin identity is equal: from it on, what is made at the real time
         # (the admin's new key, open requests, the demo's logins) differs from load to load.
         size = journal.engine.record("identity:admin").seq
-        assert list(a.iter_entries(0, size)) == list(b.iter_entries(0, size))
-        assert list(a.iter_entries(0, size)) != list(c.iter_entries(0, min(size, c.log_size())))
+        # The events (the openings' bodies) are equal; the envelopes' commitments are not, since
+        # each database has its own log key and so its own salts.
+        def bodies(store, end):  # noqa: ANN001, ANN202
+            return [split_opening(o)[1] for o in store.iter_openings(0, end)]
+
+        assert bodies(a, size) == bodies(b, size)
+        assert bodies(a, size) != bodies(c, min(size, c.log_size()))
     finally:
         for s in (a, b, c):
             s.close()

@@ -76,11 +76,21 @@ _ZERO_HASH = {"sqlite": "zeroblob(32)", "postgres": "decode(repeat('00', 32), 'h
 # amount is edited as bytes: SQLite casts through TEXT, PostgreSQL through the `escape` encoding
 # (which leaves the quoted digits as they are).
 TAMPERS = {
-    "entry_amount": (
-        "UPDATE entry_runs SET data = CAST(replace(CAST(data AS TEXT), '\"100\"', '\"900\"') AS BLOB)",
-        "UPDATE entry_runs SET data = decode(replace(encode(data, 'escape'), '\"100\"', '\"900\"'), 'escape')"
+    # An amount in an event's opening (salt || body): its envelope's commitment no longer opens.
+    "opening_amount": (
+        "UPDATE body_runs SET data = CAST(replace(CAST(data AS TEXT), '\"100\"', '\"900\"') AS BLOB)"
+        " WHERE instr(CAST(data AS TEXT), '\"100\"') > 0",
+        "UPDATE body_runs SET data = decode(replace(encode(data, 'escape'), '\"100\"', '\"900\"'), 'escape')"
         " WHERE position('\"100\"'::bytea IN data) > 0",
     ),
+    # An envelope's classification: the leaf changes, so the tree's root does.
+    "envelope_class": (
+        "UPDATE entry_runs SET data = CAST(replace(CAST(data AS TEXT), '\"restricted\"', '\"secret\"') AS BLOB)"
+        " WHERE instr(CAST(data AS TEXT), '\"restricted\"') > 0",
+        "UPDATE entry_runs SET data = decode(replace(encode(data, 'escape'), '\"restricted\"', '\"secret\"'), 'escape')"
+        " WHERE position('\"restricted\"'::bytea IN data) > 0",
+    ),
+    "last_opening_run_gone": ("DELETE FROM body_runs WHERE first_seq = (SELECT MAX(first_seq) FROM body_runs)",) * 2,
     "balance_row": ("UPDATE balance_changes SET data = replace(data, '1000', '1001')",) * 2,
     "last_entry_run_gone": ("DELETE FROM entry_runs WHERE first_seq = (SELECT MAX(first_seq) FROM entry_runs)",) * 2,
     "middle_entry_run_gone": (

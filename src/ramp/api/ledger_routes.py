@@ -16,13 +16,15 @@ from ramp.api.models import (
     ConsistencyProofOut,
     EntriesResponse,
     InclusionProofOut,
+    OpeningOut,
+    OpeningsResponse,
     ResultsResponse,
     TransferOut,
     TransfersPage,
     TransfersRequest,
 )
 from ramp.api.tlog_routes import tlog_routes
-from ramp.journal import proofs
+from ramp.journal import envelope, proofs
 from ramp.journal.queries import PAGE_MAX, account_events
 from ramp.journal.witnessing import cosigned_checkpoint
 from ramp.ledger.events import TransferApplied
@@ -31,7 +33,7 @@ from ramp.policy.active import ActivePolicy
 from ramp.policy.ring_fence import refuse_raw_write
 from ramp.refusal import Kind, Refused
 from ramp.service import Service
-from ramp.service.access import LEDGER_READERS, LEDGER_WRITERS
+from ramp.service.access import ANYONE, LEDGER_READERS, LEDGER_WRITERS, may_read_level
 from ramp.service.http import authenticate, decode, int_param, json_response, read_body
 
 
@@ -147,6 +149,22 @@ async def log_consistency(svc: Service, request: Request) -> Response:
                                              _b64(c.old_root), _b64(c.new_root)))  # fmt: skip
 
 
+async def log_openings(svc: Service, request: Request) -> Response:
+    """The openings of [start, end) that the signer is cleared for; the rest `withheld`."""
+    identity = authenticate(request, await read_body(request), svc.identities, roles=ANYONE, clock=svc.clock)
+    start = int_param(request, "start")
+    end = int_param(request, "end")
+    leaves = proofs.entries(svc.journal, start, end)  # checks the range against the committed size
+    out = []
+    for k, (leaf, (salt, body)) in enumerate(zip(leaves, svc.journal.openings(start, end), strict=True)):
+        level = envelope.parse(leaf).level
+        if may_read_level(identity, level):
+            out.append(OpeningOut(start + k, level.value, salt.hex(), _b64(body)))
+        else:
+            out.append(OpeningOut(start + k, level.value, withheld=True))
+    return json_response(OpeningsResponse(start, end, out))
+
+
 def ledger_routes(svc: Service) -> list[Route | Mount]:
     return [
         Route("/v1/accounts", partial(post_accounts, svc), methods=["POST"]),
@@ -158,6 +176,7 @@ def ledger_routes(svc: Service) -> list[Route | Mount]:
         Route("/v1/log/checkpoint", partial(log_checkpoint, svc), methods=["GET"]),
         Route("/v1/log/key", partial(log_key, svc), methods=["GET"]),
         Route("/v1/log/entries", partial(log_entries, svc), methods=["GET"]),
+        Route("/v1/log/openings", partial(log_openings, svc), methods=["GET"]),
         Route("/v1/log/proof/inclusion", partial(log_inclusion, svc), methods=["GET"]),
         Route("/v1/log/proof/consistency", partial(log_consistency, svc), methods=["GET"]),
         Mount("/tlog", routes=tlog_routes(lambda: svc.journal)),

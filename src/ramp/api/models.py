@@ -72,7 +72,24 @@ class TransfersPage(msgspec.Struct, frozen=True):
 class EntriesResponse(msgspec.Struct, frozen=True):
     start: int
     end: int
-    entries: list[str]  # base64 of each leaf's bytes
+    entries: list[str]  # base64 of each leaf's bytes: the events' public envelopes
+
+
+class OpeningOut(msgspec.Struct, frozen=True, omit_defaults=True):
+    """What opens one envelope: its salt and the event's canonical bytes, or `withheld` when
+    the caller is not cleared for the event's classification."""
+
+    seq: int
+    level: str  # public, restricted or secret: the envelope's classification
+    salt: str | None = None  # hex, 32 bytes
+    body: str | None = None  # base64 of the event's canonical JSON
+    withheld: bool = False
+
+
+class OpeningsResponse(msgspec.Struct, frozen=True):
+    start: int
+    end: int
+    openings: list[OpeningOut]
 
 
 class InclusionProofOut(msgspec.Struct, frozen=True):

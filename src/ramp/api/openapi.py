@@ -18,6 +18,7 @@ from ramp.api.models import (
     EntriesResponse,
     ErrorResponse,
     InclusionProofOut,
+    OpeningsResponse,
     ResultsResponse,
     TransferOut,
     TransfersPage,
@@ -69,7 +70,7 @@ def _text() -> dict[str, Any]:
 def build_openapi() -> dict[str, Any]:
     _, components = msgspec.json.schema_components(
         [AccountsRequest, TransfersRequest, ResultsResponse, AccountOut, TransferOut, TransfersPage,
-         EntriesResponse, InclusionProofOut, ConsistencyProofOut, ErrorResponse],
+         EntriesResponse, OpeningsResponse, InclusionProofOut, ConsistencyProofOut, ErrorResponse],
         ref_template=_REF,
     )  # fmt: skip
     for schema in components.values():  # the commands' union tag is implied by the endpoint
@@ -130,8 +131,13 @@ def build_openapi() -> dict[str, Any]:
             "/v1/log/key": {"get": {"summary": "the log's verifier key",
                                     "responses": {"200": {"description": "name+keyid+base64", "content": _text()},
                                                   **_errors(404)}}},  # fmt: skip
-            "/v1/log/entries": read("leaf bytes [start, end), at most 1000", "EntriesResponse",
-                                    [_param("start", True), _param("end", True)], signed=False, errors=(400,)),  # fmt: skip
+            "/v1/log/entries": read("leaf bytes [start, end), at most 1000: the events' public envelopes",
+                                    "EntriesResponse", [_param("start", True), _param("end", True)], signed=False,
+                                    errors=(400,)),  # fmt: skip
+            "/v1/log/openings": read("what opens the envelopes [start, end), at most 1000: salt and body of each event "
+                                     "the signer is cleared for (restricted: budget readers; secret: auditors), "
+                                     "`withheld` otherwise", "OpeningsResponse",
+                                     [_param("start", True), _param("end", True)]),  # fmt: skip
             "/v1/log/proof/inclusion": read("inclusion proof by leaf index", "InclusionProofOut",
                                             [_param("index", True), _param("size")], signed=False, errors=(400,)),  # fmt: skip
             "/v1/log/proof/consistency": read("consistency proof", "ConsistencyProofOut",

@@ -2,13 +2,17 @@
 
     BUNDLE/
       manifest.json      {"format", "origin", "size", "log_key", "witness_keys", "checkpoints",
-                          "checkpoints_sha256"}  (RFC 8785 bytes)
+                          "checkpoints_sha256", "openings"}  (RFC 8785 bytes)
       checkpoint         the latest signed checkpoint, with witness cosignatures
       checkpoints.jsonl  every signed checkpoint the log issued up to `size`, oldest first, one
                          JSON string a line; the last is `checkpoint` without its cosignatures
-      balances.json      the balances the store claims at `size` (RFC 8785 bytes)
-      tile/entries/...   entry bundles (tlog-tiles), full, and the last one partial
+      tile/entries/...   entry bundles (tlog-tiles), full, and the last one partial: the log's
+                         leaves, public envelopes (journal/envelope.py)
       tile/<L>/...       hash tiles (tlog-tiles), full, and the partial right edge
+    and, in a cleared bundle (`openings: true`, the default; `--public` leaves them out):
+      balances.json      the balances the store claims at `size` (RFC 8785 bytes)
+      openings/<N>       per entry bundle N, its entries' openings (salt || body), entry-bundle
+                         encoded: with them `ramp verify` opens every envelope and replays
 
 Every file is canonical, so any change of any byte is either a change of meaning (caught by a
 signature, the tree, or the replay) or a non-canonical encoding (caught as such). The history
@@ -28,10 +32,18 @@ from typing import Final
 import msgspec
 
 from ramp.store.base import Store
-from ramp.tlog.tiles import TILE_WIDTH, EntryBundleId, encode_entry_bundle, tiles_for_size
+from ramp.tlog.tiles import (
+    TILE_WIDTH,
+    EntryBundleId,
+    encode_entries,
+    encode_entry_bundle,
+    tiles_for_size,
+)
 
 # /2: the history ends at the bundle's checkpoint and the manifest counts and digests it.
-BUNDLE_FORMAT: Final = "ramp-audit-bundle/2"
+# /3: leaves are public envelopes; a cleared bundle carries their openings and the balances.
+BUNDLE_FORMAT: Final = "ramp-audit-bundle/3"
+OPENINGS_DIR: Final = "openings"
 _canonical = msgspec.json.Encoder(order="sorted")
 
 
@@ -43,6 +55,11 @@ class Manifest(msgspec.Struct, frozen=True, forbid_unknown_fields=True):
     witness_keys: tuple[str, ...]
     checkpoints: int  # lines of checkpoints.jsonl
     checkpoints_sha256: str  # hex SHA-256 of checkpoints.jsonl
+    openings: bool  # a cleared bundle: openings/ and balances.json are present
+
+
+def openings_path(bundle_index: int) -> str:
+    return f"{OPENINGS_DIR}/{bundle_index}"
 
 
 def history_digest(data: bytes) -> str:
@@ -68,9 +85,11 @@ def _write(path: Path, data: bytes) -> None:
 
 
 def export_store(
-    store: Store, out_dir: str, *, cosignatures: Iterable[str] = (), witness_keys: Iterable[str] = ()
+    store: Store, out_dir: str, *, cosignatures: Iterable[str] = (), witness_keys: Iterable[str] = (),
+    openings: bool = True,
 ) -> Manifest:
-    """Write the bundle of the store's last committed batch to `out_dir` (which must not exist).
+    """Write the bundle of the store's last committed batch to `out_dir` (which must not exist);
+    `openings=False` writes the public bundle (envelopes, tree, checkpoints: nothing restricted).
 
     Reads the store directly, so a bundle can be taken from a database nobody trusts."""
     out = Path(out_dir)
@@ -89,16 +108,21 @@ def export_store(
     tmp = Path(f"{out}.partial-{os.getpid()}")
     history = [n for s, n in store.checkpoints() if s <= size and n is not None]
     history_bytes = b"".join(canonical_json(n) + b"\n" for n in history)
-    manifest = Manifest(BUNDLE_FORMAT, origin, size, log_key, keys, len(history), history_digest(history_bytes))
+    manifest = Manifest(BUNDLE_FORMAT, origin, size, log_key, keys, len(history), history_digest(history_bytes),
+                        openings)
     _write(tmp / "manifest.json", canonical_json(manifest))
     cosigned = note + "".join(line.rstrip("\n") + "\n" for line in lines)
     _write(tmp / "checkpoint", cosigned.encode())
     _write(tmp / "checkpoints.jsonl", history_bytes)
-    balances = {k: list(v) for k, v in store.balances().items()}
-    _write(tmp / "balances.json", canonical_json(balances))
+    if openings:
+        balances = {k: list(v) for k, v in store.balances().items()}
+        _write(tmp / "balances.json", canonical_json(balances))
     for bid in entry_bundle_ids(size):
         start = bid.index * TILE_WIDTH
         _write(tmp / bid.path, encode_entry_bundle(list(store.iter_entries(start, start + bid.width))))
+        if openings:
+            opened = list(store.iter_openings(start, start + bid.width))
+            _write(tmp / openings_path(bid.index), encode_entries(opened))
     for tid in tiles_for_size(size):
         start = tid.index * TILE_WIDTH
         _write(tmp / tid.path, store.read_hashes(tid.level, start, start + tid.width))
@@ -117,15 +141,19 @@ def main(argv: list[str]) -> int:
     p.add_argument("--out", required=True, help="bundle directory to create")
     p.add_argument("--witness-key", action="append", default=[], help="a witness key to list in the manifest")
     p.add_argument("--cosignatures", help="a file of cosignature lines to attach to the checkpoint")
+    p.add_argument("--public", action="store_true",
+                   help="the public bundle: envelopes, tree and checkpoints, no openings or balances")
     args = p.parse_args(argv)
     cosignatures = Path(args.cosignatures).read_text().splitlines() if args.cosignatures else []
     store = open_store(args.db, readonly=True)
     try:
-        manifest = export_store(store, args.out, cosignatures=cosignatures, witness_keys=args.witness_key)
+        manifest = export_store(store, args.out, cosignatures=cosignatures, witness_keys=args.witness_key,
+                                openings=not args.public)
     except (ValueError, FileExistsError) as exc:
         print(f"ramp export-bundle: {exc}", file=sys.stderr)
         return 1
     finally:
         store.close()
-    print(f"wrote {args.out}: {manifest.origin}, {manifest.size} entries")
+    kind = "cleared bundle (with openings)" if manifest.openings else "public bundle"
+    print(f"wrote {args.out}: {manifest.origin}, {manifest.size} entries, {kind}")
     return 0

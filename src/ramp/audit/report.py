@@ -25,3 +25,5 @@ class Report:
     executions: int = 0  # executed approval requests whose quorum was checked
     rows_checked: int = 0  # store rows re-derived or cross-checked (`--db` only)
     seconds: float = 0.0
+    levels: dict[str, int] = field(default_factory=dict)  # entries per classification
+    public_only: bool = False  # a public bundle: envelopes checked, nothing opened or replayed

@@ -40,12 +40,13 @@ import msgspec
 
 from ramp.audit.replay import LogReplay
 from ramp.audit.report import Report, VerifyFailure
+from ramp.journal.envelope import LOG_FORMAT
 from ramp.journal.log import CheckpointInvalid, verify_checkpoint
 from ramp.store.base import Store, StoreError
 from ramp.store.schema import migration_names
 from ramp.tlog.cosignature import CosignatureVerifier
 from ramp.tlog.note import NoteError, open_note
-from ramp.tlog.tiles import TileError, decode_entries
+from ramp.tlog.tiles import TileError, decode_entries, encode_entries
 
 _balance_row = msgspec.json.Decoder(list[tuple[str, int, int, int, int]])
 _json_encode = msgspec.json.Encoder().encode
@@ -104,8 +105,9 @@ def verify_store(
         cosignature_rows = list(store.scan("cosignatures"))
         log = LogReplay(vkey)
         expected_hash_runs: list[tuple[int, int, int, bytes]] = []  # (level, first index, bytes, sha256)
-        with closing(store.scan("entry_runs")) as entry_runs:
-            rows += _replay_entry_runs(entry_runs, batches, balance_rows, log, expected_hash_runs)
+        _check_log_format(meta)
+        with closing(store.scan("entry_runs")) as entry_runs, closing(store.scan("body_runs")) as body_runs:
+            rows += _replay_entry_runs(entry_runs, body_runs, batches, balance_rows, log, expected_hash_runs)
         expected_hash_runs.sort()
         with closing(store.scan("hash_runs")) as hash_runs:
             rows += _check_hash_runs(hash_runs, expected_hash_runs)
@@ -119,6 +121,7 @@ def verify_store(
     except AssertionError as exc:
         raise VerifyFailure("ledger", f"invariant broken after replay: {exc}") from exc
     report.checkpoints_checked = len(batches)
+    report.levels = {level.value: n for level, n in log.levels.items()}
     report.accounts = log.engine.account_count()
     report.decisions = log.approvals.decisions_checked
     report.executions = log.approvals.executions_checked
@@ -202,8 +205,34 @@ def _check_batch_chain(batches: list[_Batch], origin: str, vkey: str) -> None:
         previous = b.size
 
 
+def _check_log_format(meta: dict[str, str]) -> None:
+    if "log_format" not in meta:
+        raise VerifyFailure("meta log_format", f"missing (a log of envelopes records {LOG_FORMAT!r})")
+    if meta["log_format"] != LOG_FORMAT:
+        raise VerifyFailure("meta", f"log_format is {meta['log_format']!r}, not {LOG_FORMAT!r}")
+
+
+def _opening_run(runs: Iterator[tuple], first: int, count: int) -> list[bytes]:
+    """The openings of the batch whose entries start at `first`: the next body_runs row."""
+    row = next(runs, None)
+    where = "body_runs" if row is None else f"body_runs first_seq {row[0]}"
+    if row is None or row[0] != first:
+        raise VerifyFailure(where, f"no run of openings for the entries at {first}")
+    _first, n, data = row
+    if n != count or not isinstance(data, bytes | memoryview):
+        raise VerifyFailure(where, f"count {n} or data does not match its {count} entries")
+    try:
+        openings = decode_entries(bytes(data), count)
+    except TileError as exc:
+        raise VerifyFailure(where, f"data: {exc}") from exc
+    if encode_entries(openings) != bytes(data):
+        raise VerifyFailure(where, "data is not the canonical encoding of its openings")
+    return openings
+
+
 def _replay_entry_runs(
     runs: Iterator[tuple],
+    opening_runs: Iterator[tuple],
     batches: list[_Batch],
     balance_rows: dict[int, object],
     log: LogReplay,
@@ -229,7 +258,7 @@ def _replay_entry_runs(
         except TileError as exc:
             raise VerifyFailure(where, f"data: {exc}") from exc
         touched: set[str] = set()
-        log.replay(leaves, first, f"{where}, ", touched)
+        log.replay(leaves, _opening_run(opening_runs, first, count), first, f"{where}, ", touched)
         added = log.append(leaves)
         if added.entries != data:
             raise VerifyFailure(where, "data is not the canonical encoding of its entries")
@@ -246,6 +275,9 @@ def _replay_entry_runs(
     if extra is not None:
         raise VerifyFailure(f"entry_runs first_seq {extra[0]}",
                             f"beyond the last batch (size {batches[-1].size}): a batch row is missing")  # fmt: skip
+    stray_opening = next(opening_runs, None)
+    if stray_opening is not None:
+        raise VerifyFailure(f"body_runs first_seq {stray_opening[0]}", "beyond the last batch: no entries open with it")
     stray = sorted(set(balance_rows) - {b.size for b in batches})
     if stray:
         raise VerifyFailure(f"balance_changes size {stray[0]}", "matches no batch: a batch row is missing")

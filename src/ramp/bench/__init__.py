@@ -5,7 +5,7 @@ from __future__ import annotations
 import sys
 
 _BENCHES = {"ledger": "ramp.bench.ledger", "log": "ramp.bench.log", "api": "ramp.bench.api",
-            "contracts": "ramp.bench.contracts"}
+            "contracts": "ramp.bench.contracts", "invoices": "ramp.bench.invoices"}
 
 
 def main(argv: list[str]) -> int:

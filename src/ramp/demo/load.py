@@ -30,6 +30,7 @@ from ramp.demo.contracts import ContractStory
 from ramp.demo.dataset import Dataset
 from ramp.demo.people import add_people
 from ramp.demo.timeline import batches
+from ramp.disclosure.classify import Classifier
 from ramp.disclosure.lines import PaymentLines
 from ramp.disclosure.publish import publish
 from ramp.journal import Journal
@@ -95,7 +96,8 @@ def open_demo_journal(path: str) -> tuple[Journal, BudgetProjection, IdentityReg
     store = SQLiteStore(path)
     store.put_meta("log_key_file", os.path.abspath(key_file))
     budget, identities = BudgetProjection(), IdentityRegistry()
-    journal = Journal(store, log=LogSigner.from_key_file(key_file, ORIGIN), projections=[identities, budget])
+    journal = Journal(store, log=LogSigner.from_key_file(key_file, ORIGIN), projections=[identities, budget],
+                      classifier=Classifier())
     return journal, budget, identities
 
 

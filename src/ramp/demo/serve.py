@@ -22,6 +22,7 @@ import uvicorn
 
 from ramp.auth.credentials import CredentialFile
 from ramp.demo.people import add_people, credentials_path
+from ramp.disclosure.classify import Classifier
 from ramp.journal import Journal
 from ramp.journal.log import LogSigner
 from ramp.journal.witnessing import WitnessEndpoint, WitnessSubmitter
@@ -48,7 +49,8 @@ def open_for_dashboard(path: str) -> tuple[Journal, IdentityRegistry]:
         store.close()
         raise SystemExit(f"ramp demo: {path} is not a demo database (no log key recorded)")
     identities, projections = service_projections()  # all folded in this one replay
-    journal = Journal(store, log=LogSigner.from_key_file(key_file, origin), projections=projections)
+    journal = Journal(store, log=LogSigner.from_key_file(key_file, origin), projections=projections,
+                      classifier=Classifier())
     return journal, identities
 
 

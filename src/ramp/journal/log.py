@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from ramp.journal.disclosure import Disclosure
 from ramp.tlog.checkpoint import Checkpoint, CheckpointError, parse_checkpoint
 from ramp.tlog.keys import read_private_key_file, write_private_key_file
 from ramp.tlog.note import (
@@ -37,6 +38,11 @@ class LogSigner:
     @property
     def verifier_key(self) -> str:
         return self.signer.verifier_key().encode()
+
+    @property
+    def disclosure(self) -> Disclosure:
+        """The secret from which hiding commitments' salts are derived (journal/disclosure.py)."""
+        return Disclosure.of_signer(self.signer)
 
     def sign_checkpoint(self, size: int, root: bytes) -> str:
         return sign_note(Checkpoint(self.origin, size, root).format(), [self.signer])

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from ramp.journal.log import LogSigner
-from ramp.journal.writer import Journal, Projection
+from ramp.journal.writer import Classifier, Journal, Projection
 from ramp.store import open_store
 
 
@@ -13,7 +13,8 @@ class NotInitialised(Exception):
     """The store has no origin or log key: `ramp init` was never run on it."""
 
 
-def open_writer(db: str, projections: Sequence[Projection], log_key: str | None = None) -> Journal:
+def open_writer(db: str, projections: Sequence[Projection], log_key: str | None = None,
+                classifier: Classifier | None = None) -> Journal:
     """The writer's journal over an initialised store, feeding `projections` in its one replay."""
     store = open_store(db)
     origin = store.get_meta("origin")
@@ -21,4 +22,5 @@ def open_writer(db: str, projections: Sequence[Projection], log_key: str | None 
     if origin is None or key_file is None:
         store.close()
         raise NotInitialised(f"{db} is not initialised (run `ramp init`)")
-    return Journal(store, log=LogSigner.from_key_file(key_file, origin), projections=list(projections))
+    return Journal(store, log=LogSigner.from_key_file(key_file, origin), projections=list(projections),
+                   classifier=classifier)

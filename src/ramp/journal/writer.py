@@ -7,8 +7,10 @@ never returned before it is durable. While batch N commits (SQLite runs with the
 the engine prepares batch N+1 on the other core. If a commit fails, every batch prepared on top
 of it fails too, and the engine is rebuilt from the store before the next batch.
 
-On open, state is rebuilt from the stored events and checked against the stored balances and
-the stored root.
+Each event's leaf is its public envelope (`journal/envelope.py`): its body for a public event, a
+hiding commitment to it otherwise; the classifier says which. The store keeps every envelope's
+opening (salt || body) beside it. On open, state is rebuilt from the openings, each checked
+against its envelope, and checked against the stored balances and the stored root.
 """
 
 from __future__ import annotations
@@ -22,6 +24,16 @@ from time import perf_counter
 from typing import Final, Protocol, TypeVar
 
 from ramp.journal.appender import LogAppender
+from ramp.journal.disclosure import Disclosure
+from ramp.journal.envelope import (
+    EVENT_SALT_DOMAIN,
+    LOG_FORMAT,
+    EnvelopeInvalid,
+    Level,
+    opens,
+    seal,
+    split_opening,
+)
 from ramp.journal.index import ReadModel
 from ramp.journal.log import CheckpointInvalid, LogSigner, verify_checkpoint
 from ramp.ledger.engine import LedgerEngine, ReplayError
@@ -29,6 +41,7 @@ from ramp.ledger.events import Event, EventDecodeError, decode_event, encode_eve
 from ramp.ledger.model import Command, Result
 from ramp.store.base import BatchWrite, Store, StoreError
 from ramp.tlog.merkle import leaf_hashes
+from ramp.tlog.tiles import encode_entries
 
 # Batches prepared but not yet durable. Two keep both cores busy; more would only hold
 # memory and widen what a failed commit must undo.
@@ -51,6 +64,24 @@ class PhaseTimes:
 
     def as_dict(self) -> dict[str, float]:
         return {k: getattr(self, k) for k in self.__slots__}
+
+
+# Who may read an event: decided at write time from live state (account metadata, record type).
+# The domain's classifier is `ramp.disclosure.classify`; without one, nothing is public.
+Classifier = Callable[[Event, LedgerEngine], Level]
+# Unsigned journals (tests, benchmarks' baselines) have no log key to derive salts from: they
+# use this fixed key, so their commitments hide nothing from someone who reads this line.
+UNSIGNED_DISCLOSURE_KEY: Final = b"\0" * 32
+_KIND: Final = {cls: cls.__struct_config__.tag for cls in Event.__args__}  # type: ignore[attr-defined]
+
+
+def _restricted(_event: Event, _engine: LedgerEngine) -> Level:
+    return Level.RESTRICTED
+
+
+def event_kind(event: Event) -> str:
+    """The envelope's `kind`: the event's type tag (`transfer`, `record`, ...)."""
+    return _KIND[type(event)]
 
 
 # A planner turns live ledger state into the commands of one batch (a script's postings,
@@ -95,9 +126,12 @@ class Journal:
         projections: Sequence[Projection] = (),
         check_invariants: bool = False,
         record_batches: bool = False,
+        classifier: Classifier | None = None,
     ) -> None:
         self.store = store
         self.log = log
+        self.classifier: Classifier = classifier or _restricted
+        self.disclosure = log.disclosure if log is not None else Disclosure(UNSIGNED_DISCLOSURE_KEY)
         # What timestamps a batch whose caller gives none: the wall clock, or the simulated
         # date of a demo (`ramp demo` runs its service on the demo's own calendar).
         self.clock_ns: Callable[[], int] = time.time_ns
@@ -125,16 +159,26 @@ class Journal:
         for projection in self.projections:
             projection.reset()
         size = self.store.log_size()
-        chunk: list[bytes] = []
+        log_format = self.store.get_meta("log_format")
+        if log_format is None and size > 0:
+            raise JournalCorrupt("this store's log predates public envelopes (its leaves are the events "
+                                 "themselves): a log cannot be rewritten, so start a new one (docs/architecture.md)")  # fmt: skip
+        if log_format is None:
+            self.store.put_meta("log_format", LOG_FORMAT)
+        elif log_format != LOG_FORMAT:
+            raise JournalCorrupt(f"this store's log format is {log_format!r}, not {LOG_FORMAT!r}")
+        leaves: list[bytes] = []
+        openings: list[bytes] = []
         try:
-            for leaf in self.store.iter_entries(0, size):
-                chunk.append(leaf)
-                if len(chunk) == _REPLAY_CHUNK:
-                    self._replay_chunk(chunk)
-                    chunk = []
-            if chunk:
-                self._replay_chunk(chunk)
-        except (ReplayError, EventDecodeError, StoreError) as exc:
+            for leaf, opening in zip(self.store.iter_entries(0, size), self.store.iter_openings(0, size), strict=True):
+                leaves.append(leaf)
+                openings.append(opening)
+                if len(leaves) == _REPLAY_CHUNK:
+                    self._replay_chunk(leaves, openings)
+                    leaves, openings = [], []
+            if leaves:
+                self._replay_chunk(leaves, openings)
+        except (ReplayError, EventDecodeError, EnvelopeInvalid, StoreError, ValueError) as exc:
             raise JournalCorrupt(f"stored events do not replay: {exc}") from exc
         if self.appender.size != size or self.engine.next_seq != size:
             raise JournalCorrupt(f"log holds {self.appender.size} events, batches say {size}")
@@ -165,10 +209,14 @@ class Journal:
         if checkpoint.size != size or checkpoint.root_hash != self.appender.root():
             raise JournalCorrupt(f"the last signed checkpoint ({checkpoint.size}) does not sign the stored log")
 
-    def _replay_chunk(self, leaves: list[bytes]) -> None:
-        events = [decode_event(leaf) for leaf in leaves]
-        for e in events:
-            self.engine.replay(e)
+    def _replay_chunk(self, leaves: list[bytes], openings: list[bytes]) -> None:
+        events = []
+        for leaf, opening in zip(leaves, openings, strict=True):
+            salt, body = split_opening(opening)
+            event = decode_event(body)
+            opens(leaf, salt, body, kind=event_kind(event), seq=event.seq, timestamp=event.timestamp)
+            self.engine.replay(event)
+            events.append(event)
         self.appender.append(leaves)
         self.read.apply(events, [])
         for projection in self.projections:
@@ -205,7 +253,12 @@ class Journal:
         outcome = engine.execute(commands, self.clock_ns() if now_ns is None else now_ns)
         events = outcome.events
         t1 = perf_counter()
-        leaves = encode_events(events)
+        bodies = encode_events(events)
+        salts = self.disclosure.seq_salts(EVENT_SALT_DOMAIN, first_seq, len(events))
+        classify = self.classifier
+        leaves = [seal(body, _KIND[type(e)], e.seq, e.timestamp, classify(e, engine), salt)
+                  for e, body, salt in zip(events, bodies, salts, strict=True)]  # fmt: skip
+        openings = encode_entries([salt + body for salt, body in zip(salts, bodies, strict=True)])
         t2 = perf_counter()
         if events:
             runs = self.appender.append(leaves, leaf_hashes(leaves))
@@ -222,6 +275,7 @@ class Journal:
             hash_runs=runs.hashes if runs else [],
             balances=balances,
             checkpoint=self.log.sign_checkpoint(engine.next_seq, root) if self.log and runs else None,
+            openings=openings if runs else b"",
         )
         t3 = perf_counter()
         times.engine += t1 - t0
@@ -312,7 +366,12 @@ class Journal:
         wanted = set(seqs)
         lo, hi = min(seqs), max(seqs) + 1
         return [
-            decode_event(leaf)
-            for seq, leaf in enumerate(self.store.iter_entries(lo, hi), start=lo)
+            decode_event(split_opening(opening)[1])
+            for seq, opening in enumerate(self.store.iter_openings(lo, hi), start=lo)
             if seq in wanted
         ]
+
+    def openings(self, start: int, end: int) -> list[tuple[bytes, bytes]]:
+        """(salt, body) of committed events [start, end): what opens each envelope."""
+        end = min(end, self.read.size)
+        return [split_opening(o) for o in self.store.iter_openings(start, end)] if start < end else []

@@ -9,6 +9,7 @@ from __future__ import annotations
 from typing import Final, Protocol
 
 from ramp.budget import requests as budget_requests
+from ramp.journal.envelope import Level
 from ramp.policy.identities import ROLES
 
 ANYONE: Final = tuple(sorted(ROLES))  # authenticated: the policy decides the rest
@@ -43,6 +44,16 @@ class Reader(Protocol):
     def organisation(self) -> str: ...
 
     def has_role(self, *roles: str) -> bool: ...
+
+
+def may_read_level(reader: Reader, level: Level) -> bool:
+    """Who is cleared for an event's body: anyone for public, budget readers for restricted,
+    auditors (the Board of Audit) for secret."""
+    if level is Level.PUBLIC:
+        return True
+    if level is Level.RESTRICTED:
+        return reader.has_role(*BUDGET_READERS, "auditor")
+    return reader.has_role("auditor")
 
 
 def may_read_contract(reader: Reader, vendor: str) -> bool:

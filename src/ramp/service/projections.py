@@ -10,6 +10,7 @@ from __future__ import annotations
 from ramp.approvals.index import RequestIndex
 from ramp.budget.projection import BudgetProjection
 from ramp.contracts.index import ContractIndex
+from ramp.disclosure.classify import Classifier
 from ramp.disclosure.lines import PaymentLines
 from ramp.journal import Journal
 from ramp.journal.opening import open_writer
@@ -29,4 +30,4 @@ def service_projections() -> tuple[IdentityRegistry, list[Projection]]:
 def open_service_journal(db: str, log_key: str | None = None) -> tuple[Journal, IdentityRegistry]:
     """The writer's journal over an initialised store, with every service projection."""
     identities, projections = service_projections()  # all fed by the one replay at open
-    return open_writer(db, projections, log_key), identities
+    return open_writer(db, projections, log_key, Classifier()), identities

@@ -1,6 +1,7 @@
 """The store interface both backends implement, and the one batch it commits atomically.
 
-Per committed batch the store holds: one run of entries (entry-bundle encoding), one run of
+Per committed batch the store holds: one run of entries (the log's leaves: public envelopes,
+entry-bundle encoding) and one of their openings (salt || body, the private half), one run of
 hashes per tile level, one row with the log size after it, its root (and signed checkpoint),
 and the balances of the accounts it touched: current balances are their fold, rebuilt from the
 events and checked at every open. tlog-tiles tiles and bundles are slices of the runs.
@@ -42,6 +43,7 @@ class BatchWrite:
     hash_runs: list[tuple[int, int, bytes]]  # (tile level, index of the first hash, hashes)
     balances: list[BalanceRow]  # every account the batch touched, as it stands after it
     checkpoint: str | None = None  # the signed note for `size`, when signing is on
+    openings: bytes = b""  # the entries' openings (salt || body), entry-bundle encoded
 
 
 class LastBatch(NamedTuple):
@@ -66,6 +68,8 @@ class Store(Protocol):
     def cosignatures(self, size: int) -> list[tuple[str, str]]: ...
 
     def iter_entries(self, start: int = 0, end: int | None = None) -> Iterator[bytes]: ...
+
+    def iter_openings(self, start: int = 0, end: int | None = None) -> Iterator[bytes]: ...
 
     def read_hashes(self, level: int, start: int, end: int) -> bytes: ...
 

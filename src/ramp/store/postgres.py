@@ -42,13 +42,15 @@ _MAX_SIZE: Final = 2**63 - 1
 LOCK_WAIT_S: Final = 1.0
 
 # The run holding `seq` and the runs after it, in one round trip.
-_ENTRY_RUNS_SQL: Final = (
-    "(SELECT first_seq, count, data FROM entry_runs WHERE first_seq <= %(seq)s"
+_RUNS_SQL: Final = (
+    "(SELECT first_seq, count, data FROM {table} WHERE first_seq <= %(seq)s"
     " ORDER BY first_seq DESC LIMIT 1)"
-    " UNION ALL (SELECT first_seq, count, data FROM entry_runs"
+    " UNION ALL (SELECT first_seq, count, data FROM {table}"
     " WHERE first_seq > %(seq)s AND first_seq < %(end)s ORDER BY first_seq LIMIT %(limit)s)"
     " ORDER BY first_seq"
 )
+_ENTRY_RUNS_SQL: Final = _RUNS_SQL.format(table="entry_runs")
+_OPENING_RUNS_SQL: Final = _RUNS_SQL.format(table="body_runs")
 _HASH_RUNS_SQL: Final = (
     "(SELECT first_index, data FROM hash_runs WHERE level = %(level)s AND first_index <= %(start)s"
     " ORDER BY first_index DESC LIMIT 1)"
@@ -200,6 +202,10 @@ class PostgresStore:
                         "INSERT INTO entry_runs (first_seq, count, data) VALUES (%s, %s, %b)",
                         (batch.first_seq, count, batch.entries),
                     )
+                    db.execute(
+                        "INSERT INTO body_runs (first_seq, count, data) VALUES (%s, %s, %b)",
+                        (batch.first_seq, count, batch.openings),
+                    )
                     db.cursor().executemany(
                         "INSERT INTO hash_runs (level, first_index, data) VALUES (%s, %s, %b)", batch.hash_runs
                     )
@@ -281,12 +287,18 @@ class PostgresStore:
         """Entries [start, end) in seq order, streamed run by run (bounded memory)."""
         if end is None:
             end = self.log_size()
-        yield from iter_entry_runs(self._fetch_entry_runs, start, end)
+        yield from iter_entry_runs(lambda seq, end: self._fetch_runs(_ENTRY_RUNS_SQL, seq, end), start, end)
 
-    def _fetch_entry_runs(self, seq: int, end: int) -> list[tuple[int, int, bytes]]:
+    def iter_openings(self, start: int = 0, end: int | None = None) -> Iterator[bytes]:
+        """The entries' openings (salt || body) [start, end), as `iter_entries` streams entries."""
+        if end is None:
+            end = self.log_size()
+        yield from iter_entry_runs(lambda seq, end: self._fetch_runs(_OPENING_RUNS_SQL, seq, end), start, end)
+
+    def _fetch_runs(self, sql: str, seq: int, end: int) -> list[tuple[int, int, bytes]]:
         params = {"seq": seq, "end": end, "limit": _RUNS_PER_READ}
-        with self._rlock, _errors(f"cannot read entries from {seq}"):
-            return self._rdb.execute(_ENTRY_RUNS_SQL, params, binary=True).fetchall()
+        with self._rlock, _errors(f"cannot read runs from {seq}"):
+            return self._rdb.execute(sql, params, binary=True).fetchall()
 
     def read_hashes(self, level: int, start: int, end: int) -> bytes:
         """Hashes [start, end) of tile level `level` (tree level 8*level), concatenated."""
@@ -324,10 +336,14 @@ class PostgresStore:
     def scan(self, table: str) -> Iterator[tuple]:
         """Every row of a schema table in primary-key order, streamed (see schema.TABLE_COLUMNS)."""
         sql = scan_sql(table)
+        # A server-side cursor, so scans of two tables can be read in step inside one snapshot
+        # (a streamed query would hold the connection until it is drained).
         with self._rlock, _errors(f"cannot read {table}"):
-            rows = self._rdb.cursor().stream(sql, binary=True, size=_STREAM_CHUNK)
-            with closing(rows):
-                yield from rows
+            cursor = self._rdb.cursor(name=f"ramp_scan_{table}", binary=True)
+            cursor.itersize = _STREAM_CHUNK
+            with closing(cursor):
+                cursor.execute(sql)
+                yield from cursor
 
     def close(self) -> None:
         """Close both connections; ending the writer's session releases the advisory lock."""

@@ -38,6 +38,16 @@ _MIGRATIONS: Final = [
             " received_ns BIGINT NOT NULL, PRIMARY KEY (size, witness))",
         ],
     ),
+    (
+        3,
+        "openings",
+        [
+            # Leaves are public envelopes (journal/envelope.py); one run per batch of their
+            # openings, `salt || body`, entry-bundle encoded: the private half of the log.
+            "CREATE TABLE body_runs (first_seq BIGINT PRIMARY KEY, count INTEGER NOT NULL,"
+            " data {blob} NOT NULL)",
+        ],
+    ),
 ]
 
 _DIALECTS: Final = {
@@ -52,6 +62,7 @@ TABLE_COLUMNS: Final[dict[str, tuple[tuple[str, ...], str]]] = {
     "meta": (("key", "value"), "key"),
     "batches": (("size", "first_seq", "root", "committed_ns", "checkpoint"), "size"),
     "entry_runs": (("first_seq", "count", "data"), "first_seq"),
+    "body_runs": (("first_seq", "count", "data"), "first_seq"),
     "hash_runs": (("level", "first_index", "data"), "level, first_index"),
     "balance_changes": (("size", "data"), "size"),
     "cosignatures": (("size", "witness", "line", "received_ns"), "size, witness"),

@@ -134,6 +134,10 @@ class SQLiteStore:
                     "INSERT INTO entry_runs (first_seq, count, data) VALUES (?, ?, ?)",
                     (batch.first_seq, count, batch.entries),
                 )
+                db.execute(
+                    "INSERT INTO body_runs (first_seq, count, data) VALUES (?, ?, ?)",
+                    (batch.first_seq, count, batch.openings),
+                )
                 db.executemany("INSERT INTO hash_runs (level, first_index, data) VALUES (?, ?, ?)", batch.hash_runs)
                 db.execute(
                     "INSERT INTO balance_changes (size, data) VALUES (?, ?)", (batch.size, encode_balance_changes(batch.balances))
@@ -207,17 +211,24 @@ class SQLiteStore:
         """Entries [start, end) in seq order, streamed run by run (bounded memory)."""
         if end is None:
             end = self.log_size()
-        yield from iter_entry_runs(self._fetch_entry_runs, start, end)
+        yield from iter_entry_runs(lambda seq, end: self._fetch_runs("entry_runs", seq, end), start, end)
 
-    def _fetch_entry_runs(self, seq: int, end: int) -> list[tuple[int, int, bytes]]:
+    def iter_openings(self, start: int = 0, end: int | None = None) -> Iterator[bytes]:
+        """The entries' openings (salt || body) [start, end), as `iter_entries` streams entries."""
+        if end is None:
+            end = self.log_size()
+        yield from iter_entry_runs(lambda seq, end: self._fetch_runs("body_runs", seq, end), start, end)
+
+    def _fetch_runs(self, table: str, seq: int, end: int) -> list[tuple[int, int, bytes]]:
+        assert table in ("entry_runs", "body_runs")
         with self._lock:
             rows = self._db.execute(
-                "SELECT first_seq, count, data FROM entry_runs"
+                f"SELECT first_seq, count, data FROM {table}"
                 " WHERE first_seq <= ? ORDER BY first_seq DESC LIMIT 1",
                 (seq,),
             ).fetchall()
             rows += self._db.execute(
-                "SELECT first_seq, count, data FROM entry_runs WHERE first_seq > ? AND first_seq < ?"
+                f"SELECT first_seq, count, data FROM {table} WHERE first_seq > ? AND first_seq < ?"
                 " ORDER BY first_seq LIMIT ?",
                 (seq, end, _RUNS_PER_READ),
             ).fetchall()

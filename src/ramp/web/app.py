@@ -12,6 +12,7 @@ proof verification. Every response forbids loading anything from another host (C
 
 from __future__ import annotations
 
+import base64
 from functools import partial
 from pathlib import Path
 from typing import Any, Final
@@ -190,7 +191,9 @@ async def transfer_page(d: Dashboard, request: Request, viewer: Viewer | None) -
     t = journal.engine.transfer(tid) if len(tid) <= TRANSFER_ID_MAX_CHARS else None
     if t is None or t.seq >= journal.size:  # not yet durable is not yet there
         return d.not_found(request, "ledger", viewer, tid[:QUERY_MAX_CHARS])
-    return d.render(request, "transfer.html", "ledger", viewer, tr=t, amount=int(t.amount), at=jst(int(t.timestamp)))
+    [(salt, body)] = journal.openings(t.seq, t.seq + 1)  # what opens its envelope in the public log
+    return d.render(request, "transfer.html", "ledger", viewer, tr=t, amount=int(t.amount), at=jst(int(t.timestamp)),
+                    opening_salt=salt.hex(), opening_body=base64.b64encode(body).decode())  # fmt: skip
 
 
 async def account_page(d: Dashboard, request: Request, viewer: Viewer | None) -> Response:

@@ -36,6 +36,24 @@
   const equal = (a, b) => a.length === b.length && a.every((x, i) => x === b[i]);
   const sha256 = async (u8) => new Uint8Array(await crypto.subtle.digest("SHA-256", u8));
   const leafHash = (leaf) => sha256(concat(Uint8Array.of(0), leaf));
+  const fromHex = (s) => {
+    if (!/^([0-9a-f]{2})*$/.test(s)) throw new Error("not hex");
+    return Uint8Array.from(s.match(/../g) || [], (h) => parseInt(h, 16));
+  };
+
+  // The public envelope of an event (journal/envelope.py): its body when public, otherwise
+  // SHA-256("ramp-commitment-v1\0" || salt || body), byte for byte as the writer seals it.
+  const COMMITMENT_TAG = concat(enc.encode("ramp-commitment-v1"), Uint8Array.of(0));
+  async function seal(body, kind, seq, timestamp, cls, salt) {
+    if (!/^[a-z_]{1,32}$/.test(kind) || !/^(0|[1-9][0-9]*)$/.test(String(seq)) || !/^(0|[1-9][0-9]*)$/.test(timestamp)) {
+      throw new Error("the event's kind, seq or time is malformed");
+    }
+    const tail = enc.encode(`"kind":"${kind}","seq":${seq},"timestamp":"${timestamp}"}`);
+    if (cls === "public") return concat(enc.encode('{"body":'), body, enc.encode(',"class":"public",'), tail);
+    if (cls !== "restricted" && cls !== "secret") throw new Error(`unknown classification ${cls}`);
+    const hidden = hex(await sha256(concat(COMMITMENT_TAG, salt, body)));
+    return concat(enc.encode(`{"class":"${cls}","commitment":"${hidden}",`), tail);
+  }
   const nodeHash = (l, r) => sha256(concat(Uint8Array.of(1), l, r));
 
   // RFC 9162 2.1.3.2: the root an inclusion proof leads to (BigInt: sizes may pass 2^31).
@@ -171,12 +189,22 @@
       if (seq >= cp.size) throw new Error(`entry ${seq} is beyond the checkpoint's size ${cp.size}`);
       const entries = await fetchJson(`/v1/log/entries?start=${seq}&end=${seq + 1n}`);
       const leaf = b64(entries.entries[0]);
-      const event = JSON.parse(new TextDecoder().decode(leaf));
+      // The leaf is the event's public envelope; this page holds its opening (salt || body).
+      const salt = fromHex(section.dataset.salt);
+      const body = b64(section.dataset.body);
+      const event = JSON.parse(new TextDecoder().decode(body));
       if (event.id !== transferId || BigInt(event.seq) !== seq) {
-        throw new Error(`the entry at ${seq} is ${event.id}, not ${transferId}`);
+        throw new Error(`the opening on this page is of ${event.id}, not ${transferId}`);
+      }
+      const envelope = JSON.parse(new TextDecoder().decode(leaf));
+      const sealed = await seal(body, event.kind, event.seq, event.timestamp, envelope.class, salt);
+      if (!equal(sealed, leaf)) {
+        throw new Error(envelope.class === "public"
+          ? `the entry at ${seq} does not carry this transfer's body`
+          : `the entry at ${seq} does not match its commitment to this transfer`);
       }
       const lh = await leafHash(leaf);
-      view.step(title, true, `#${seq} ${event.kind} ${event.id} · leaf hash ${hex(lh)}`);
+      view.step(title, true, `#${seq} ${event.kind} ${event.id} · ${envelope.class} · leaf hash ${hex(lh)}`);
 
       title = M.proof;
       const proof = await fetchJson(`/v1/log/proof/inclusion?index=${seq}&size=${cp.size}`);
@@ -226,5 +254,5 @@
     verify(section);
   });
 
-  globalThis.RAMPVerify = { rootFromInclusionProof, parseVerifierKey, splitNote, parseCheckpoint, leafHash };
+  globalThis.RAMPVerify = { rootFromInclusionProof, parseVerifierKey, splitNote, parseCheckpoint, leafHash, seal };
 })();

@@ -1,0 +1,1 @@
+"""Disclosure: who may read which event, and what the public can check without reading any."""
