@@ -18,6 +18,7 @@ import pytest
 from ramp.audit.verify import main as verify_main
 from ramp.client import RampClient
 from ramp.journal import Journal
+from ramp.journal.envelope import split_opening
 from ramp.ledger.events import TransferApplied, decode_event
 from ramp.store import open_store
 from tests.api.service_fixture import Server, ramp
@@ -98,8 +99,8 @@ def test_kill_9_under_concurrent_signed_load(store_url, tmp_path):
     journal = Journal(open_store(store_url))  # replays and checks everything on open
     try:
         counts: dict[str, int] = {}
-        for leaf in journal.store.iter_entries():
-            event = decode_event(leaf)
+        for opening in journal.store.iter_openings():  # each leaf's opening: the event itself
+            event = decode_event(split_opening(opening)[1])
             if isinstance(event, TransferApplied):
                 counts[event.id] = counts.get(event.id, 0) + 1
         missing = [i for i in acked if counts.get(i) != 1]

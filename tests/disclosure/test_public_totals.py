@@ -21,7 +21,7 @@ from ramp.disclosure import publish as disclosure_publish
 from ramp.disclosure.checks import DisclosureCheckError, check_payment, check_totals
 from ramp.disclosure.lines import PaymentLines
 from ramp.disclosure.record import RECORD_TYPE
-from ramp.disclosure.tree import line_of
+from ramp.disclosure.tree import MIN_GROUP_LINES, lines_of, published_groups
 from ramp.ledger import CreateTransfer
 from ramp.ledger.events import AccountCreated, TransferApplied
 from ramp.tlog import sumtree
@@ -76,7 +76,7 @@ def test_the_published_root_is_every_payment_of_the_year(site):
         assert root.sum_yen == budget_tree(budget, fy).figures.disbursed
         # a cleared auditor rebuilding every line gets exactly the published root
         salt_of = disclosure_publish.salt_source(journal)
-        sumtree.verify_lines(root, [line_of(p, salt_of) for p in lines.payments(fy, size)])
+        sumtree.verify_lines(root, lines_of(lines.payments(fy, size), salt_of))
 
 
 def test_each_project_counts_under_one_category_and_the_totals_add_up(site):
@@ -86,6 +86,18 @@ def test_each_project_counts_under_one_category_and_the_totals_add_up(site):
     assert sum(g.node.sum_yen for g in groups) == published.root.sum_yen
     assert sum(g.node.count for g in groups) == published.root.count
     assert len({g.group for g in groups}) == len(groups)
+
+
+def test_no_published_total_sums_fewer_than_the_minimum_of_payments(site):
+    """A group total of one payment would be that payment's amount: small groups are folded."""
+    for fy in (2024, FISCAL_YEAR):
+        published = site.journal.projection(PaymentLines).latest(fy).published
+        assert published.root.count >= MIN_GROUP_LINES
+        assert all(g.node.count >= MIN_GROUP_LINES for g in published.groups), [
+            (g.group, g.node.count) for g in published.groups if g.node.count < MIN_GROUP_LINES]
+    payments = site.journal.projection(PaymentLines).payments(2024, site.journal.size)
+    raw = {p.group for p in payments}
+    assert len(raw) > len({published_groups(payments)[g] for g in raw})  # the demo has small groups to fold
 
 
 def test_the_publics_check_passes_in_python_and_by_the_cli(site, capsys):

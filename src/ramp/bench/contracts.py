@@ -57,6 +57,8 @@ SIGN_SLICE: Final = 2_000  # requests signed at once: a signature is good for fi
 _ENC = msgspec.json.Encoder()
 
 CAST: Final = {  # identity -> (organisation, roles)
+    # The budget's officers (admin holds no budget role: it operates the system).
+    "mod.budget.bench": ("mod", "treasury_officer,finance_officer,contracting_officer,certifying_officer"),
     "atla.co.bench": ("atla", "contracting_officer,certifying_officer"),
     "asdf.inspector.bench": ("asdf", "inspector"),
     **{f"atla.inspector.bench-{k}": ("atla", "inspector") for k in range(ATTESTERS)},
@@ -169,9 +171,10 @@ def bench_backend(target: Target, workdir: str, latency_samples: int, attestatio
     with running_server(target, workdir, cast=CAST) as (server, admin, keys):
         # --- set-up: budget, vendors, contracts, every milestone's first attestation ----------
         budget = _budget_ops(fiscal_year, n_contracts * MILESTONES * MILESTONE_YEN)
-        _post_each(server, admin, [("/v1/budget/operations", {"operation": op}) for op in budget], 200, 1)
+        officer = keys["mod.budget.bench"]
+        _post_each(server, officer, [("/v1/budget/operations", {"operation": op}) for op in budget], 200, 1)
         vendors = [f"bench-vendor-{k:05d}" for k in range(n_contracts)]
-        _post_each(server, admin, [("/v1/budget/operations", {"operation": {"op": "register_vendor", "vendor": v}})
+        _post_each(server, officer, [("/v1/budget/operations", {"operation": {"op": "register_vendor", "vendor": v}})
                                    for v in vendors], 200, clients)  # fmt: skip
         terms = [_terms(f"bench-c{k:05d}", v, fiscal_year) for k, v in enumerate(vendors)]
         signing_s = _post_each(server, keys["atla.co.bench"], [("/v1/contracts", {"id": f"sign-{t.contract}",

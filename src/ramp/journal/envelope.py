@@ -2,8 +2,9 @@
 
 The envelope of every event names its kind, seq, timestamp and classification. A public
 event's envelope carries its body (the event's canonical bytes); any other carries a hiding
-commitment instead, `SHA-256(COMMITMENT_TAG || salt || body)`, with a 32-byte salt derived from
-the writer's disclosure key and the event's seq (`journal/disclosure.py`). So the tree, every
+commitment instead, `SHA-256(COMMITMENT_TAG || level || 0x00 || salt || body)`, with a 32-byte salt derived from
+the writer's disclosure key and the event's seq (`journal/disclosure.py`); the tag names the
+classification too (`ramp-commitment-v1\0restricted\0`), so an envelope cannot be relabelled. So the tree, every
 proof and every checkpoint verify without a single private body, and a reader cleared for an
 event gets its body and salt (the signed API) and checks them against the leaf.
 
@@ -46,6 +47,7 @@ class Level(StrEnum):
 
 
 _RANK: Final = {Level.PUBLIC: 0, Level.RESTRICTED: 1, Level.SECRET: 2}
+_TAGS: Final = {level: COMMITMENT_TAG + level.value.encode() + b"\0" for level in (Level.RESTRICTED, Level.SECRET)}
 _PUBLIC_TAIL: Final = re.compile(rb',"class":"public","kind":"([a-z_]{1,32})","seq":(0|[1-9][0-9]{0,18}),'
                                  rb'"timestamp":"(0|[1-9][0-9]{0,19})"\}\Z')  # fmt: skip
 _SEALED: Final = re.compile(rb'\{"class":"(restricted|secret)","commitment":"([0-9a-f]{64})","kind":"([a-z_]{1,32})",'
@@ -70,9 +72,10 @@ def event_salt(disclosure: Disclosure, seq: int) -> bytes:
     return disclosure.salt(EVENT_SALT_DOMAIN, seq.to_bytes(8, "big"))
 
 
-def commitment(salt: bytes, body: bytes) -> bytes:
-    assert len(salt) == SALT_BYTES
-    return hashlib.sha256(COMMITMENT_TAG + salt + body).digest()
+def commitment(salt: bytes, body: bytes, level: Level = Level.RESTRICTED) -> bytes:
+    """SHA-256(COMMITMENT_TAG || level || 0x00 || salt || body): the hiding commitment of a sealed event."""
+    assert len(salt) == SALT_BYTES and level is not Level.PUBLIC
+    return hashlib.sha256(_TAGS[level] + salt + body).digest()
 
 
 def seal(body: bytes, kind: str, seq: int, timestamp: str, level: Level, salt: bytes) -> bytes:
@@ -80,7 +83,7 @@ def seal(body: bytes, kind: str, seq: int, timestamp: str, level: Level, salt: b
     tail = f'"kind":"{kind}","seq":{seq},"timestamp":"{timestamp}"}}'.encode()
     if level is Level.PUBLIC:
         return b'{"body":' + body + b',"class":"public",' + tail
-    hidden = hashlib.sha256(COMMITMENT_TAG + salt + body).hexdigest()
+    hidden = hashlib.sha256(_TAGS[level] + salt + body).hexdigest()
     return f'{{"class":"{level.value}","commitment":"{hidden}",'.encode() + tail
 
 

@@ -51,7 +51,7 @@
     const tail = enc.encode(`"kind":"${kind}","seq":${seq},"timestamp":"${timestamp}"}`);
     if (cls === "public") return concat(enc.encode('{"body":'), body, enc.encode(',"class":"public",'), tail);
     if (cls !== "restricted" && cls !== "secret") throw new Error(`unknown classification ${cls}`);
-    const hidden = hex(await sha256(concat(COMMITMENT_TAG, salt, body)));
+    const hidden = hex(await sha256(concat(COMMITMENT_TAG, enc.encode(cls), Uint8Array.of(0), salt, body)));
     return concat(enc.encode(`{"class":"${cls}","commitment":"${hidden}",`), tail);
   }
   const nodeHash = (l, r) => sha256(concat(Uint8Array.of(1), l, r));
