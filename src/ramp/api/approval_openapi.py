@@ -24,10 +24,10 @@ from ramp.api.approval_models import (
     RotateRequest,
     SessionOut,
 )
+from ramp.api.openapi_parts import REF, content
 from ramp.approvals.model import REQUEST_ID_RE
 from ramp.policy.identities import IDENTITY_ID_RE
 
-_REF = "#/components/schemas/{name}"
 _SIGNED = [{"httpSignature": []}]
 _SIGNED_OR_SESSION = [{"httpSignature": []}, {"session": []}]
 _ERRORS = {
@@ -43,32 +43,28 @@ _ERRORS = {
 }  # fmt: skip
 
 
-def _content(name: str) -> dict[str, Any]:
-    return {"application/json": {"schema": {"$ref": _REF.format(name=name)}}}
-
-
 def approval_schemas() -> dict[str, Any]:
     _, components = msgspec.json.schema_components(
         [CreateRequest, DecideRequest, RequestOut, RequestsPage, DecideResponse, ExecuteResponse,
          ApprovalErrorResponse, IdentityOut, RevokeRequest, RotateRequest, IdentityChangeResponse, PolicyOut,
          LoginRequest, SessionOut, LogoutResponse],
-        ref_template=_REF,
+        ref_template=REF,
     )  # fmt: skip
     return components
 
 
 def _op(summary: str, ok: str, statuses: tuple[int, ...], *, security: list | None = _SIGNED_OR_SESSION,
         body: str | None = None, params: list | None = None, created: bool = False) -> dict[str, Any]:  # fmt: skip
-    responses: dict[str, Any] = {"200": {"description": "ok", "content": _content(ok)}}
+    responses: dict[str, Any] = {"200": {"description": "ok", "content": content(ok)}}
     if created:
-        responses["201"] = {"description": "created", "content": _content(ok)}
-    responses.update({str(s): {"description": _ERRORS[s], "content": _content("ApprovalErrorResponse")}
+        responses["201"] = {"description": "created", "content": content(ok)}
+    responses.update({str(s): {"description": _ERRORS[s], "content": content("ApprovalErrorResponse")}
                       for s in statuses})  # fmt: skip
     op: dict[str, Any] = {"summary": summary, "responses": responses}
     if security is not None:
         op["security"] = security
     if body is not None:
-        op["requestBody"] = {"required": True, "content": _content(body)}
+        op["requestBody"] = {"required": True, "content": content(body)}
     if params:
         op["parameters"] = params
     return op

@@ -17,6 +17,7 @@ from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Route
 
+from ramp.api.openapi_parts import REF, content, responses
 from ramp.approvals.gate import check_direct, find_policy
 from ramp.budget import model as budget_model
 from ramp.budget import queries
@@ -133,7 +134,6 @@ def budget_routes(svc: Service) -> list[Route]:
 
 
 # --- OpenAPI (merged into the document by `ramp.api.openapi`) -----------------------------
-_REF = "#/components/schemas/{name}"
 _FY_PARAM: Final = {"name": "fiscal_year", "in": "path", "required": True,
                     "schema": {"type": "integer", "minimum": budget_model.FISCAL_YEAR_MIN, "maximum": budget_model.FISCAL_YEAR_MAX}}  # fmt: skip
 _PATH_PARAM: Final = {"name": "path", "in": "path", "required": True,
@@ -147,22 +147,15 @@ _PLAIN = {
 }  # fmt: skip
 
 
-def _content(name: str) -> dict[str, Any]:
-    return {"application/json": {"schema": {"$ref": _REF.format(name=name)}}}
-
-
 def _responses(ok: str, *errors: int) -> dict[str, Any]:
-    out: dict[str, Any] = {"200": {"description": "ok", "content": _content(ok)}}
-    for s in errors:
-        out[str(s)] = {"description": _PLAIN[s], "content": _content("ErrorResponse")}
-    return out
+    return responses(ok, _PLAIN, *errors)
 
 
 def budget_schemas() -> dict[str, Any]:
     _, components = msgspec.json.schema_components(
         [OperationRequest, OperationResponse, FiscalYears, queries.BudgetTree, queries.NodeHistory,
          queries.Burdens, queries.Alerts],
-        ref_template=_REF,
+        ref_template=REF,
     )  # fmt: skip
     return components
 
@@ -181,7 +174,7 @@ def budget_paths() -> dict[str, Any]:
             "summary": "one budget operation (enact, issue, allot, transfer, obligate, disburse, carry over, ...), "
                        "checked against the law and applied as one linked chain",
             "security": signed,
-            "requestBody": {"required": True, "content": _content("OperationRequest")},
+            "requestBody": {"required": True, "content": content("OperationRequest")},
             "responses": _responses("OperationResponse", 400, 401, 403, 409, 413, 429, 503),
         }},  # fmt: skip
         "/v1/budget/years": read("fiscal years with a budget", "FiscalYears", []),

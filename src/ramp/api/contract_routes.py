@@ -23,6 +23,7 @@ from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Route
 
+from ramp.api.openapi_parts import REF, content
 from ramp.approvals.gate import check_direct, find_policy
 from ramp.budget import model as budget_model
 from ramp.budget import requests as budget_requests
@@ -241,7 +242,6 @@ def contract_routes(svc: Service, gov: Governance) -> list[Route]:
 
 
 # --- OpenAPI (merged into the document by `ramp.api.openapi`) -----------------------------
-_REF = "#/components/schemas/{name}"
 _ERRORS: Final = {
     400: "invalid request: the code says which (terms that do not add up, dates out of order, a rule no "
          "existing identities can satisfy, a bad attestation signature, ...)",
@@ -257,24 +257,20 @@ _ERRORS: Final = {
 def contract_schemas() -> dict[str, Any]:
     _, components = msgspec.json.schema_components(
         [SignRequest, ObligateRequest, Empty, contract_requests.AttestRequest, ContractResponse, contract_views.ContractOut, contract_views.ContractsPage,
-         contract_views.VendorOut], ref_template=_REF)  # fmt: skip
+         contract_views.VendorOut], ref_template=REF)  # fmt: skip
     return components
-
-
-def _content(name: str) -> dict[str, Any]:
-    return {"application/json": {"schema": {"$ref": _REF.format(name=name)}}}
 
 
 def _op(summary: str, ok: str, statuses: tuple[int, ...], *, body: str | None = None, params: list | None = None,
         created: bool = False, session: bool = False) -> dict[str, Any]:  # fmt: skip
-    responses: dict[str, Any] = {"200": {"description": "ok", "content": _content(ok)}}
+    responses: dict[str, Any] = {"200": {"description": "ok", "content": content(ok)}}
     if created:
-        responses["201"] = {"description": "written", "content": _content(ok)}
-    responses.update({str(s): {"description": _ERRORS[s], "content": _content("ErrorResponse")} for s in statuses})
+        responses["201"] = {"description": "written", "content": content(ok)}
+    responses.update({str(s): {"description": _ERRORS[s], "content": content("ErrorResponse")} for s in statuses})
     op: dict[str, Any] = {"summary": summary, "responses": responses,
                           "security": [{"httpSignature": []}, *([{"session": []}] if session else [])]}  # fmt: skip
     if body is not None:
-        op["requestBody"] = {"required": True, "content": _content(body)}
+        op["requestBody"] = {"required": True, "content": content(body)}
     if params:
         op["parameters"] = params
     return op
@@ -290,7 +286,7 @@ def contract_paths() -> dict[str, Any]:
         {"name": "after", "in": "query", "schema": {"type": "integer", "minimum": 0, "maximum": 2**31}},
         {"name": "limit", "in": "query", "schema": {"type": "integer", "minimum": 1, "maximum": PAGE_MAX}},
     ]  # fmt: skip
-    empty = {"requestBody": {"required": False, "content": _content("Empty")}}
+    empty = {"requestBody": {"required": False, "content": content("Empty")}}
     return {
         "/v1/contracts": {
             "post": _op("sign a contract (201; a retry of the same signing 200): its terms are checked, the budget "

@@ -14,6 +14,7 @@ from starlette.responses import Response
 from starlette.routing import Route
 
 from ramp.api.models import InclusionProofOut
+from ramp.api.openapi_parts import REF, responses
 from ramp.budget import model as budget_model
 from ramp.ledger.model import TRANSFER_ID_MAX_CHARS, TRANSFER_ID_RE
 from ramp.refusal import Kind, Refused
@@ -136,7 +137,6 @@ def disclosure_routes(svc: Service) -> list[Route]:
 
 
 # --- OpenAPI (merged into the document by `ramp.api.openapi`) -----------------------------
-_REF = "#/components/schemas/{name}"
 _FY_PARAM: Final = {"name": "fiscal_year", "in": "path", "required": True,
                     "schema": {"type": "integer", "minimum": budget_model.FISCAL_YEAR_MIN,
                                "maximum": budget_model.FISCAL_YEAR_MAX}}  # fmt: skip
@@ -151,19 +151,12 @@ _PLAIN: Final = {
 }  # fmt: skip
 
 
-def _content(name: str) -> dict[str, Any]:
-    return {"application/json": {"schema": {"$ref": _REF.format(name=name)}}}
-
-
 def _responses(ok: str, *errors: int) -> dict[str, Any]:
-    out: dict[str, Any] = {"200": {"description": "ok", "content": _content(ok)}}
-    for s in errors:
-        out[str(s)] = {"description": _PLAIN[s], "content": _content("ErrorResponse")}
-    return out
+    return responses(ok, _PLAIN, *errors)
 
 
 def disclosure_schemas() -> dict[str, Any]:
-    _, components = msgspec.json.schema_components([DisclosedYears, TotalsResponse, PaymentLineResponse], ref_template=_REF)
+    _, components = msgspec.json.schema_components([DisclosedYears, TotalsResponse, PaymentLineResponse], ref_template=REF)
     return components
 
 

@@ -24,6 +24,7 @@ from ramp.api.models import (
     TransfersPage,
     TransfersRequest,
 )
+from ramp.api.openapi_parts import REF, content
 from ramp.api.script_openapi import script_paths, script_schemas
 from ramp.ledger.model import (
     ACCOUNT_ID_MAX_CHARS,
@@ -32,12 +33,8 @@ from ramp.ledger.model import (
     TRANSFER_ID_RE,
 )
 
-_REF = "#/components/schemas/{name}"
 _SIGNED = [{"httpSignature": []}]
-
-
-def _json(name: str) -> dict[str, Any]:
-    return {"application/json": {"schema": {"$ref": _REF.format(name=name)}}}
+_json = content
 
 
 def _errors(*statuses: int) -> dict[str, Any]:
@@ -71,7 +68,7 @@ def build_openapi() -> dict[str, Any]:
     _, components = msgspec.json.schema_components(
         [AccountsRequest, TransfersRequest, ResultsResponse, AccountOut, TransferOut, TransfersPage,
          EntriesResponse, OpeningsResponse, InclusionProofOut, ConsistencyProofOut, ErrorResponse],
-        ref_template=_REF,
+        ref_template=REF,
     )  # fmt: skip
     for schema in components.values():  # the commands' union tag is implied by the endpoint
         props = schema.get("properties", {})

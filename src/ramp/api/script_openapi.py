@@ -6,18 +6,13 @@ from typing import Any
 
 import msgspec
 
+from ramp.api.openapi_parts import REF, content
 from ramp.api.script_models import ScriptErrorResponse, ScriptRequest, ScriptRunResponse
-
-_REF = "#/components/schemas/{name}"
-
-
-def _content(name: str) -> dict[str, Any]:
-    return {"application/json": {"schema": {"$ref": _REF.format(name=name)}}}
 
 
 def script_schemas() -> dict[str, Any]:
     _, components = msgspec.json.schema_components(
-        [ScriptRequest, ScriptRunResponse, ScriptErrorResponse], ref_template=_REF
+        [ScriptRequest, ScriptRunResponse, ScriptErrorResponse], ref_template=REF
     )
     return components
 
@@ -39,16 +34,16 @@ def script_paths() -> dict[str, Any]:
     }
     responses: dict[str, Any] = {
         "200": {"description": "the run's postings, each a transfer with its seq (ok, or exists on a retry)",
-                "content": _content("ScriptRunResponse")},
-        **{s: {"description": d, "content": _content("ScriptErrorResponse")} for s, d in refused.items()},
-        **{s: {"description": d, "content": _content("ErrorResponse")} for s, d in plain.items()},
+                "content": content("ScriptRunResponse")},
+        **{s: {"description": d, "content": content("ScriptErrorResponse")} for s, d in refused.items()},
+        **{s: {"description": d, "content": content("ErrorResponse")} for s, d in plain.items()},
     }  # fmt: skip
     return {
         "/v1/scripts": {
             "post": {
                 "summary": "run a Numscript as one linked batch (all or nothing), recorded with its vars",
                 "security": [{"httpSignature": []}],
-                "requestBody": {"required": True, "content": _content("ScriptRequest")},
+                "requestBody": {"required": True, "content": content("ScriptRequest")},
                 "responses": responses,
             }
         }
