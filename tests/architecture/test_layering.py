@@ -23,7 +23,7 @@ LAYERS: list[tuple[str, frozenset[str]]] = [
     ("store", frozenset({"store"})),
     ("journal", frozenset({"journal"})),
     ("domain", frozenset({"policy", "auth", "approvals", "budget", "contracts", "numscript", "invoices",
-                          "payments", "disclosure"})),
+                          "payments", "disclosure", "supply", "mining"})),
     ("readers", frozenset({"audit", "client"})),  # offline verification; the signed HTTP client
     ("service", frozenset({"service"})),
     ("faces", frozenset({"api", "web"})),

@@ -59,6 +59,8 @@ ROLES: Final = frozenset({
     "cabinet_officer",     # records the Cabinet's decisions (予備費使用)
     "security_officer",    # revokes keys at once; proposes identity changes
     "analytics",           # software: may propose (a contract hold or release), never decide
+    "supply_party",        # captures EPCIS events of procured parts (manufacturer, depot, unit)
+    "mining_operator", "regulator",  # files mining reports; reads filings and flags
 })  # fmt: skip
 # What `ramp init` gives the first identity: it runs the system (identities, keys, the policy,
 # raw ledger accounts outside the budget's ring fence) and holds no budget role.
