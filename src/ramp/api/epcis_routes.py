@@ -18,6 +18,7 @@ from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Route
 
+from ramp.api import openapi_parts
 from ramp.journal import proofs
 from ramp.ledger import Command, LedgerEngine, Result
 from ramp.policy.identities import Identity
@@ -175,7 +176,7 @@ def _query(request: Request) -> provenance.Query:
                 raise Refused(Kind.INVALID, "parameter_invalid", f"{name} is 1..{FILTER_VALUES_MAX} comma-separated "
                               f"values of at most {EPC_MAX_CHARS} characters")  # fmt: skip
             values[attr] = items
-    if "eventType" in values and not values["eventType"] <= set(provenance.EVENT_TYPES):
+    if "event_type" in values and not values["event_type"] <= set(provenance.EVENT_TYPES):
         raise Refused(Kind.INVALID, "parameter_invalid", f"eventType is of {', '.join(provenance.EVENT_TYPES)}")
     for name, attr in (("GE_eventTime", "ge_event_time_ns"), ("LT_eventTime", "lt_event_time_ns")):
         if name in params:
@@ -208,7 +209,6 @@ def epcis_routes(svc: Service) -> list[Route]:
 
 
 # --- OpenAPI (merged into the document by `ramp.api.openapi`) -----------------------------
-_REF: Final = "#/components/schemas/{name}"
 _ERRORS: Final = {
     400: "invalid request: not JSON, a bad EPC or query parameter", 401: "signature missing or invalid",
     403: "role missing (capture: supply_party)", 404: "no captured event names the EPC", 409: "the ledger refused it",
@@ -219,21 +219,16 @@ _ERRORS: Final = {
 
 
 def epcis_schemas() -> dict[str, Any]:
-    _, components = msgspec.json.schema_components([CaptureOut, ProvenanceOut, EventsPage], ref_template=_REF)
+    _, components = msgspec.json.schema_components([CaptureOut, ProvenanceOut, EventsPage], ref_template=openapi_parts.REF)
     components["EPCISDocument"] = {"type": "object", "description": "a GS1 EPCIS 2.0 EPCISDocument (JSON-LD), "
                                    "checked against the EPCIS-JSON-Schema.json of the standard"}  # fmt: skip
     return components
 
 
-def _content(name: str) -> dict[str, Any]:
-    return {"application/json": {"schema": {"$ref": _REF.format(name=name)}}}
-
-
 def _responses(ok: str, statuses: tuple[int, ...], created: bool = False) -> dict[str, Any]:
-    out: dict[str, Any] = {"200": {"description": "ok", "content": _content(ok)}}
+    out = openapi_parts.responses(ok, _ERRORS, *statuses)
     if created:
-        out["201"] = {"description": "captured", "content": _content(ok)}
-    out.update({str(s): {"description": _ERRORS[s], "content": _content("ErrorResponse")} for s in statuses})
+        out["201"] = {"description": "captured", "content": openapi_parts.content(ok)}
     return out
 
 
@@ -248,8 +243,8 @@ def epcis_paths() -> dict[str, Any]:
             "summary": "capture an EPCISDocument: every event a record (201; the same events again 200), then the "
                        "flags (clone, received without shipment) their EPCs raise",
             "security": signed, "requestBody": {"required": True, "content": {
-                "application/ld+json": {"schema": {"$ref": _REF.format(name="EPCISDocument")}},
-                "application/json": {"schema": {"$ref": _REF.format(name="EPCISDocument")}}}},
+                "application/ld+json": {"schema": {"$ref": openapi_parts.REF.format(name="EPCISDocument")}},
+                "application/json": {"schema": {"$ref": openapi_parts.REF.format(name="EPCISDocument")}}}},
             "responses": _responses("CaptureOut", (400, 401, 403, 409, 413, 422, 429, 503), created=True)}},
         "/v1/epcis/events": {"get": {
             "summary": "captured events, in log order, by the EPCIS query interface's common filters",
