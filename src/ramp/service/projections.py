@@ -18,13 +18,14 @@ from ramp.journal.writer import Projection
 from ramp.policy.active import ActivePolicy
 from ramp.policy.identities import IdentityRegistry
 from ramp.service.activity import Activity
+from ramp.service.search_index import SearchIndex
 
 
 def service_projections() -> tuple[IdentityRegistry, list[Projection]]:
     """The identity registry (the faces need it by name) and every projection, it included."""
     identities = IdentityRegistry()
     return identities, [identities, BudgetProjection(), Activity(), ActivePolicy(), RequestIndex(), ContractIndex(),
-                        PaymentLines()]  # fmt: skip
+                        PaymentLines(), SearchIndex()]  # fmt: skip
 
 
 def open_service_journal(db: str, log_key: str | None = None) -> tuple[Journal, IdentityRegistry]:

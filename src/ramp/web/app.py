@@ -26,7 +26,6 @@ from starlette.staticfiles import StaticFiles
 from ramp.budget import model as budget_model
 from ramp.budget.projection import BudgetProjection
 from ramp.budget.queries import TreeNode, budget_tree, node_history
-from ramp.journal.queries import account_events
 from ramp.ledger.events import TransferApplied
 from ramp.ledger.model import (
     ACCOUNT_ID_MAX_CHARS,
@@ -44,6 +43,7 @@ from ramp.tlog.note import NoteError, parse_verifier_key
 from ramp.web import disclosure as disclosure_view
 from ramp.web import overview as overview_model
 from ramp.web.access import Access, NoSignIn, SessionAccess, Viewer, local_path
+from ramp.web.account_table import account_page as account_table_page
 from ramp.web.contracts import CONTRACT_ROLES, CONTRACTS_PATH, contracts_routes
 from ramp.web.dashboard import Dashboard, jst, template_env
 from ramp.web.feed import FeedHub, stream
@@ -51,11 +51,11 @@ from ramp.web.i18n import LANG_COOKIE, lang_of, month_names
 from ramp.web.inbox import INBOX_PATH, INBOX_ROLES, inbox_routes
 from ramp.web.money import LANGS
 from ramp.web.pages import Page, PageRegistry
+from ramp.web.search import search_page, search_routes
 from ramp.web.signin import signin_routes
 
 STATIC: Final = Path(__file__).parent / "static"
 HISTORY_PAGE: Final = 100  # movements per page of a node's history
-ACCOUNT_PAGE: Final = 50  # transfers per page of an account
 QUERY_MAX_CHARS: Final = max(ACCOUNT_ID_MAX_CHARS, TRANSFER_ID_MAX_CHARS)
 LANG_COOKIE_MAX_AGE_S: Final = 365 * 24 * 3600
 
@@ -88,7 +88,7 @@ def web_routes(svc: Service, access: Access | None, gov: Governance, pages: Page
         Route("/budget/node", d.page("budget", partial(node_page, d)), methods=["GET"]),
         Route("/ledger", d.page("ledger", partial(ledger_page, d)), methods=["GET"]),
         Route("/ledger/transfer/{id}", d.page("ledger", partial(transfer_page, d)), methods=["GET"]),
-        Route("/ledger/account/{id}", d.page("ledger", partial(account_page, d)), methods=["GET"]),
+        Route("/ledger/account/{id}", d.page("ledger", partial(account_table_page, d)), methods=["GET"]),
         Route("/feed", d.page("feed", partial(feed_page, d)), methods=["GET"]),
         Route("/dashboard/events", d.page("feed", partial(feed_events, d)), methods=["GET"]),
         Route("/dashboard/witnesses", partial(witnesses, d), methods=["GET"]),
@@ -97,6 +97,7 @@ def web_routes(svc: Service, access: Access | None, gov: Governance, pages: Page
         *signin_routes(d),
         *inbox_routes(d),
         *contracts_routes(d),
+        *search_routes(d),
         *disclosure_view.disclosure_routes(d),
         Mount("/static", StaticFiles(directory=STATIC), name="static"),
     ]
@@ -181,8 +182,9 @@ async def ledger_page(d: Dashboard, request: Request, viewer: Viewer | None) -> 
             return RedirectResponse(f"/ledger/transfer/{quote(q, safe='')}", 303)
         if ACCOUNT_ID_RE.fullmatch(q) and journal.read.account(q) is not None:
             return RedirectResponse(f"/ledger/account/{quote(q, safe='')}", 303)
-    return d.render(request, "ledger.html", "ledger", viewer, q=q, examples=_examples(journal),
-                    status=404 if q else 200)  # fmt: skip
+    if q:  # not an exact id: the ranked search, here
+        return await search_page(d, request, viewer)
+    return d.render(request, "ledger.html", "ledger", viewer, q=q, examples=_examples(journal))
 
 
 async def transfer_page(d: Dashboard, request: Request, viewer: Viewer | None) -> Response:
@@ -194,20 +196,6 @@ async def transfer_page(d: Dashboard, request: Request, viewer: Viewer | None) -
     [(salt, body)] = journal.openings(t.seq, t.seq + 1)  # what opens its envelope in the public log
     return d.render(request, "transfer.html", "ledger", viewer, tr=t, amount=int(t.amount), at=jst(int(t.timestamp)),
                     opening_salt=salt.hex(), opening_body=base64.b64encode(body).decode())  # fmt: skip
-
-
-async def account_page(d: Dashboard, request: Request, viewer: Viewer | None) -> Response:
-    journal = d.svc.journal
-    aid = request.path_params["id"]
-    a = journal.read.account(aid) if len(aid) <= ACCOUNT_ID_MAX_CHARS else None
-    if a is None:
-        return d.not_found(request, "ledger", viewer, aid[:QUERY_MAX_CHARS])
-    after = request.query_params.get("after_seq", "")
-    page = account_events(journal, aid, after_seq=int(after) if is_digits(after) and len(after) < 19 else None,
-                          limit=ACCOUNT_PAGE)  # fmt: skip
-    transfers = [e for e in page.events if isinstance(e, TransferApplied)]
-    return d.render(request, "account.html", "ledger", viewer, a=a, transfers=transfers,
-                    next_after_seq=page.next_after_seq)  # fmt: skip
 
 
 async def feed_page(d: Dashboard, request: Request, viewer: Viewer | None) -> Response:
