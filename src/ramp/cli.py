@@ -28,6 +28,7 @@ _COMMANDS: dict[str, tuple[str, str]] = {
     "auth": ("ramp.auth.cli", "web login credentials: enrol a password and a TOTP secret"),
     "serve": ("ramp.server.cli:serve", "serve the RAMP API and the dashboard"),
     "disclosure": ("ramp.api.disclosure_cli", "public totals: publish Merkle-sum roots; verify totals or a payment"),
+    "verify-receipt": ("ramp.mining.cli", "verify a mining filing's receipt offline against the log key"),
     "invoice": ("ramp.invoices.cli", "JP PINT invoices: validate a file (UBL 2.1 XSD + the JP PINT Schematron)"),
 }
 

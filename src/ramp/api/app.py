@@ -20,6 +20,7 @@ from ramp.api.contract_routes import contract_routes
 from ramp.api.disclosure_routes import disclosure_routes
 from ramp.api.epcis_routes import epcis_routes
 from ramp.api.ledger_routes import ledger_routes
+from ramp.api.mining_routes import mining_routes
 from ramp.api.openapi import build_openapi
 from ramp.api.script_routes import script_routes
 from ramp.service import Governance, Service
@@ -35,5 +36,5 @@ def api_routes(svc: Service, gov: Governance) -> list[BaseRoute]:
         Route("/openapi.json", partial(openapi_json, build_openapi()), methods=["GET"]),
         *ledger_routes(svc), *script_routes(svc), *budget_routes(svc), *approval_routes(svc, gov),
         *contract_routes(svc, gov), *auth_routes(svc, gov), *disclosure_routes(svc),
-        *epcis_routes(svc),
+        *epcis_routes(svc), *mining_routes(svc),
     ]  # fmt: skip

@@ -12,6 +12,7 @@ from ramp.api.budget_routes import budget_paths, budget_schemas
 from ramp.api.contract_routes import contract_paths, contract_schemas
 from ramp.api.disclosure_routes import disclosure_paths, disclosure_schemas
 from ramp.api.epcis_routes import epcis_paths, epcis_schemas
+from ramp.api.mining_routes import mining_paths, mining_schemas
 from ramp.api.models import (
     AccountOut,
     AccountsRequest,
@@ -100,7 +101,7 @@ def build_openapi() -> dict[str, Any]:
                  '("@method" "@target-uri" "content-digest"), label `ramp`, keyid = identity.'},  # fmt: skip
         "components": {
             "schemas": {**components, **script_schemas(), **budget_schemas(), **approval_schemas(), **contract_schemas(),
-                        **disclosure_schemas(), **epcis_schemas()},
+                        **disclosure_schemas(), **epcis_schemas(), **mining_schemas()},
             "securitySchemes": {"httpSignature": {"type": "apiKey", "in": "header", "name": "Signature"},
                                 "session": SESSION_SCHEME},
         },
@@ -113,6 +114,7 @@ def build_openapi() -> dict[str, Any]:
             **contract_paths(),
             **disclosure_paths(),
             **epcis_paths(),
+            **mining_paths(),
             "/v1/accounts/{id}": read("an account and its balances", "AccountOut", [_path("id", ACCOUNT_ID_SCHEMA)]),
             "/v1/accounts/{id}/transfers": read(
                 "an account's transfers, oldest first", "TransfersPage",
