@@ -18,6 +18,7 @@ from pathlib import Path
 from typing import Any, Final
 from urllib.parse import quote
 
+import msgspec
 from starlette.requests import Request
 from starlette.responses import RedirectResponse, Response, StreamingResponse
 from starlette.routing import BaseRoute, Mount, Route
@@ -51,6 +52,7 @@ from ramp.web.i18n import LANG_COOKIE, lang_of, month_names
 from ramp.web.inbox import INBOX_PATH, INBOX_ROLES, inbox_routes
 from ramp.web.money import LANGS
 from ramp.web.pages import Page, PageRegistry
+from ramp.web.requests import REQUESTS_PATH, REQUESTS_ROLES, requests_routes
 from ramp.web.search import search_page, search_routes
 from ramp.web.signin import signin_routes
 
@@ -66,6 +68,7 @@ def default_pages() -> PageRegistry:
     for key, path in (("overview", "/overview"), ("budget", "/budget"), ("ledger", "/ledger"), ("feed", "/feed")):
         pages.add(Page(key, path))
     pages.add(Page("approvals", INBOX_PATH, roles=INBOX_ROLES))
+    pages.add(Page("requests", REQUESTS_PATH, roles=REQUESTS_ROLES))
     pages.add(Page("contracts", CONTRACTS_PATH, roles=CONTRACT_ROLES))
     pages.add(Page("public", "/public", public=True))
     return pages
@@ -96,6 +99,7 @@ def web_routes(svc: Service, access: Access | None, gov: Governance, pages: Page
         Route("/lang/{lang}", set_lang, methods=["GET"]),
         *signin_routes(d),
         *inbox_routes(d),
+        *requests_routes(d),
         *contracts_routes(d),
         *search_routes(d),
         *disclosure_view.disclosure_routes(d),
@@ -150,8 +154,11 @@ async def budget_page(d: Dashboard, request: Request, viewer: Viewer | None) -> 
     if isinstance(fy, Response):
         return fy
     tree = budget_tree(d.budget, fy)
+    sort = request.query_params.get("sort", "")
+    items = _by_available(tree.items) if sort == "available" else tree.items  # idle money first
     return d.render(request, "budget.html", "budget", viewer, fy=fy, years=d.budget.fiscal_years(), tree=tree,
-                    name=lambda n: _node_name(n, lang_of(request)))  # fmt: skip
+                    items=items, sort="available" if sort == "available" else "tree",
+                    may_request=d.may_open("requests", viewer), name=lambda n: _node_name(n, lang_of(request)))  # fmt: skip
 
 
 async def node_page(d: Dashboard, request: Request, viewer: Viewer | None) -> Response:
@@ -231,6 +238,12 @@ async def set_lang(request: Request) -> Response:
     if lang in LANGS:
         response.set_cookie(LANG_COOKIE, lang, max_age=LANG_COOKIE_MAX_AGE_S, samesite="lax", httponly=False)
     return response
+
+
+def _by_available(nodes: list[TreeNode]) -> list[TreeNode]:
+    """The nodes, and at every level their children, most available first (then by path)."""
+    return [msgspec.structs.replace(n, children=_by_available(n.children))
+            for n in sorted(nodes, key=lambda n: (-n.figures.available, n.path))]  # fmt: skip
 
 
 def _node_name(n: TreeNode, lang: str) -> str:

@@ -48,7 +48,8 @@ class FormError(Exception):
         self.key = key
 
 
-async def read_form(request: Request, max_bytes: int = FORM_BODY_MAX_BYTES) -> dict[str, str]:
+async def read_form(request: Request, max_bytes: int = FORM_BODY_MAX_BYTES,
+                    max_fields: int = FORM_FIELDS_MAX) -> dict[str, str]:
     """The fields of an `application/x-www-form-urlencoded` POST from this site."""
     if not same_origin(request):
         raise FormError(403, "form.foreign")
@@ -60,7 +61,7 @@ async def read_form(request: Request, max_bytes: int = FORM_BODY_MAX_BYTES) -> d
     if body and media != "application/x-www-form-urlencoded":  # an empty body is an empty form
         raise FormError(415, "form.invalid")
     try:
-        pairs = parse_qsl(body.decode("utf-8"), keep_blank_values=True, max_num_fields=FORM_FIELDS_MAX,
+        pairs = parse_qsl(body.decode("utf-8"), keep_blank_values=True, max_num_fields=max_fields,
                           errors="strict")  # fmt: skip
     except (UnicodeDecodeError, ValueError) as exc:
         raise FormError(400, "form.invalid") from exc
@@ -91,10 +92,11 @@ class SignedForm:
     source: str = ""  # the client's address: fresh codes are limited per source, as sign-in is
 
 
-async def signed_in_form(request: Request, sessions: Sessions | None) -> SignedForm | None:
+async def signed_in_form(request: Request, sessions: Sessions | None, *, max_bytes: int = FORM_BODY_MAX_BYTES,
+                         max_fields: int = FORM_FIELDS_MAX) -> SignedForm | None:  # fmt: skip
     """The form of the request's live session; None when there is no live session (the caller
     sends the visitor to sign in, and back to a page, never back to the POST)."""
-    fields = await read_form(request)
+    fields = await read_form(request, max_bytes, max_fields)
     if sessions is None:
         raise Refused(Kind.FORBIDDEN, "no_web_login", "this service has no web login")
     try:

@@ -10,6 +10,7 @@ from typing import Final
 
 from starlette.requests import Request
 
+from ramp.web.i18n_requests import REQUEST_LABELS
 from ramp.web.money import LANGS
 
 LANG_COOKIE: Final = "ramp_lang"
@@ -449,6 +450,8 @@ LABELS: Final[dict[str, tuple[str, str]]] = {
     "payment.unpublished": ("This payment came after the latest published root: it is counted in the next one.",
                             "この支出は最新の公表後に行われました。次回の公表で算入されます。"),
 }  # fmt: skip
+assert not set(LABELS) & set(REQUEST_LABELS), "a request label given twice"
+LABELS.update(REQUEST_LABELS)  # the request forms' words (ramp.web.i18n_requests)
 
 
 def lang_of(request: Request) -> str:
