@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import msgspec
 import pytest
 
 from ramp.audit.budget_check import check_budget_movements
@@ -32,6 +33,7 @@ from ramp.budget.service import BudgetService
 from ramp.journal import Journal
 from ramp.journal.log import LogSigner, create_log_key
 from ramp.ledger import CreateAccount, CreateTransfer
+from ramp.ledger.events import TransferApplied
 from ramp.store import SQLiteStore
 
 ORIGIN = "budget-check.test/ramp"
@@ -116,3 +118,18 @@ def test_a_ryuyo_on_a_named_reference_without_an_executed_request_fails(tmp_path
     assert verify(["--db", db]) == 1
     assert "ryuyo-1" in capsys.readouterr().err
 
+
+
+def test_a_second_mint_beside_a_matched_issuance_fails(tmp_path):
+    """A MINT with its ISSUE is an issuance; a second MINT of the same item in the same chain is
+    money no authority backs (the review's forgery: a matched pair, ¥5 bn beside it). Built as a
+    forged event stream: no planner and no engine would write it."""
+    journal, _db = _budget(tmp_path)
+    events = journal.events(range(journal.size))
+    journal.close()
+    at = next(k for k, e in enumerate(events) if isinstance(e, TransferApplied) and e.code == "MINT")
+    mint = events[at]
+    forged = msgspec.structs.replace(mint, id="forged-mint", amount=str(5 * BN), flags=("linked",))
+    assert check_budget_movements(events) == []
+    failures = check_budget_movements([*events[: at + 1], forged, *events[at + 1 :]])
+    assert any("forged-mint" in f and "not an issuance against enacted authority" in f for f in failures), failures

@@ -254,16 +254,26 @@ def test_a_new_payment_is_published_in_the_next_root_and_only_then(site):
     escrow = f"contract:{p.contract}:fy{FISCAL_YEAR}"
     assert journal.read.account(escrow).credits_posted > journal.read.account(escrow).debits_posted
     tid = "disclosure-test-pay-1"
-    [result] = journal.submit([CreateTransfer(id=tid, debit_account=escrow, credit_account=f"vendor:{p.vendor}",
-                                              amount=1, asset="JPYD", code="DISBURSE")])  # fmt: skip
-    assert result.result == "ok"
+
+    def pay(transfer_id: str) -> None:
+        [result] = journal.submit([CreateTransfer(id=transfer_id, debit_account=escrow, amount=1, asset="JPYD",
+                                                  credit_account=f"vendor:{p.vendor}", code="DISBURSE")])  # fmt: skip
+        assert result.result == "ok"
+
+    pay(tid)
     r = _payment(site, site.people.own, tid)
     assert (r.status_code, r.json()["error"]["code"]) == (404, "payment_not_yet_published")
     assert disclosure_publish.due(lines, FISCAL_YEAR) and not disclosure_publish.due(lines, 2024)
+    # One payment would move its group's total by one payment: subtracting the roots would show
+    # its amount, so the root is held until the group has moved by MIN_GROUP_LINES payments.
+    assert disclosure_publish.publications(journal, lines) == []
+    for k in range(2, MIN_GROUP_LINES + 1):
+        pay(f"disclosure-test-pay-{k}")
     [written] = disclosure_publish.publish(journal, lines)
     assert written == f"{RECORD_TYPE}.fy{FISCAL_YEAR}.2"
     after = lines.latest(FISCAL_YEAR).published.root
-    assert (after.sum_yen, after.count) == (before.published.root.sum_yen + 1, before.published.root.count + 1)
+    assert (after.sum_yen, after.count) == (before.published.root.sum_yen + MIN_GROUP_LINES,
+                                            before.published.root.count + MIN_GROUP_LINES)  # fmt: skip
     assert after.sum_yen == budget_tree(journal.projection(BudgetProjection), FISCAL_YEAR).figures.disbursed
     verified = check_payment(check_totals(_totals(site), _log_key(site)), _payment(site, site.people.own, tid).json(), tid)
     assert verified.amount_yen == 1

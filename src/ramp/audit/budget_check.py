@@ -99,9 +99,13 @@ class BudgetAudit:
         if code in (Code.MINT, Code.ISSUE):
             item = t.references.get("item", "")
             year = _year(credit)
-            mint = next((x for x in transfers if x.code == Code.MINT and x.references.get("item") == item), None)
-            issue = next((x for x in transfers if x.code == Code.ISSUE and x.references.get("item") == item), None)
-            ok = (year is not None and mint is not None and issue is not None and int(mint.amount) == int(issue.amount)
+            # One MINT and one ISSUE per item in the chain, and this transfer one of them: a second
+            # MINT beside a matched pair would create money no authority backs.
+            mints = [x for x in transfers if x.code == Code.MINT and x.references.get("item") == item]
+            issues = [x for x in transfers if x.code == Code.ISSUE and x.references.get("item") == item]
+            mint, issue = (mints[0], issues[0]) if len(mints) == len(issues) == 1 else (None, None)
+            ok = (year is not None and mint is not None and issue is not None and t in (mint, issue)
+                  and int(mint.amount) == int(issue.amount)
                   and mint.debit_account == budget_model.TREASURY_ISSUER
                   and mint.credit_account in (budget_model.node_account(year, item), budget_model.reserve_account(year))
                   and issue.debit_account == budget_model.authority_account(year, item)
