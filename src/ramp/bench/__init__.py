@@ -5,7 +5,8 @@ from __future__ import annotations
 import sys
 
 _BENCHES = {"ledger": "ramp.bench.ledger", "log": "ramp.bench.log", "api": "ramp.bench.api",
-            "contracts": "ramp.bench.contracts", "invoices": "ramp.bench.invoices"}
+            "contracts": "ramp.bench.contracts", "invoices": "ramp.bench.invoices",
+            "epcis": "ramp.bench.epcis"}
 
 
 def main(argv: list[str]) -> int:
