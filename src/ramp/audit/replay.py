@@ -14,6 +14,7 @@ from __future__ import annotations
 from ramp.audit import budget_check
 from ramp.audit.approvals import ApprovalAudit, ApprovalInvalid
 from ramp.audit.report import VerifyFailure
+from ramp.disclosure.classify import Classifier
 from ramp.journal.appender import LogAppender, Runs
 from ramp.journal.envelope import EnvelopeInvalid, Level, opens, parse, split_opening
 from ramp.journal.writer import event_kind
@@ -36,6 +37,7 @@ class LogReplay:
         self.engine = LedgerEngine()
         self.approvals = ApprovalAudit(log_key)
         self.tree = LogAppender()
+        self.classify = Classifier()  # the rule the writer's envelopes must be at least as strict as
         self.levels: dict[Level, int] = dict.fromkeys(Level, 0)  # events seen per classification
         self._last_ts = -1
 
@@ -52,9 +54,12 @@ class LogReplay:
                 event = decode_event(body)
                 if event.seq != first_seq + k:
                     raise EnvelopeInvalid(f"the opening is of seq {event.seq}")
-                self.levels[opens(leaf, salt, body, kind=event_kind(event), seq=event.seq,
-                                  timestamp=event.timestamp)] += 1  # fmt: skip
+                level = opens(leaf, salt, body, kind=event_kind(event), seq=event.seq, timestamp=event.timestamp)
+                self.levels[level] += 1
                 engine.replay(event)
+                floor = self.classify(event, engine)
+                if level.rank < floor.rank:  # a writer may seal more than the rule asks, never less
+                    raise EnvelopeInvalid(f"{level.value} in the log, but the classification rule says {floor.value}")
                 approvals.feed(event)
                 budget_check.feed(self, event, where)
             except (EventDecodeError, ReplayError, EnvelopeInvalid) as exc:
