@@ -26,6 +26,7 @@ from ramp.refusal import Kind, Refused
 from ramp.service import Service
 from ramp.service.access import LEDGER_READERS
 from ramp.service.http import authenticate, int_param, json_response, read_body
+from ramp.service.strict_json import refuse_duplicate_keys
 from ramp.supply import capture as epcis_capture
 from ramp.supply import flags as supply_flags
 from ramp.supply import provenance
@@ -112,6 +113,7 @@ async def capture(api: EpcisApi, request: Request) -> Response:
     svc = api.svc
     body = await read_body(request, epcis_capture.DOCUMENT_MAX_BYTES)
     identity = authenticate(request, body, svc.identities, roles=epcis_capture.CAPTURER_ROLES, clock=svc.clock)
+    refuse_duplicate_keys(body)  # one value per key: every reader of the signed bytes reads the same events
     doc = epcis_capture.parse(body)
     records = epcis_capture.event_records(doc, identity.id)
     results = await svc.committer.submit(list(records))

@@ -89,10 +89,12 @@ class MiningApi:
 async def _operator(api: MiningApi, request: Request, max_bytes: int) -> tuple[Identity, bytes]:
     svc = api.svc
     body = await read_body(request, max_bytes)
-    identity = authenticate(request, body, svc.identities, roles=OPERATORS, clock=svc.clock)
+    return authenticate(request, body, svc.identities, roles=OPERATORS, clock=svc.clock), body
+
+
+def _registered(api: MiningApi, identity: Identity) -> None:
     if api.index.operator(identity.id) is None:
         raise Refused(Kind.FORBIDDEN, "operator_not_registered", f"{identity.id} is not a registered mining operator")
-    return identity, body
 
 
 async def register(api: MiningApi, request: Request) -> Response:
@@ -110,6 +112,7 @@ async def register(api: MiningApi, request: Request) -> Response:
 async def report(api: MiningApi, request: Request) -> Response:
     identity, body = await _operator(api, request, filings.DISCLOSURE_FILE_MAX_BYTES)
     filing = decode(body, filings.Report)
+    _registered(api, identity)
     records = filings.report_records(identity.id, filing, hashlib.sha256(body).hexdigest(), api.svc.now_ns())
     results = await api.write(records)
     flags = [FlagOut(str(r.body["kind"]), r.body["field"], str(r.body["message"]))  # type: ignore[arg-type]
@@ -141,6 +144,7 @@ def _check_file(d: filings.Disclosure) -> None:
 async def disclose(api: MiningApi, request: Request) -> Response:
     identity, body = await _operator(api, request, FILING_BODY_MAX_BYTES)
     d = decode(body, filings.Disclosure)
+    _registered(api, identity)
     _check_file(d)
     record = filings.disclosure_record(identity.id, d, hashlib.sha256(body).hexdigest(), api.svc.now_ns())
     results = await api.write([record])
