@@ -125,9 +125,13 @@ def test_a_line_opens_to_its_contractor_and_budget_readers_only(site):
     p = site.people.payment
     assert _payment(site, "boa.auditor.watanabe", p.transfer_id).status_code == 200
     assert _payment(site, "fo.tanaka", p.transfer_id).status_code == 200  # a finance officer reads the budget
+    # Another party is told it is not found, as for a payment that does not exist: a 403 would
+    # confirm to a probe that the transfer id is a real payment.
     other = _payment(site, site.people.other, p.transfer_id)
-    assert (other.status_code, other.json()["error"]["code"]) == (403, "forbidden")
-    inspector = _payment(site, "atla.inspector.suzuki", p.transfer_id)
+    missing = _payment(site, site.people.other, "no-such-transfer")
+    assert (other.status_code, other.json()["error"]["code"]) == (404, "payment_not_found")
+    assert (missing.status_code, missing.json()["error"]["code"]) == (404, "payment_not_found")
+    inspector = _payment(site, "atla.inspector.suzuki", p.transfer_id)  # no role that reads payments at all
     assert (inspector.status_code, inspector.json()["error"]["code"]) == (403, "forbidden")
     unsigned = httpx.get(f"{site.url}/v1/disclosure/{FISCAL_YEAR}/payments/{p.transfer_id}")
     assert unsigned.status_code == 401

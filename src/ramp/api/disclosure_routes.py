@@ -145,8 +145,8 @@ _ID_PARAM: Final = {"name": "transfer_id", "in": "path", "required": True,
                                "maxLength": TRANSFER_ID_MAX_CHARS}}  # fmt: skip
 _PLAIN: Final = {
     400: "invalid fiscal year or transfer id", 401: "signature missing or invalid (code says which)",
-    403: "neither the payment's contractor nor a budget reader",
-    404: "no root published for the year, no such payment, or the payment came after the latest root",
+    403: "the signer holds no role that reads payments (a contractor's or a budget reader's)",
+    404: "no root published for the year, no such payment of the caller's (another party's payment is not found either), or the payment came after the latest root",
     503: "the log is committing or its store is unavailable (see Retry-After)",
 }  # fmt: skip
 

@@ -109,18 +109,20 @@ async def payment_line(svc: Service, fiscal_year: int, transfer_id: str, reader:
     """Only for the payment's own contractor and budget readers (`access.may_open_payment`)."""
     lines = lines_of(svc)
     payment = lines.payment(transfer_id)
-    if payment is None or payment.fiscal_year != fiscal_year:
-        raise Refused(Kind.NOT_FOUND, "payment_not_found", f"no payment {transfer_id!r} in FY{fiscal_year}")
-    if not may_open_payment(reader, payment.vendor):
-        raise Refused(Kind.FORBIDDEN, "forbidden", "a payment's line opens only to its contractor and budget readers")
+    if payment is None or payment.fiscal_year != fiscal_year or not may_open_payment(reader, payment.vendor):
+        # Another party's payment is not found either: a 403 would tell a probe that it exists.
+        raise Refused(Kind.NOT_FOUND, "payment_not_found", f"no payment {transfer_id!r} of yours in FY{fiscal_year}")
     latest = _latest(lines, fiscal_year)
     if payment.seq >= latest.published.log_size:
         raise Refused(Kind.NOT_FOUND, "payment_not_yet_published",
                       f"{transfer_id} came after FY{fiscal_year}'s latest root: it is in the next one")  # fmt: skip
     salt_of = salt_source(svc.journal)
     year = await asyncio.to_thread(lines.tree, fiscal_year, latest.published.log_size, salt_of)
-    # The tree rebuilt from the journal is the one published: same lines, same salts.
-    assert year.tree.root == latest.published.root, f"FY{fiscal_year}'s rebuilt root differs from {latest.record_id}"
+    # The tree rebuilt from the journal is the one published: same lines, same salts. If not (a store
+    # restored under another key, say), no proof is served: it would not verify.
+    if year.tree.root != latest.published.root:
+        raise Refused(Kind.UNAVAILABLE, "totals_inconsistent",
+                      f"FY{fiscal_year}'s rebuilt root differs from {latest.record_id}: no proof can be given")  # fmt: skip
     opening, proof = payment_proof(year, payment, salt_of)
     return PaymentLine(latest, payment, opening, proof)
 
