@@ -134,3 +134,15 @@ def test_the_servers_own_500_carries_the_headers(site) -> None:
         app.router.routes.pop()
     assert r.status_code == 500
     _check(r, private=True)
+
+
+def test_https_answers_carry_strict_transport_security_and_http_ones_do_not(site) -> None:
+    _, app, _ = site
+
+    async def get(base: str) -> httpx.Response:
+        async with httpx.AsyncClient(transport=httpx.ASGITransport(app), base_url=base) as client:
+            return await client.get("/public")
+
+    secure, plain = asyncio.run(get("https://ramp.test")), asyncio.run(get("http://ramp.test"))
+    assert secure.headers["Strict-Transport-Security"] == "max-age=31536000"
+    assert "Strict-Transport-Security" not in plain.headers

@@ -28,6 +28,9 @@ SECURITY_HEADERS: Final = {
     "Referrer-Policy": "same-origin",
     "X-Frame-Options": "DENY",
 }
+# Over https, browsers are told to come back over https only (a year); over plain http (the demo
+# on localhost) the header would mean nothing and is not sent (RFC 6797 §7.2).
+HSTS: Final = "max-age=31536000"
 PRIVATE: Final = "no-store"  # a private answer is kept by no cache, the browser's included
 PUBLIC_DEFAULT: Final = "no-cache"  # public but changing (the log grows): kept, revalidated before use
 _SENDER_HEADERS: Final = (b"signature", b"signature-input", b"authorization")
@@ -64,12 +67,15 @@ class SecurityHeaders:
             await self.app(scope, receive, send)
             return
         forced = self.policy.cache_control(scope["path"], _from_sender(scope))
+        secure = scope.get("scheme") == "https"
 
         async def send_with_headers(message: Message) -> None:
             if message["type"] == "http.response.start":
                 headers = MutableHeaders(scope=message)
                 for name, value in SECURITY_HEADERS.items():
                     headers.setdefault(name, value)
+                if secure:
+                    headers.setdefault("Strict-Transport-Security", HSTS)
                 if forced is not None:
                     headers["Cache-Control"] = forced
                 else:
