@@ -44,7 +44,7 @@ from ramp.policy import identities as identity_records
 from ramp.policy.identities import Identity
 from ramp.refusal import Kind, Refused
 from ramp.service import Governance, Service
-from ramp.service.access import ANYONE, KEY_REVOKERS
+from ramp.service.access import ANYONE, KEY_REVOKERS, may_read_request
 from ramp.service.http import authenticate, decode, int_param, json_response, read_body
 from ramp.service.sessions import client_source, request_actor
 
@@ -76,9 +76,14 @@ class ApprovalApi:
         approvals = counted(state.rule, state.requester, state.decisions, valid)
         return RequestOut.of(state, state.status(self.svc.now_ns()), [d.n for d in approvals])
 
-    def read(self, rid: str) -> RequestState:
+    def readable(self, state: RequestState, identity: Identity) -> bool:
+        """The policy's read rule, as the inbox has it (`ramp.service.access.may_read_request`)."""
+        return may_read_request(identity, state, self.svc.identities.get(state.requester), self.gov.policy.current)
+
+    def read(self, rid: str, identity: Identity | None = None) -> RequestState:
+        """The request; to `identity`, only one it may read (another party's is not found)."""
         state = load(self.svc.committed_record, rid)
-        if state is None:
+        if state is None or (identity is not None and not self.readable(state, identity)):
             raise Refused(Kind.NOT_FOUND, "request_not_found", f"no request {rid!r}")
         return state
 
@@ -110,7 +115,7 @@ async def post_request(api: ApprovalApi, request: Request) -> Response:
 
 
 async def list_requests(api: ApprovalApi, request: Request) -> Response:
-    api.actor(request, await read_body(request), state_changing=False)
+    identity, _ = api.actor(request, await read_body(request), state_changing=False)
     status = request.query_params.get("status")
     if status is not None and status not in STATUSES:
         raise Refused(Kind.INVALID, "parameter_invalid", "status is open, executed, rejected or expired")
@@ -123,7 +128,7 @@ async def list_requests(api: ApprovalApi, request: Request) -> Response:
     while pos < len(ids) and len(out) < limit:
         state = load(api.svc.committed_record, ids[pos])
         pos += 1
-        if state is not None and (status is None or state.status(now_ns) == status):
+        if state is not None and api.readable(state, identity) and (status is None or state.status(now_ns) == status):
             out.append(api.view(state))
     return json_response(RequestsPage(out, pos if pos < len(ids) else None))
 
@@ -133,8 +138,8 @@ async def requests(api: ApprovalApi, request: Request) -> Response:
 
 
 async def get_request(api: ApprovalApi, request: Request) -> Response:
-    api.actor(request, await read_body(request), state_changing=False)
-    return json_response(api.view(api.read(_request_id(request))))
+    identity, _ = api.actor(request, await read_body(request), state_changing=False)
+    return json_response(api.view(api.read(_request_id(request), identity)))
 
 
 async def _decide(api: ApprovalApi, request: Request, decision: str) -> Response:
@@ -142,6 +147,7 @@ async def _decide(api: ApprovalApi, request: Request, decision: str) -> Response
     identity, session = api.actor(request, body, state_changing=True)
     req = decode(body, DecideRequest)
     rid = _request_id(request)
+    api.read(rid, identity)  # another party's request is not found, not forbidden
     if session is None:
         if req.signature is None:
             raise Refused(Kind.INVALID, "approval_signature_missing", "a signed decision carries `signature`: the "
@@ -178,6 +184,7 @@ async def execute(api: ApprovalApi, request: Request) -> Response:
     body = await read_body(request)
     identity, _ = api.actor(request, body, state_changing=True)
     rid = _request_id(request)
+    api.read(rid, identity)
     results = await api.run(api.gov.desk.execute(identity.id, rid))
     if results[0].result != "ok":
         failed = _first_failure(results, results[0])

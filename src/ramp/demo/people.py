@@ -20,6 +20,7 @@ from ramp.auth import audit
 from ramp.auth.credentials import CredentialFile
 from ramp.budget.service import check_results
 from ramp.client import write_key_file
+from ramp.contracts import state as contract_state
 from ramp.demo.approvals import key_path, seed_requests
 from ramp.demo.dataset import Irregularities
 from ramp.journal import Journal
@@ -49,6 +50,17 @@ PEOPLE: Final = (
     Person("boa.auditor.watanabe", "boa", ("auditor",), "auditor, Board of Audit"),
     Person("vendor.mhi", "contractor-mhi", ("contractor",), "contractor (a demo vendor)"),
 )  # fmt: skip
+# vendor.mhi works for the heavy-industry vendor of this demo contract: its organisation is
+# `contractor-<that vendor's id>` (the ids come from the seed), so it reads that vendor's contracts.
+CONTRACTOR_CONTRACT: Final = "mc25-ssm12-canisters"
+
+
+def _organisation(journal: Journal, p: Person) -> str:
+    """The person's organisation; a contractor's is its vendor's, read from the demo contract."""
+    if p.organisation != "contractor-mhi":
+        return p.organisation
+    state = contract_state.load(journal.engine.record, CONTRACTOR_CONTRACT)
+    return p.organisation if state is None else f"contractor-{state.terms.vendor}"
 
 
 def credentials_path(db: str) -> str:
@@ -65,7 +77,8 @@ def add_people(journal: Journal, db: str, irregular: Irregularities | None = Non
     for p in PEOPLE:
         if journal.engine.record(f"identity:{p.id}") is None:
             key = Ed25519PrivateKey.generate()
-            records.append(identity_added(p.id, p.organisation, list(p.roles), key.public_key().public_bytes_raw()))
+            records.append(identity_added(p.id, _organisation(journal, p), list(p.roles),
+                                          key.public_key().public_bytes_raw()))  # fmt: skip
             write_key_file(key_path(db, p.id), p.id, key, overwrite=True)  # the old key named no identity
             changed.append(p.id)
     if records:

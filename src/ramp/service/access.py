@@ -8,9 +8,11 @@ from __future__ import annotations
 
 from typing import Final, Protocol
 
+from ramp.approvals.state import RequestState
 from ramp.budget import requests as budget_requests
 from ramp.journal.envelope import Level
-from ramp.policy.identities import ROLES
+from ramp.policy.engine import Policy, Resource
+from ramp.policy.identities import ROLES, Identity
 
 ANYONE: Final = tuple(sorted(ROLES))  # authenticated: the policy decides the rest
 LEDGER_WRITERS: Final = ("ledger_writer",)
@@ -66,3 +68,34 @@ def may_open_payment(reader: Reader, vendor: str) -> bool:
     auditors among them, and the payment's own contractor; no other contractor, no inspector."""
     return reader.has_role(*BUDGET_READERS) or (reader.has_role("contractor")
                                                 and reader.organisation == f"contractor-{vendor}")  # fmt: skip
+
+
+CONTRACTOR_ORGANISATION_PREFIX: Final = "contractor-"  # a vendor's people: `contractor-<vendor id>`
+
+
+def is_contractor(reader: Reader) -> bool:
+    """A party outside the government: a vendor's people (by role or by organisation)."""
+    return reader.has_role("contractor") or reader.organisation.startswith(CONTRACTOR_ORGANISATION_PREFIX)
+
+
+def request_resource(state: RequestState, requester: Identity) -> Resource:
+    """The request as the policy sees it."""
+    body = state.body
+    return Resource(state.id, state.kind, int(body["amount_yen"]), tuple(body["accounts"]), requester)  # type: ignore[call-overload, arg-type]
+
+
+def may_read_request(reader: Reader, state: RequestState, requester: Identity | None, policy: Policy) -> bool:
+    """Who reads an approval request, in the inbox and in GET /v1/approvals alike: the government's
+    people every request; a contractor only its own party's (made by its organisation) and those the
+    policy lets it decide. A contractor never learns of a freeze, a hold or a 流用 it has no part in:
+    to it such a request does not exist (404)."""
+    if not is_contractor(reader):
+        return True
+    if requester is None:  # pragma: no cover - identities are never removed
+        return False
+    if requester.organisation == reader.organisation:
+        return True
+    if not isinstance(reader, Identity):  # a dashboard viewer the registry does not know decides nothing
+        return False
+    resource = request_resource(state, requester)
+    return policy.allows(reader, "approve", resource) or policy.allows(reader, "reject", resource)

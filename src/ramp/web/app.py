@@ -50,6 +50,7 @@ from ramp.web.dashboard import Dashboard, jst, template_env
 from ramp.web.feed import FeedHub, stream
 from ramp.web.i18n import LANG_COOKIE, lang_of, month_names
 from ramp.web.inbox import INBOX_PATH, INBOX_ROLES, inbox_routes
+from ramp.web.logmonitor import LOG_PATH, logmonitor_routes
 from ramp.web.money import LANGS
 from ramp.web.pages import Page, PageRegistry
 from ramp.web.requests import REQUESTS_PATH, REQUESTS_ROLES, requests_routes
@@ -70,6 +71,7 @@ def default_pages() -> PageRegistry:
     pages.add(Page("approvals", INBOX_PATH, roles=INBOX_ROLES))
     pages.add(Page("requests", REQUESTS_PATH, roles=REQUESTS_ROLES))
     pages.add(Page("contracts", CONTRACTS_PATH, roles=CONTRACT_ROLES))
+    pages.add(Page("log", LOG_PATH, public=True))  # public log data, as a CT monitor shows it
     pages.add(Page("public", "/public", public=True))
     return pages
 
@@ -102,6 +104,7 @@ def web_routes(svc: Service, access: Access | None, gov: Governance, pages: Page
         *requests_routes(d),
         *contracts_routes(d),
         *search_routes(d),
+        *logmonitor_routes(d),
         *disclosure_view.disclosure_routes(d),
         Mount("/static", StaticFiles(directory=STATIC), name="static"),
     ]

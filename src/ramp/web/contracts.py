@@ -31,7 +31,13 @@ from ramp.contracts.index import ContractIndex
 from ramp.contracts.requests import AttestRequest
 from ramp.policy.identities import Identity
 from ramp.refusal import Refused
-from ramp.service.access import CONTRACT_READERS, CONTRACT_STATUSES, may_read_contract
+from ramp.service.access import (
+    CONTRACT_READERS,
+    CONTRACT_STATUSES,
+    CONTRACTOR_ORGANISATION_PREFIX,
+    is_contractor,
+    may_read_contract,
+)
 from ramp.service.core import Service
 from ramp.service.refusals import retry_headers, status_of
 from ramp.web import forms
@@ -163,7 +169,8 @@ async def list_page(d: Dashboard, reads: ContractReads, request: Request, viewer
     status = request.query_params.get("status", "")
     status = status if status in CONTRACT_STATUSES else ""
     rows: list[contract_views.ContractSummary] = []
-    for cid in reversed(reads.index.ids()[-SCAN_MAX:]):
+    vendor = _own_vendor(viewer)  # a contractor's list is its vendor's, however old (the index by vendor)
+    for cid in reversed(reads.index.ids(vendor)[-SCAN_MAX:]):
         state = reads.load(cid)
         if state is None or viewer is None or not may_read_contract(viewer, state.terms.vendor):
             continue
@@ -205,6 +212,13 @@ async def attest(d: Dashboard, reads: ContractReads, request: Request) -> Respon
         response.headers.update(retry_headers(exc))
         return response
     return RedirectResponse(f"{back}?attested={quote(milestone, safe='')}#ms-{quote(milestone, safe='')}", 303)
+
+
+def _own_vendor(viewer: Viewer | None) -> str | None:
+    """The vendor whose contracts alone a contractor reads; None for the government's readers."""
+    if viewer is None or not is_contractor(viewer):
+        return None
+    return viewer.organisation.removeprefix(CONTRACTOR_ORGANISATION_PREFIX)
 
 
 def contracts_routes(d: Dashboard) -> list[Route]:

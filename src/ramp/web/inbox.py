@@ -30,10 +30,9 @@ from ramp.approvals.model import REQUEST_ID_RE
 from ramp.approvals.quorum import Decision, counted
 from ramp.approvals.state import RequestState, load
 from ramp.auth import passkeys
-from ramp.policy.engine import Resource
 from ramp.policy.identities import Identity
 from ramp.refusal import Kind, Refused
-from ramp.service.access import ANYONE
+from ramp.service.access import ANYONE, may_read_request, request_resource
 from ramp.service.core import Service
 from ramp.service.governance import Governance
 from ramp.service.refusals import retry_headers, status_of
@@ -157,9 +156,14 @@ class Inbox:
         requester = self.svc.identities.get(state.requester)
         if requester is None:  # pragma: no cover - identities are never removed
             return False
-        body = state.body
-        resource = Resource(state.id, state.kind, int(body["amount_yen"]), tuple(body["accounts"]), requester)  # type: ignore[call-overload, arg-type]
-        return self.gov.policy.current.allows(identity, "approve", resource)
+        return self.gov.policy.current.allows(identity, "approve", request_resource(state, requester))
+
+    def readable(self, state: RequestState, viewer: Viewer | None) -> bool:
+        """The policy's read rule (`ramp.service.access.may_read_request`), as GET /v1/approvals."""
+        if viewer is None:
+            return False
+        reader = self.svc.identities.get(viewer.id) or viewer  # open demo access: a viewer of no identity
+        return may_read_request(reader, state, self.svc.identities.get(state.requester), self.gov.policy.current)
 
     def lists(self, viewer: Viewer | None, may_read_budget: bool) -> tuple[list[Item], list[Item]]:
         """(waiting for the viewer, the rest), newest first."""
@@ -167,8 +171,8 @@ class Inbox:
         waiting, others = [], []
         for rid in reversed(self.gov.index.ids()[-SCAN_MAX:]):
             state = load(self.svc.committed_record, rid)
-            if state is None:
-                continue
+            if state is None or not self.readable(state, viewer):
+                continue  # another party's request is not there at all
             if self.waits_for(state, identity):
                 waiting.append(self.item(state, viewer, may_read_budget))
             elif len(others) < OTHERS_SHOWN:
@@ -245,7 +249,7 @@ def _inbox(d: Dashboard, inbox: Inbox, request: Request, viewer: Viewer | None, 
     done = None
     if viewer is not None and not error:
         state = inbox.load(request.query_params.get("decided", ""))
-        if state is not None:
+        if state is not None and inbox.readable(state, viewer):
             item = inbox.item(state, viewer, may_read)
             done = (item, outcome(item, viewer.id)) if item.mine else None
     can_decide = d.gov.sessions is not None and bool(viewer and viewer.csrf)
