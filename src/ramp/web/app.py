@@ -53,6 +53,8 @@ from ramp.web.inbox import INBOX_PATH, INBOX_ROLES, inbox_routes
 from ramp.web.logmonitor import LOG_PATH, logmonitor_routes
 from ramp.web.money import LANGS
 from ramp.web.pages import Page, PageRegistry
+from ramp.web.portal import PORTAL_PATH, PORTAL_ROLES, portal_routes
+from ramp.web.queue import QUEUE_PATH, QUEUE_ROLES, queue_routes
 from ramp.web.requests import REQUESTS_PATH, REQUESTS_ROLES, requests_routes
 from ramp.web.search import search_page, search_routes
 from ramp.web.signin import signin_routes
@@ -71,6 +73,8 @@ def default_pages() -> PageRegistry:
     pages.add(Page("approvals", INBOX_PATH, roles=INBOX_ROLES))
     pages.add(Page("requests", REQUESTS_PATH, roles=REQUESTS_ROLES))
     pages.add(Page("contracts", CONTRACTS_PATH, roles=CONTRACT_ROLES))
+    pages.add(Page("attestations", QUEUE_PATH, roles=QUEUE_ROLES))
+    pages.add(Page("portal", PORTAL_PATH, roles=PORTAL_ROLES))
     pages.add(Page("log", LOG_PATH, public=True))  # public log data, as a CT monitor shows it
     pages.add(Page("public", "/public", public=True))
     return pages
@@ -102,7 +106,9 @@ def web_routes(svc: Service, access: Access | None, gov: Governance, pages: Page
         *signin_routes(d),
         *inbox_routes(d),
         *requests_routes(d),
+        *queue_routes(d),  # before the contracts' /{id}: no clash, but the queue is its own page
         *contracts_routes(d),
+        *portal_routes(d),
         *search_routes(d),
         *logmonitor_routes(d),
         *disclosure_view.disclosure_routes(d),

@@ -399,6 +399,35 @@ LABELS: Final[dict[str, tuple[str, str]]] = {
     "contracts.attest": ("Attest", "確認する"),
     "contracts.read_only": ("Sign in with web login to attest; here you can only read.",
                             "確認(検査・受領)にはサインインが必要です(ここでは閲覧のみ)。"),
+    "contracts.attest_named": ("Attest {milestone} · {slot}", "{milestone}・{slot}を確認する"),
+    # the contractor's portal (web/portal.py) and the inspector's queue (web/queue.py)
+    "page.portal": ("My contracts", "自社の契約"),
+    "portal.caption": ("Your contracts only: what each milestone waits on, what you were paid (each payment opens "
+                       "with its proof of inclusion in the log, checked by your browser), what is owed, the retention "
+                       "held and the penalties.",
+                       "自社の契約のみを表示します:各マイルストーンの待ち、受取額(各支払はログへの包含証明をブラウザで検証)、"
+                       "未払額、留保金、遅延違約金。"),
+    "portal.received": ("Received in your wallet", "受取額(口座)"),
+    "portal.owed": ("Owed to you (unpaid, retention included)", "未払額(留保金を含む)"),
+    "portal.contracts": ("Contracts", "契約"),
+    "portal.waits": ("What waits on whom", "待ちの状況"),
+    "portal.waits_on": ("Waits on", "待ち"),
+    "portal.waits.none": ("Nothing waits: every milestone is paid or cancelled.", "待ちはありません(全マイルストーンが支払済または取消)。"),
+    "portal.wait.attestation": ("attestation by {who}", "{who} の確認"),
+    "portal.wait.payment_held": ("payment: the contract's payments are held", "支払:契約の支払保留中"),
+    "portal.wait.payment_pending": ("payment: accepted, not yet payable", "支払:検収済、支払待ち"),
+    "portal.payments": ("Payments", "支払"),
+    "portal.payments.none": ("No payments yet.", "支払はまだありません。"),
+    "portal.payment": ("Payment", "支払"),
+    "page.attestations": ("My attestations", "確認待ち"),
+    "queue.caption": ("Milestones waiting for your attestation, across contracts: open slots your role and "
+                      "organisation may fill and that you have not attested.",
+                      "全契約のうち、あなたの確認(検査・受領)を待つマイルストーン:あなたの役割・組織が担当でき、"
+                      "まだ確認していない枠です。"),
+    "queue.count": ("{n} waiting for you", "{n}件があなたの確認待ち"),
+    "queue.none": ("Nothing waits for your attestation.", "あなたの確認を待つものはありません。"),
+    "queue.slot": ("Slot", "確認枠"),
+    "queue.attest": ("Attest {contract} · {milestone} · {slot}", "{contract}・{milestone}・{slot}を確認する"),
     "contracts.releases": ("Releases", "支払"),
     "contracts.no_releases": ("Nothing paid yet.", "支払はまだありません。"),
     "contracts.events": ("Records in the log", "ログの記録"),
