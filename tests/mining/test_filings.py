@@ -6,7 +6,9 @@ regulator sees the late and the out-of-range flags and none for the good filing.
 from __future__ import annotations
 
 import base64
+import csv
 import hashlib
+import io
 import json
 import subprocess
 import sys
@@ -197,3 +199,15 @@ def test_a_disclosure_is_checked_against_its_file_and_receipted(world):
     assert verify_receipt(tmp, r.json()["receipt"], vkey).returncode == 0
     record = journal.engine.record(r.json()["record_id"])
     assert record is not None and record.body["file_sha256"] == body["file_sha256"] and record.body["record_count"] == 3
+
+
+def test_the_regulator_exports_filings_and_flags_as_csv(world):
+    _journal, clients, _clock, _vkey, filed, _tmp = world
+    r = clients["fsa.regulator"].get("/v1/mining/export.csv")
+    assert r.status_code == 200 and r.headers["content-type"].startswith("text/csv")
+    rows = list(csv.DictReader(io.StringIO(r.text)))
+    flags = [(row["period"], row["kind"], row["field"]) for row in rows if row["type"] == filings.FLAG_RECORD]
+    assert ("2025-05", "late", "") in flags and ("2025-06", "out_of_range", "renewable_share_bp") in flags
+    reports = [row["record_id"] for row in rows if row["type"] == filings.REPORT_RECORD]
+    assert [filed[p]["record_id"] for p in ("2025-04", "2025-05", "2025-06")] == reports[:3]
+    assert clients["op.hokkaido"].get("/v1/mining/export.csv").status_code == 403

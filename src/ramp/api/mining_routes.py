@@ -8,7 +8,9 @@ from __future__ import annotations
 
 import base64
 import binascii
+import csv
 import hashlib
+import io
 from dataclasses import dataclass
 from functools import partial
 from typing import Any, Final
@@ -174,6 +176,33 @@ async def operator_view(api: MiningApi, request: Request) -> Response:
                                      [_out(e) for e in api.index.flags(oid)]))  # fmt: skip
 
 
+CSV_COLUMNS: Final = ("operator", "seq", "record_id", "type", "period", "kind", "field", "message")
+
+
+def _csv_cell(value: object) -> str:
+    """A cell a spreadsheet shows as text: no formula injection (=, +, -, @ lead a formula)."""
+    text = "" if value is None else str(value)
+    return "'" + text if text[:1] in ("=", "+", "-", "@", "\t", "\r") else text
+
+
+async def export_csv(api: MiningApi, request: Request) -> Response:
+    """Every operator's filings and flags, one row each, in log order within an operator."""
+    await _reader(api, request)
+    out = io.StringIO()
+    writer = csv.writer(out, lineterminator="\r\n")
+    writer.writerow(CSV_COLUMNS)
+    for op in api.index.operators():
+        oid = str(op.body.get("operator"))
+        rows = sorted(api.index.filings(oid) + api.index.flags(oid), key=lambda e: e.seq)
+        for e in rows:
+            report = e.body.get("report")
+            period = e.body.get("period") or (report.get("period") if isinstance(report, dict) else None)
+            writer.writerow([_csv_cell(x) for x in (oid, e.seq, e.record_id, e.type, period, e.body.get("kind"),
+                                                    e.body.get("field"), e.body.get("message"))])  # fmt: skip
+    return Response(out.getvalue(), media_type="text/csv; charset=utf-8",
+                    headers={"Content-Disposition": 'attachment; filename="mining-filings.csv"'})  # fmt: skip
+
+
 def mining_routes(svc: Service) -> list[Route]:
     api = MiningApi(svc, svc.journal.projection(MiningIndex))
     return [
@@ -181,6 +210,7 @@ def mining_routes(svc: Service) -> list[Route]:
         Route("/v1/mining/operators/{operator}", partial(operator_view, api), methods=["GET"]),
         Route("/v1/mining/reports", partial(report, api), methods=["POST"]),
         Route("/v1/mining/disclosures", partial(disclose, api), methods=["POST"]),
+        Route("/v1/mining/export.csv", partial(export_csv, api), methods=["GET"]),
     ]
 
 
@@ -227,6 +257,12 @@ def mining_paths() -> dict[str, Any]:
         "/v1/mining/reports": {"post": _op(
             "file a period's report (operator): recorded with its flags (late, missing, out of range), answered with "
             "a receipt", "FilingResponse", write, body="Report", created=True)},
+        "/v1/mining/export.csv": {"get": {
+            "summary": "every operator's filings and flags as CSV (regulator, auditor)", "security": [{"httpSignature": []}],
+            "responses": {"200": {"description": "CSV: " + ", ".join(CSV_COLUMNS),
+                                  "content": {"text/csv": {"schema": {"type": "string"}}}},
+                          **{k: v for k, v in openapi_parts.responses("OperatorsPage", _ERRORS, 401, 403).items()
+                             if k != "200"}}}},
         "/v1/mining/disclosures": {"post": _op(
             "disclose a period's transaction log by SHA-256 and record count (the file, when given, is checked)",
             "FilingResponse", (*write, 422), body="Disclosure", created=True)},
