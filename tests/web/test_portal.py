@@ -68,6 +68,7 @@ def test_the_contractor_sees_its_contract_payment_and_what_waits(contract_site):
         wait = html.split('id="wait-c1-m2"', 1)[1].split("</tr>", 1)[0]
         assert 'data-what="attestation"' in wait and "inspector (asdf)" in wait and "inspector (atla)" in wait
         assert 'id="wait-c1-m1"' not in html  # paid: waits on nobody
+        assert 'id="wait-c1-final" data-what="after_milestones"' in html  # final acceptance comes last
         r = c.get(f"/portal/payments/{pay}")
         assert r.status_code == 200 and 'src="/static/verify.js"' in r.text
         seq = int(re.search(r'data-seq="(\d+)"', r.text).group(1))

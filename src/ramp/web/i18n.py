@@ -414,6 +414,7 @@ LABELS: Final[dict[str, tuple[str, str]]] = {
     "portal.waits_on": ("Waits on", "待ち"),
     "portal.waits.none": ("Nothing waits: every milestone is paid or cancelled.", "待ちはありません(全マイルストーンが支払済または取消)。"),
     "portal.wait.attestation": ("attestation by {who}", "{who} の確認"),
+    "portal.wait.after_milestones": ("final acceptance: after every milestone is accepted", "最終検収:全マイルストーンの検収後"),
     "portal.wait.payment_held": ("payment: the contract's payments are held", "支払:契約の支払保留中"),
     "portal.wait.payment_pending": ("payment: accepted, not yet payable", "支払:検収済、支払待ち"),
     "portal.payments": ("Payments", "支払"),

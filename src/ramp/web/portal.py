@@ -19,6 +19,7 @@ from starlette.responses import Response
 from starlette.routing import Route
 
 from ramp.budget import model as budget_model
+from ramp.contracts import terms as contract_terms
 from ramp.contracts import views as contract_views
 from ramp.journal.queries import PAGE_MAX, account_events
 from ramp.ledger.events import TransferApplied
@@ -41,7 +42,7 @@ class Wait:
 
     contract: str
     milestone: contract_views.MilestoneOut
-    what: str  # attestation | payment_held | payment_pending
+    what: str  # attestation | after_milestones | payment_held | payment_pending
     who: list[str]
 
 
@@ -67,8 +68,11 @@ def vendor_of(viewer: Viewer) -> str | None:
 
 def waits(view: contract_views.ContractOut, held: bool) -> list[Wait]:
     out = []
+    others_done = all(m.status != "open" and m.status != "attesting" for m in view.milestones if m.id != contract_terms.FINAL)
     for m in view.milestones:
-        if m.status in ("open", "attesting"):
+        if m.id == contract_terms.FINAL and m.status == "open" and not others_done:
+            out.append(Wait(view.id, m, "after_milestones", []))  # final acceptance comes last
+        elif m.status in ("open", "attesting"):
             who = [f"{s.role} ({s.organisation})" if s.organisation else s.role for s in m.slots if not s.attested_by]
             out.append(Wait(view.id, m, "attestation", who))
         elif m.status == "accepted":
