@@ -11,11 +11,14 @@ import hashlib
 import pytest
 
 from ramp.journal import proofs
+from ramp.supply import delivery
 from ramp.supply.flags import CLONE, FLAG_RECORD, RECEIVED_WITHOUT_SHIPMENT, Flag
+from ramp.supply.index import SupplyIndex
 from ramp.tlog import merkle
 from tests.supply.helpers import chain
 from tests.supply.scenario import (
     MADE,
+    MAKER,
     P1,
     P2,
     P3,
@@ -141,3 +144,13 @@ def test_an_unknown_epc_is_404_and_reading_needs_a_role(world):
     assert world.clients["asdf.insp"].get("/v1/epcis/provenance/urn:epc:id:sgtin:1.2.3").status_code == 404
     assert world.clients["fin.tanaka"].get(f"/v1/epcis/provenance/{P1}").status_code == 403
     assert world.clients["fin.tanaka"].get("/v1/epcis/events").status_code == 403
+
+
+def test_delivery_evidence_counts_the_unflagged_items_received_at_the_unit(world):
+    d = delivery.delivered(world.journal.projection(SupplyIndex), "4912345.012345", UNIT)
+    assert d.items == (P2, P3)  # P1 is a clone, P4 was never shipped
+    assert d.flagged == (P1, P4)
+    pallet_received = provenance(world, PALLET)["steps"][2]
+    assert pallet_received["kind"] == "received" and d.evidence == (pallet_received["seq"],)
+    assert d.meets(2) and not d.meets(3)
+    assert delivery.delivered(world.journal.projection(SupplyIndex), "4912345.012345", MAKER).items == ()
