@@ -76,14 +76,27 @@ def test_600_wrong_fresh_codes_then_the_right_one_does_not_pass(world):
     sessions.fresh_second_factor(session, code_now(secret, clock), OFFICE)
 
 
-def test_wrong_fresh_codes_from_many_sources_lock_the_identity(world):
+def test_wrong_fresh_codes_from_many_sources_lock_the_session(world):
     sessions, clock, secret = world
     session = sessions.login("mof.sato", PASSWORD, code_now(secret, clock), OFFICE)
     for n in range(limits.IDENTITY_FAILURES_MAX):
         assert refused(sessions.fresh_second_factor, session, "000000", f"10.0.0.{n}").code == "second_factor_invalid"
     right = code_now(secret, clock, 1)
     assert refused(sessions.fresh_second_factor, session, right, "10.0.1.1").code == "locked_out"
-    assert refused(sessions.login, "mof.sato", PASSWORD, right, "10.0.1.2").code == "locked_out"  # like sign-in
+
+
+def test_strangers_locking_a_persons_sign_in_never_stop_the_persons_session(world):
+    """Two addresses failing sign-in for a person lock the person's sign-in; the session the
+    person already has still approves with a fresh code (the review's lock-out: a quorum stalled
+    by five guesses every quarter of an hour)."""
+    sessions, clock, secret = world
+    session = sessions.login("mof.sato", PASSWORD, code_now(secret, clock), OFFICE)
+    for source in (STRANGER, STRANGER, STRANGER, OTHER, OTHER):
+        with contextlib.suppress(AuthRefused):
+            sessions.login("mof.sato", "a guess at it", "000000", source)
+    right = code_now(secret, clock, 1)
+    assert refused(sessions.login, "mof.sato", PASSWORD, right, "10.0.2.2").code == "locked_out"
+    sessions.fresh_second_factor(session, right, OFFICE)  # not locked out: the session's own limit
 
 
 def test_a_stranger_failing_five_times_every_15_minutes_never_locks_the_person_out(world):

@@ -48,6 +48,12 @@ class AuthRefused(Refused):
         self.locked = locked  # this failure locked the identity
 
 
+def session_limit_key(session: Session) -> str:
+    """What a session's fresh second factors count under in the limits (beside identities' names,
+    which never contain ':')."""
+    return f"session:{session.ref}"
+
+
 @dataclass
 class Session:
     token: str
@@ -190,15 +196,18 @@ class Sessions:
 
     def fresh_second_factor(self, session: Session, code: str, source: str = "") -> None:
         """A TOTP code not used before, checked now (approving and attesting in the web ask for
-        one), under sign-in's limits: a limited source or a locked identity is refused (429)
-        before the code is looked at, and every wrong code counts against both."""
+        one), under sign-in's limits applied to this session: a limited source or a locked
+        session is refused (429) before the code is looked at, and every wrong code counts against
+        both. The session, not the person: a stranger's failed sign-ins (which may lock the
+        person's sign-in) never stop a signed-in person's approvals."""
         now = self.clock()
-        self._check_limits(source, session.identity, now)
+        key = session_limit_key(session)
+        self._check_limits(source, key, now)
         credential = self.credentials.get(session.identity)
         if credential is None or self._second_factor(session.identity, credential.totp_secret, code, now) is None:
             with self._lock:
                 self.metrics.fresh_code_failed += 1
-                self.metrics.identities_locked += self.limits.failed(source, session.identity, now)
+                self.metrics.identities_locked += self.limits.failed(source, key, now)
             raise AuthRefused(Kind.FORBIDDEN, "second_factor_invalid", "a fresh TOTP code is required")
 
     def logout(self, session: Session) -> None:

@@ -19,7 +19,7 @@ from starlette.requests import Request
 from starlette.responses import RedirectResponse
 
 from ramp.auth import passkeys
-from ramp.auth.sessions import AuthRefused, Session, Sessions
+from ramp.auth.sessions import AuthRefused, Session, Sessions, session_limit_key
 from ramp.auth.totp import DIGITS
 from ramp.budget.service import check_results
 from ramp.journal.writer import Planner
@@ -135,7 +135,7 @@ def passkey_assertion(form: SignedForm) -> passkeys.Assertion | None:
     if not any(fields.values()):
         return None
     try:
-        form.sessions.check_source(form.source, form.session.identity)
+        form.sessions.check_source(form.source, session_limit_key(form.session))  # the session's limit, not the person's
     except AuthRefused as exc:
         raise Refused(exc.kind, exc.code, exc.message, retry_after_s=exc.retry_after_s) from exc
     try:

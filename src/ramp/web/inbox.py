@@ -30,6 +30,7 @@ from ramp.approvals.model import REQUEST_ID_RE
 from ramp.approvals.quorum import Decision, counted
 from ramp.approvals.state import RequestState, load
 from ramp.auth import passkeys
+from ramp.auth.sessions import session_limit_key
 from ramp.policy.identities import Identity
 from ramp.refusal import Kind, Refused
 from ramp.service.access import ANYONE, may_read_request, request_resource
@@ -221,7 +222,7 @@ async def decide(d: Dashboard, inbox: Inbox, request: Request) -> Response:
             await forms.submit_form(d.svc, plan)
         except Refused as exc:
             if assertion is not None and exc.code.startswith("passkey_"):  # limited like a wrong code
-                form.sessions.second_factor_failed(form.source, form.session.identity)
+                form.sessions.second_factor_failed(form.source, session_limit_key(form.session))
             raise
     except forms.FormError as exc:
         return _inbox(d, inbox, request, viewer, exc.status, error=exc.key, error_id=rid)
