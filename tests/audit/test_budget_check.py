@@ -33,7 +33,7 @@ from ramp.budget.service import BudgetService
 from ramp.journal import Journal
 from ramp.journal.log import LogSigner, create_log_key
 from ramp.ledger import CreateAccount, CreateTransfer
-from ramp.ledger.events import TransferApplied
+from ramp.ledger.events import RecordAppended, TransferApplied
 from ramp.store import SQLiteStore
 
 ORIGIN = "budget-check.test/ramp"
@@ -133,3 +133,31 @@ def test_a_second_mint_beside_a_matched_issuance_fails(tmp_path):
     assert check_budget_movements(events) == []
     failures = check_budget_movements([*events[: at + 1], forged, *events[at + 1 :]])
     assert any("forged-mint" in f and "not an issuance against enacted authority" in f for f in failures), failures
+
+
+def _record(seq: int, rid: str, type_: str, body: dict, linked: bool = True) -> RecordAppended:
+    return RecordAppended(seq=seq, timestamp=str(10**18 + seq), id=rid, type=type_, body=body,
+                          flags=("linked",) if linked else ())  # fmt: skip
+
+
+def test_an_execution_moves_no_more_than_its_request_asked_for():
+    """A quorum for a ¥1 流用 never carries a ¥1 bn 流用 beside it (forged events: no planner writes them)."""
+    source, target = f"fy{FY}:equipment:missiles:asdf:jsm", f"fy{FY}:equipment:missiles:asdf:pac3"
+
+    def chain(amount: int, accounts: list[str]) -> list:
+        requested = _record(1, "request:r1", "approval.requested",
+                            {"kind": "ryuyo", "amount_yen": 1, "accounts": accounts}, linked=False)  # fmt: skip
+        executed = _record(2, "request:r1:x", "approval.executed", {"kind": "ryuyo", "request": "r1"})
+        move = TransferApplied(seq=3, timestamp=str(10**18 + 3), id="r1.t", debit_account=source, credit_account=target,
+                               amount=str(amount), asset="JPYD", code="TRANSFER_RYUYO", flags=("linked",), pending_id=None,
+                               timeout_s=0, references={}, memo="")  # fmt: skip
+        record = _record(4, "r1.rec", "budget.transferred", {"class": "TRANSFER_RYUYO", "source": source.split(":", 1)[1],
+                         "target": target.split(":", 1)[1], "amount_yen": amount, "fiscal_year": FY,
+                         "approvals_verified": True}, linked=False)  # fmt: skip
+        return [requested, executed, move, record]
+
+    assert check_budget_movements(chain(1, [source, target])) == []
+    too_much = check_budget_movements(chain(10**9, [source, target]))
+    assert any("asked for 1" in f for f in too_much), too_much
+    elsewhere = check_budget_movements(chain(1, ["fy2025:other:a", "fy2025:other:b"]))
+    assert any("touches none of the accounts its request names" in f for f in elsewhere), elsewhere

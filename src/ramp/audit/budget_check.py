@@ -49,6 +49,8 @@ class BudgetAudit:
         self.policy_changes = 0
         self.metadata: dict[str, dict[str, str]] = {}  # fenced accounts' definitions (escrows name vendor and project)
         self.request_kinds: dict[str, str] = {}  # request id -> kind, from approval.requested
+        # request id -> (amount, accounts) it asked for: what its execution may move
+        self.request_scope: dict[str, tuple[int, frozenset[str]]] = {}
         self.movements_checked = 0
         self._chain: list[Event] = []
 
@@ -70,7 +72,11 @@ class BudgetAudit:
         if record.type == active_policy.POLICY_CHANGED:
             self.policy, self.policy_changes = active_policy.fold(self.policy, self.policy_changes, record)
         elif record.type == "approval.requested" and record.id.count(":") == 1:
-            self.request_kinds[record.id.split(":", 1)[1]] = str(record.body.get("kind", ""))
+            rid = record.id.split(":", 1)[1]
+            self.request_kinds[rid] = str(record.body.get("kind", ""))
+            amount, accounts = record.body.get("amount_yen", 0), record.body.get("accounts", [])
+            self.request_scope[rid] = (amount if isinstance(amount, int) else 0,
+                                       frozenset(a for a in accounts if isinstance(a, str)) if isinstance(accounts, list) else frozenset())  # fmt: skip
 
     def _check_chain(self, chain: list[Event]) -> Iterator[str]:
         fence = self.policy.rules.ring_fence
@@ -78,6 +84,7 @@ class BudgetAudit:
         executed = {self.request_kinds.get(r.id.split(":")[1], "") for r in records
                     if r.type == "approval.executed" and r.id.endswith(":x")}  # fmt: skip
         transfers = [e for e in chain if type(e) is TransferApplied]
+        yield from self._within_requests(records, transfers)
         for t in transfers:
             if not (fence.covers(t.debit_account) or fence.covers(t.credit_account)):
                 continue
@@ -148,6 +155,22 @@ class BudgetAudit:
             ok = credit == budget_model.lapsed_account(fy) and _has(records, "budget.year_closed", fiscal_year=fy)
             return "" if ok else "not a lapse of a year's close"
         return f"code {code!r} is no budget operation"
+
+    def _within_requests(self, records: list[RecordAppended], transfers: list[TransferApplied]) -> Iterator[str]:
+        """An execution moves no more than its request asked for, and only between the accounts it
+        names: a quorum for ¥1 never carries a ¥1 bn 流用 beside it."""
+        executing = [r.id.split(":")[1] for r in records if r.type == "approval.executed" and r.id.endswith(":x")]
+        if not executing:
+            return
+        amount = sum(self.request_scope.get(rid, (0, frozenset()))[0] for rid in executing)
+        accounts = frozenset().union(*(self.request_scope.get(rid, (0, frozenset()))[1] for rid in executing))
+        moved = [t for t in transfers if t.code in APPROVED_BY or t.code == Code.OBLIGATE]
+        if sum(int(t.amount) for t in moved) > amount:
+            yield (f"entry {moved[0].seq}: the chain moves {sum(int(t.amount) for t in moved):,} yen under approval, "
+                   f"its request{'s' if len(executing) > 1 else ''} asked for {amount:,}")  # fmt: skip
+        for t in moved:
+            if accounts and not ({t.debit_account, t.credit_account} & accounts):
+                yield f"entry {t.seq}: {t.code} {t.id} touches none of the accounts its request names"
 
     def _approval(self, t: TransferApplied, executed: set[str], records: list[RecordAppended]) -> str:
         kinds = APPROVED_BY.get(t.code)
