@@ -18,9 +18,18 @@ from ramp.approvals.state import load as load_request
 from ramp.auth.credentials import CredentialFile, check_password
 from ramp.auth.totp import SECRET_BYTES, from_b32
 from ramp.client import load_key_file
+from ramp.contracts import state as contract_state
 from ramp.demo.approvals import seed_requests
 from ramp.demo.load import load, open_demo_journal
-from ramp.demo.people import DEMO_PASSWORD, PEOPLE, add_people, credentials_path, key_path
+from ramp.demo.people import (
+    CONTRACTOR_CONTRACT,
+    DEMO_PASSWORD,
+    PEOPLE,
+    add_people,
+    credentials_path,
+    key_path,
+    organisation_of,
+)
 from ramp.journal import Journal
 from ramp.ledger.events import RecordAppended
 from ramp.policy.identities import ROLES, SYSTEM_ROLES, IdentityRegistry, identity_added
@@ -56,12 +65,12 @@ def fresh(tmp_path):
 
 
 def test_each_person_is_an_identity_with_the_key_in_their_key_file(loaded):
-    path, _, identities = loaded
+    path, journal, identities = loaded
     assert _mode(f"{path}.keys") == 0o700
     for p in PEOPLE:
         identity = identities.get(p.id)
         assert identity is not None, p.id
-        assert (identity.organisation, identity.roles) == (p.organisation, frozenset(p.roles))
+        assert (identity.organisation, identity.roles) == (organisation_of(journal, p), frozenset(p.roles))
         assert set(p.roles) <= ROLES
         assert _mode(key_path(path, p.id)) == 0o600
         key = load_key_file(key_path(path, p.id))
@@ -74,6 +83,9 @@ def test_each_person_is_an_identity_with_the_key_in_their_key_file(loaded):
         "atla.inspector.suzuki": ("atla", {"inspector"}), "asdf.inspector.takahashi": ("asdf", {"inspector"}),
         "boa.auditor.watanabe": ("boa", {"auditor"}), "vendor.mhi": ("contractor-mhi", {"contractor"}),
     }  # fmt: skip
+    # vendor.mhi works for a real vendor of the demo: the one of its heavy-industry contract
+    vendor = contract_state.load(journal.engine.record, CONTRACTOR_CONTRACT).terms.vendor
+    assert identities.get("vendor.mhi").organisation == f"contractor-{vendor}" and "-heavy-ind-" in vendor
 
 
 def test_each_person_has_a_web_login_and_the_log_says_so_without_a_secret(loaded):

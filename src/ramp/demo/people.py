@@ -55,7 +55,7 @@ PEOPLE: Final = (
 CONTRACTOR_CONTRACT: Final = "mc25-ssm12-canisters"
 
 
-def _organisation(journal: Journal, p: Person) -> str:
+def organisation_of(journal: Journal, p: Person) -> str:
     """The person's organisation; a contractor's is its vendor's, read from the demo contract."""
     if p.organisation != "contractor-mhi":
         return p.organisation
@@ -77,7 +77,7 @@ def add_people(journal: Journal, db: str, irregular: Irregularities | None = Non
     for p in PEOPLE:
         if journal.engine.record(f"identity:{p.id}") is None:
             key = Ed25519PrivateKey.generate()
-            records.append(identity_added(p.id, _organisation(journal, p), list(p.roles),
+            records.append(identity_added(p.id, organisation_of(journal, p), list(p.roles),
                                           key.public_key().public_bytes_raw()))  # fmt: skip
             write_key_file(key_path(db, p.id), p.id, key, overwrite=True)  # the old key named no identity
             changed.append(p.id)
