@@ -15,17 +15,19 @@ from ramp.disclosure.lines import PaymentLines
 from ramp.journal import Journal
 from ramp.journal.opening import open_writer
 from ramp.journal.writer import Projection
+from ramp.mining.index import MiningIndex
 from ramp.policy.active import ActivePolicy
 from ramp.policy.identities import IdentityRegistry
 from ramp.service.activity import Activity
 from ramp.service.search_index import SearchIndex
+from ramp.supply.index import SupplyIndex
 
 
 def service_projections() -> tuple[IdentityRegistry, list[Projection]]:
     """The identity registry (the faces need it by name) and every projection, it included."""
     identities = IdentityRegistry()
     return identities, [identities, BudgetProjection(), Activity(), ActivePolicy(), RequestIndex(), ContractIndex(),
-                        PaymentLines(), SearchIndex()]  # fmt: skip
+                        PaymentLines(), SearchIndex(), SupplyIndex(), MiningIndex()]  # fmt: skip
 
 
 def open_service_journal(db: str, log_key: str | None = None) -> tuple[Journal, IdentityRegistry]:
