@@ -17,10 +17,10 @@ from ramp.disclosure.lines import PaymentLines
 from ramp.disclosure.payment import SALT_DOMAIN
 from ramp.disclosure.record import publication_record
 from ramp.disclosure.tree import MIN_GROUP_LINES, SaltOf
-from ramp.tlog.sumtree import GroupTotal
 from ramp.journal import Journal
 from ramp.ledger import AppendRecord, Result
 from ramp.refusal import Kind, Refused
+from ramp.tlog.sumtree import GroupTotal
 
 
 def salt_source(journal: Journal) -> SaltOf:
