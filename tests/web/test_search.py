@@ -120,3 +120,20 @@ def _between(text: str, start: str, end: str) -> list[str]:
         out.append(text[at + len(start) : stop])
         at = text.find(start, stop)
     return out
+
+
+def test_every_contract_of_the_ledger_is_listed_including_the_budgets_registered_ones(dashboard):
+    journal = dashboard.journal
+    accounts = {e.id.removeprefix("contract:"): e for e in journal.events(range(journal.size))
+                if type(e).__name__ == "AccountCreated" and e.metadata.get("kind") == "contract"}  # fmt: skip
+    assert any(cid.startswith("c2025-") for cid in accounts)
+    with httpx.Client(base_url=dashboard.url) as c:
+        rows = _rows(c.get("/ledger/contracts", params={"format": "csv"}).text)
+        assert {r["contract"] for r in rows} == set(accounts)
+        assert sum(int(r["total_yen"]) for r in rows) == sum(int(a.metadata.get("total_yen", 0)) for a in accounts.values())
+        biggest = _rows(c.get("/ledger/contracts", params={"format": "csv", "sort": "total", "q": "C2025"}).text)
+        assert all(r["contract"].startswith("c2025-") for r in biggest)
+        assert [int(r["total_yen"]) for r in biggest] == sorted((int(r["total_yen"]) for r in biggest), reverse=True)
+        page2 = c.get("/ledger/contracts", params={"page": 2}).text
+        assert 'id="page-prev"' in page2 and 'data-contract="' in page2
+        assert 'href="/ledger/contracts"' in c.get("/contracts").text  # linked from the contracts desk's list

@@ -152,6 +152,12 @@ class SearchIndex:
         hits.sort(key=lambda h: h[:3])
         return [Hit(entry, rank) for rank, _, _, entry in hits[:limit]]
 
+    def entries(self, kind: str) -> list[Entry]:
+        """Every entry kept of `kind`, oldest first (at most its limit)."""
+        assert kind in LIMITS
+        with self._lock:
+            return [entry for entry, _key, _text in self._kinds[kind].values()]
+
     def sizes(self) -> dict[str, int]:
         """Entries kept per kind, and (`<kind>.dropped`) how many it forgot past its limit."""
         with self._lock:

@@ -55,6 +55,7 @@ from ramp.web.money import LANGS
 from ramp.web.pages import Page, PageRegistry
 from ramp.web.portal import PORTAL_PATH, PORTAL_ROLES, portal_routes
 from ramp.web.queue import QUEUE_PATH, QUEUE_ROLES, queue_routes
+from ramp.web.registered import registered_routes
 from ramp.web.requests import REQUESTS_PATH, REQUESTS_ROLES, requests_routes
 from ramp.web.search import search_page, search_routes
 from ramp.web.signin import signin_routes
@@ -111,6 +112,7 @@ def web_routes(svc: Service, access: Access | None, gov: Governance, pages: Page
         *portal_routes(d),
         *search_routes(d),
         *logmonitor_routes(d),
+        *registered_routes(d),
         *disclosure_view.disclosure_routes(d),
         Mount("/static", StaticFiles(directory=STATIC), name="static"),
     ]

@@ -164,6 +164,18 @@ LABELS: Final[dict[str, tuple[str, str]]] = {
     "log.use": ("Check", "検証に使う"),
     "log.as_old": ("as older", "古い側"),
     "log.as_new": ("as newer", "新しい側"),
+    # every contract of the ledger (web/registered.py)
+    "registered.title": ("All contracts in the ledger", "台帳上の全契約"),
+    "registered.caption": ("The contracts desk's contracts and the budget's registered contracts (財政法 第15条), "
+                           "each with its escrows: obligated, and what they still hold.",
+                           "契約窓口で締結した契約と、予算上登録された契約(財政法 第15条)。エスクローへの支出負担行為額と未払残高。"),
+    "registered.link": ("All contracts in the ledger, including the budget's registered contracts", "予算上登録された契約を含む台帳上の全契約"),
+    "registered.fy": ("Fiscal year", "年度"),
+    "registered.obligated": ("Obligated", "支出負担行為額"),
+    "registered.unpaid": ("Held in escrow", "未払残高"),
+    "registered.sort.newest": ("Newest first", "新しい順"),
+    "registered.sort.total": ("Largest first", "金額の大きい順"),
+    "registered.sort.id": ("By id", "ID順"),
     "transfer": ("Transfer", "送金"),
     "account": ("Account", "口座"),
     "balance": ("Balance", "残高"),
