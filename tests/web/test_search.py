@@ -137,3 +137,22 @@ def test_every_contract_of_the_ledger_is_listed_including_the_budgets_registered
         page2 = c.get("/ledger/contracts", params={"page": 2}).text
         assert 'id="page-prev"' in page2 and 'data-contract="' in page2
         assert 'href="/ledger/contracts"' in c.get("/contracts").text  # linked from the contracts desk's list
+
+
+def test_every_alert_of_the_year_paged_sorted_and_as_csv(dashboard):
+    from ramp.budget.queries import alerts
+
+    every = alerts(dashboard.budget, 2025).alerts
+    assert len(every) > 50
+    with httpx.Client(base_url=dashboard.url) as c:
+        assert 'href="/overview/alerts?fy=2025"' in c.get("/overview", params={"fy": 2025}).text
+        first = c.get("/overview/alerts", params={"fy": 2025}).text
+        assert [int(s) for s in _between(first, 'data-seq="', '"')] == [a.seq for a in every[:50]]  # newest first
+        second = c.get("/overview/alerts", params={"fy": 2025, "page": 2}).text
+        assert [int(s) for s in _between(second, 'data-seq="', '"')] == [a.seq for a in every[50:100]]
+        assert 'id="page-prev"' in second
+        rows = _rows(c.get("/overview/alerts", params={"fy": 2025, "format": "csv", "sort": "utilisation"}).text)
+        assert len(rows) == len(every)
+        assert [int(r["utilisation_bp"]) for r in rows] == sorted((a.utilisation_bp for a in every), reverse=True)
+        warnings = _rows(c.get("/overview/alerts", params={"fy": 2025, "format": "csv", "level": "warning"}).text)
+        assert {r["level"] for r in warnings} == {"warning"} and len(warnings) == sum(a.level == "warning" for a in every)

@@ -45,6 +45,7 @@ from ramp.web import disclosure as disclosure_view
 from ramp.web import overview as overview_model
 from ramp.web.access import Access, NoSignIn, SessionAccess, Viewer, local_path
 from ramp.web.account_table import account_page as account_table_page
+from ramp.web.alerts import alerts_routes
 from ramp.web.contracts import CONTRACT_ROLES, CONTRACTS_PATH, contracts_routes
 from ramp.web.dashboard import Dashboard, jst, template_env
 from ramp.web.feed import FeedHub, stream
@@ -113,6 +114,7 @@ def web_routes(svc: Service, access: Access | None, gov: Governance, pages: Page
         *search_routes(d),
         *logmonitor_routes(d),
         *registered_routes(d),
+        *alerts_routes(d),
         *disclosure_view.disclosure_routes(d),
         Mount("/static", StaticFiles(directory=STATIC), name="static"),
     ]
