@@ -123,8 +123,10 @@ def _public_outputs(url: str, db: str, tmp_path: Path) -> tuple[int, dict[str, b
     return size, out
 
 
-def test_nothing_restricted_reaches_a_public_output_and_a_cleared_auditor_verifies_it_all(dashboard, demo_db,
+def test_nothing_restricted_reaches_a_public_output_and_a_cleared_auditor_verifies_it_all(serve, fresh_demo,
                                                                                            tmp_path):  # fmt: skip
+    demo_db = fresh_demo  # a copy of its own: no other test's writes in what it exports and verifies
+    dashboard = serve(db=demo_db)
     journal = dashboard.journal
     size, outputs = _public_outputs(dashboard.url, demo_db, tmp_path)
     words, amounts = _secrets(journal.events(range(size)))
