@@ -6,6 +6,7 @@ from __future__ import annotations
 import pytest
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 
+from ramp.budget import model as budget_model
 from ramp.journal import Journal
 from ramp.policy import identities as identity_records
 from tests.approvals.helpers import raw
@@ -30,10 +31,19 @@ def test_the_organisations_of_the_division_of_powers(organisation):
     assert identity_records.identity_added("a", organisation, ["auditor"], key()).body["organisation"] == organisation
 
 
+def test_every_vendor_id_the_budget_takes_can_have_its_contractors():
+    longest = "hokuriku-engineering-" + "0" * (40 - len("hokuriku-engineering-"))
+    assert budget_model.PARTY_RE.fullmatch(longest) and len(longest) == 40  # the longest vendor id
+    for vendor in ("hokuriku-engineering-04", longest):  # the demo's vendors are named like the first
+        added = identity_records.identity_added("vendor.x", f"contractor-{vendor}", ["contractor"], key())
+        assert added.body["organisation"] == f"contractor-{vendor}"
+
+
 @pytest.mark.parametrize(("args", "code"), [
     (("Bad", "mof", ["auditor"]), "identity_invalid"),
     (("a", "treasury-of-atlantis", ["auditor"]), "organisation_invalid"),
     (("a", "contractor-", ["auditor"]), "organisation_invalid"),
+    (("a", "contractor-" + "v" * 54, ["contractor"]), "organisation_invalid"),  # 65 characters
     (("a", "mof", []), "roles_invalid"),
     (("a", "mof", ["emperor"]), "roles_invalid"),
 ])  # fmt: skip

@@ -32,7 +32,7 @@ TERMS_MAX_BYTES: Final = 6 * 1024  # the signed record (terms + digest + signer)
 
 Date = Annotated[str, msgspec.Meta(pattern=r"^\d{4}-\d{2}-\d{2}$")]
 Role = Annotated[str, msgspec.Meta(pattern=r"^[a-z_]{1,32}$")]
-Organisation = Annotated[str, msgspec.Meta(pattern=f"^{ORGANISATION_RE.pattern}$", max_length=32)]
+Organisation = Annotated[str, msgspec.Meta(pattern=f"^{ORGANISATION_RE.pattern}$", max_length=64)]
 Claim = Annotated[str, msgspec.Meta(max_length=120)]
 
 

@@ -20,7 +20,7 @@ from ramp.ledger import AppendRecord
 from ramp.ledger.events import Event, RecordAppended
 
 IDENTITY_ID_RE: Final = re.compile(r"[a-z0-9][a-z0-9_.-]{0,47}")  # fits a 64-char record id
-ORGANISATION_RE: Final = re.compile(r"[a-z0-9][a-z0-9_-]{0,31}")
+ORGANISATION_RE: Final = re.compile(r"[a-z0-9][a-z0-9_-]{0,63}")  # room for contractor-<vendor id>
 # An identity changes at most this often (rotations, revocations, role changes): the change
 # records are numbered `identity:<id>:e<n>`, which keeps their ids within 64 characters.
 IDENTITY_CHANGES_MAX: Final = 99
