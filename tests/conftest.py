@@ -6,6 +6,11 @@ unreachable fails the test). Unset, it defaults to the machine's local server
 (`DEFAULT_POSTGRES_URL`) when one answers there, so a newcomer's `make test` runs the
 PostgreSQL suite too; the run's last line says which stores were tested. Each PostgreSQL store location is a schema of its own, dropped
 at teardown (see tests/store/backends.py).
+
+Passwords are hashed in this process with argon2id at a test cost (one pass over 1 MiB, about
+1 ms instead of 120 ms): the same library, format and verification as production, whose own
+parameters (RFC 9106 low memory) tests/auth/test_credentials.py checks in a process of its
+own. Servers and commands a test starts as subprocesses hash at the production cost.
 """
 
 from __future__ import annotations
@@ -16,13 +21,17 @@ from pathlib import Path
 
 import psycopg
 import pytest
+from argon2 import Parameters, PasswordHasher, Type
 
+from ramp.auth import credentials
 from ramp.store import Store
 from tests.store.backends import PG_URL_ENV, Backend, PostgresBackend, SQLiteBackend, postgres_url
 
 SHARED = Path(__file__).resolve().parents[1].parent / "shared"
 DEFAULT_POSTGRES_URL = "postgresql://postgres@127.0.0.1:5432/test"
 _PROBE_TIMEOUT_S = 2
+TEST_HASH_PARAMETERS = Parameters(type=Type.ID, version=19, salt_len=16, hash_len=32, time_cost=1, memory_cost=1024,
+                                  parallelism=1)  # fmt: skip
 
 
 def pytest_configure(config: pytest.Config) -> None:
@@ -39,6 +48,13 @@ def pytest_terminal_summary(terminalreporter: pytest.TerminalReporter) -> None:
     url = postgres_url()
     stores = "SQLite and PostgreSQL at " + url if url else f"SQLite only ({PG_URL_ENV} unset, no local PostgreSQL)"
     terminalreporter.write_line(f"stores tested: {stores}")
+
+
+@pytest.fixture(scope="session", autouse=True)
+def test_cost_password_hashes() -> Iterator[None]:
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(credentials, "_hasher", PasswordHasher.from_parameters(TEST_HASH_PARAMETERS))
+        yield
 
 
 @pytest.fixture(scope="session")

@@ -2,18 +2,35 @@
 
 from __future__ import annotations
 
+import contextlib
+import io
 import subprocess
 import sys
 from pathlib import Path
 
+from ramp.cli import main
 from tests.net import free_port, wait_http
 
 ROOT = Path(__file__).resolve().parents[2]
 
 
-def ramp(*args: str, check: bool = True) -> subprocess.CompletedProcess:
-    return subprocess.run([sys.executable, "-m", "ramp.cli", *args], cwd=ROOT, capture_output=True, text=True,
-                          check=check)  # fmt: skip
+def ramp(*args: str, check: bool = True, process: bool = False) -> subprocess.CompletedProcess:
+    """`ramp <args>`: its `main` in this process (what the console script runs, without the half
+    second an interpreter takes to start), or with `process=True` a process of its own (for what
+    only a process has: its stdin, its exit)."""
+    if process:
+        return subprocess.run([sys.executable, "-m", "ramp.cli", *args], cwd=ROOT, capture_output=True, text=True,
+                              check=check)  # fmt: skip
+    out, err = io.StringIO(), io.StringIO()
+    with contextlib.redirect_stdout(out), contextlib.redirect_stderr(err):
+        try:
+            code = main(list(args))
+        except SystemExit as exc:  # argparse's refusals, and commands that exit
+            code = exc.code if isinstance(exc.code, int) else (0 if exc.code is None else 1)
+    done = subprocess.CompletedProcess(["ramp", *args], code, out.getvalue(), err.getvalue())
+    if check:
+        done.check_returncode()
+    return done
 
 
 class Server:

@@ -52,7 +52,7 @@ def service(tmp_path_factory):
         out = ramp("auth", "enrol", "--db", db, "--credentials", creds, "--id", who, "--password-file",
                    str(tmp / "pw")).stdout  # fmt: skip
         secrets[who] = totp.from_b32(out.split("totp secret: ")[1].split()[0])
-    short = ramp("auth", "enrol", "--db", db, "--credentials", creds, "--id", "fin", "--password-file", "-",
+    short = ramp("auth", "enrol", "--db", db, "--credentials", creds, "--id", "fin", "--password-file", "-", process=True,
                  check=False)  # fmt: skip
     assert short.returncode == 1  # an empty password from stdin: password_invalid
     server = CredentialedServer(db, creds)

@@ -1,8 +1,11 @@
-"""A small FY2025 demo database, and the dashboard served over it by a real uvicorn.
+"""A tiny FY2025 demo database (the whole budget, about 4,000 payments), and the dashboard served
+over it by a real uvicorn.
 
-The demo database is generated once per session (about a second at the small size); servers
-open it with the projections `ramp demo` opens it with, and demo (open) access, or web sign-in
-with the demo people's logins. Tests that change the data (approvals) serve a copy of it.
+The demo database is generated once per session (a fraction of a second); servers open it with
+the projections `ramp demo` opens it with, and demo (open) access, or web sign-in with the demo
+people's logins. Read-only tests share one server a module (`dashboard`); tests that change the
+data (approvals, sign-ins that count) serve a copy of it each. Tests that need more data than a
+page or two say so with an assertion (more than 100 payments, more than 50 alerts), never a skip.
 """
 
 from __future__ import annotations
@@ -10,6 +13,7 @@ from __future__ import annotations
 import os
 import shutil
 import sqlite3
+import tempfile
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -39,20 +43,25 @@ ISSUED_FY2025 = 8_700_500_000_000
 @pytest.fixture(scope="session")
 def demo_db(tmp_path_factory) -> str:
     path = str(tmp_path_factory.mktemp("web-demo") / "demo.db")
-    load(path, seed=2025, size="small")
+    load(path, seed=2025, size="tiny")
     return path
 
 
-@pytest.fixture
-def fresh_demo(demo_db, tmp_path) -> str:
-    """A copy of the session's demo database and the files beside it, for a test that changes it."""
-    path = str(tmp_path / "demo.db")
+def copy_demo(demo_db: str, into: Path) -> str:
+    """A copy of the demo database `demo_db` and the files beside it, in the directory `into`."""
+    path = str(into / "demo.db")
     with sqlite3.connect(demo_db) as source, sqlite3.connect(path) as copy:
         source.backup(copy)
     for suffix in (".credentials", ".admin.json", ".irregularities.json"):
         shutil.copy2(demo_db + suffix, path + suffix)
     shutil.copytree(demo_db + ".keys", path + ".keys")
     return path
+
+
+@pytest.fixture
+def fresh_demo(demo_db, tmp_path) -> str:
+    """A copy of the session's demo database, for a test that changes it."""
+    return copy_demo(demo_db, tmp_path)
 
 
 @dataclass
@@ -74,41 +83,69 @@ def open_demo(path: str) -> tuple[Journal, IdentityRegistry, BudgetProjection, A
     return journal, identities, journal.projection(BudgetProjection), journal.projection(Activity)
 
 
-@pytest.fixture
-def serve(demo_db):
-    """serve(access) -> Served, on a copy-free open of the session's demo database (read only);
-    serve(db=copy, sign_in=True): web sign-in with the demo people's credentials."""
-    opened: list[Journal] = []
-    stack = []
+class Servers:
+    """Starts dashboards (a real uvicorn each) and stops them all, with their journals, at close."""
 
-    def start(access: Access | None = None, *, db: str | None = None, sign_in: bool = False) -> Served:
-        path = db or demo_db
+    def __init__(self, demo_db: str) -> None:
+        self.demo_db = demo_db
+        self._journals: list[Journal] = []
+        self._servers: list = []
+
+    def start(self, access: Access | None = None, *, db: str | None = None, sign_in: bool = False) -> Served:
+        path = db or self.demo_db
         journal, identities, budget, activity = open_demo(path)
-        opened.append(journal)
+        self._journals.append(journal)
         if sign_in:
             app = create_app(journal, identities, credentials=CredentialFile(credentials_path(path)), web_access=access)
         else:
             app = create_app(journal, identities, web_access=access or DemoAccess())
         cm = serve_in_thread(app)
-        stack.append(cm)
+        self._servers.append(cm)
         return Served(cm.__enter__(), journal, budget, activity, People(path))
 
-    yield start
-    for cm in reversed(stack):
-        cm.__exit__(None, None, None)
-    for journal in opened:
-        journal.close()
+    def close(self) -> None:
+        for cm in reversed(self._servers):
+            cm.__exit__(None, None, None)
+        for journal in self._journals:
+            journal.close()
 
 
 @pytest.fixture
-def dashboard(serve) -> Iterator[Served]:
-    yield serve()
+def serve(demo_db, tmp_path):
+    """serve(access) -> Served, over a copy of the session's demo data (its original may be held
+    by the module's `dashboard`: one writer per database); serve(db=copy, sign_in=True): web
+    sign-in with the demo people's credentials."""
+    servers = Servers(demo_db)
+
+    def start(access: Access | None = None, *, db: str | None = None, sign_in: bool = False) -> Served:
+        return servers.start(access, db=db or copy_demo(demo_db, Path(tempfile.mkdtemp(dir=tmp_path))), sign_in=sign_in)
+
+    yield start
+    servers.close()
+
+
+@pytest.fixture(scope="module")
+def dashboard(demo_db) -> Iterator[Served]:
+    """The demo dashboard with open (demo) access over the session's demo data, one per test
+    module: its tests only read."""
+    servers = Servers(demo_db)
+    yield servers.start()
+    servers.close()
 
 
 @pytest.fixture
 def signed(serve, fresh_demo) -> Iterator[Served]:
     """The dashboard with web sign-in, over a copy of the demo data."""
     yield serve(db=fresh_demo, sign_in=True)
+
+
+@pytest.fixture(scope="module")
+def signed_module(demo_db, tmp_path_factory) -> Iterator[Served]:
+    """One dashboard with web sign-in over a copy of the demo data for a whole test module, for
+    tests that neither depend on what the module's other tests did nor change what they see."""
+    servers = Servers(demo_db)
+    yield servers.start(db=copy_demo(demo_db, tmp_path_factory.mktemp("signed")), sign_in=True)
+    servers.close()
 
 
 @pytest.fixture

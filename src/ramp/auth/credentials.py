@@ -14,14 +14,16 @@ from dataclasses import dataclass
 from typing import Final
 
 import msgspec
-from argon2 import PasswordHasher
+from argon2 import Parameters, PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
+from argon2.profiles import RFC_9106_LOW_MEMORY
 
 from ramp.auth import totp
 
 PASSWORD_MIN_CHARS: Final = 12
 PASSWORD_MAX_CHARS: Final = 256  # argon2 takes any length; a bound keeps a login request cheap
-_hasher = PasswordHasher()  # argon2id with the library's RFC 9106 "low memory" parameters
+HASH_PARAMETERS: Final[Parameters] = RFC_9106_LOW_MEMORY  # argon2id, t=3, 64 MiB, p=4 (RFC 9106, section 4)
+_hasher = PasswordHasher.from_parameters(HASH_PARAMETERS)
 
 
 class Credential(msgspec.Struct, frozen=True):

@@ -30,6 +30,7 @@ class Size:
 
 
 SIZES: Final = {
+    "tiny": Size(1, 40, 4_000, 8, 2),  # a quick look; the dashboard tests' data
     "small": Size(1, 40, 20_000, 8, 2),
     "default": Size(6, 400, 990_000, 150, 6),
     "large": Size(12, 800, 3_000_000, 300, 12),
