@@ -15,14 +15,13 @@ own. Servers and commands a test starts as subprocesses hash at the production c
 
 from __future__ import annotations
 
-import dataclasses
 import os
 from collections.abc import Iterator
 from pathlib import Path
 
 import psycopg
 import pytest
-from argon2 import PasswordHasher
+from argon2 import Parameters, PasswordHasher, Type
 
 from ramp.auth import credentials
 from ramp.store import Store
@@ -31,8 +30,8 @@ from tests.store.backends import PG_URL_ENV, Backend, PostgresBackend, SQLiteBac
 SHARED = Path(__file__).resolve().parents[1].parent / "shared"
 DEFAULT_POSTGRES_URL = "postgresql://postgres@127.0.0.1:5432/test"
 _PROBE_TIMEOUT_S = 2
-# Production's parameters with the cost turned down: one pass, 1 MiB, one lane.
-TEST_HASH_PARAMETERS = dataclasses.replace(credentials.HASH_PARAMETERS, time_cost=1, memory_cost=1024, parallelism=1)
+TEST_HASH_PARAMETERS = Parameters(type=Type.ID, version=19, salt_len=16, hash_len=32, time_cost=1, memory_cost=1024,
+                                  parallelism=1)  # fmt: skip
 
 
 def pytest_configure(config: pytest.Config) -> None:

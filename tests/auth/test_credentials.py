@@ -1,7 +1,7 @@
 """Production password hashes: argon2id with RFC 9106's low-memory parameters.
 
 The suite hashes at a test cost in its own process (tests/conftest.py), so this is checked in a
-fresh interpreter, as `ramp auth enrol` and a server hash."""
+fresh interpreter, as a server or `ramp identity` would hash."""
 
 from __future__ import annotations
 
