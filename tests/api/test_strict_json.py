@@ -1,14 +1,12 @@
 """A JSON key given twice in one object is refused on every endpoint that takes JSON (400
 `duplicate_key`, the key's path named, nothing written); the same key in different objects is
-JSON as usual. The check's cost on a full batch is measured against plain decoding."""
+JSON as usual. The check's cost on a full batch is a benchmark: bench/strict_json.py."""
 
 from __future__ import annotations
 
 import json
 import re
-import time
 
-import msgspec
 import pytest
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 
@@ -18,7 +16,6 @@ from ramp.auth.credentials import CredentialFile
 from ramp.client import RampClient
 from ramp.journal import Journal
 from ramp.journal.log import LogSigner, create_log_key
-from ramp.ledger import BATCH_MAX_EVENTS
 from ramp.policy.identities import ROLES, IdentityRegistry, identity_added
 from ramp.refusal import Refused
 from ramp.server import create_app
@@ -173,46 +170,3 @@ def test_a_signed_batch_with_a_key_twice_writes_nothing_and_without_it_applies(l
                     headers={"content-type": "application/json"})  # fmt: skip
     assert r.status_code == 200 and [x["result"] for x in r.json()["results"]] == ["ok", "ok"]
     assert client.get("/v1/transfers/dup-1").json()["amount"] == 1
-
-
-# --------------------------------------------------------------------------- cost
-
-
-def full_batch_body() -> bytes:
-    """A full batch (8,189 transfers with references and a memo), ~2.5 MB of JSON."""
-    transfers = [{"id": f"bench-transfer-{k:08d}", "debit_account": f"fy2025:equipment:missiles:acct-{k % 997}",
-                  "credit_account": f"fy2025:equipment:missiles:acct-{(k * 7) % 991}", "amount": 1 + k * 7919,
-                  "asset": "JPYD", "code": "TRANSFER", "references": {"invoice": f"inv-{k}", "contract": f"c-{k}"},
-                  "memo": "payment for a milestone of the contract " + "x" * 28}
-                 for k in range(BATCH_MAX_EVENTS)]  # fmt: skip
-    return msgspec.json.encode({"transfers": transfers})
-
-
-def _best_s(fn, runs: int = 15) -> float:
-    best = float("inf")
-    for _ in range(runs):
-        t = time.perf_counter()
-        fn()
-        best = min(best, time.perf_counter() - t)
-    return best
-
-
-def _pairs_check(pairs: list[tuple[str, object]]) -> dict[str, object]:
-    d = dict(pairs)
-    assert len(d) == len(pairs)
-    return d
-
-
-@pytest.mark.slow
-def test_cost_on_a_full_batch() -> None:
-    """The numbers in `ramp.service.strict_json`'s docstring (best of 15: the machine is shared)."""
-    body = full_batch_body()
-    assert 2_400_000 < len(body) < 2_700_000
-    decoder = msgspec.json.Decoder(TransfersRequest)
-    plain_s = _best_s(lambda: decoder.decode(body))
-    checked_s = _best_s(lambda: decode(body, TransfersRequest))
-    hook_s = _best_s(lambda: json.loads(body, object_pairs_hook=_pairs_check))
-    print(f"\n{len(body) / 1e6:.2f} MB: msgspec {plain_s * 1e3:.1f} ms; with the check {checked_s * 1e3:.1f} ms "
-          f"(x{checked_s / plain_s:.1f}); json.loads(object_pairs_hook) as the check {hook_s * 1e3:.1f} ms")  # fmt: skip
-    assert checked_s - plain_s < hook_s  # the one-pass check costs less than the pairs hook would
-    assert checked_s < 6 * plain_s
