@@ -10,6 +10,7 @@ from cryptography.hazmat.primitives.serialization import Encoding, PublicFormat
 from ramp.approvals import model as approval_model
 from ramp.approvals.desk import Desk, Plan
 from ramp.approvals.state import load
+from ramp.auth.passkeys import PasskeyCounters
 from ramp.journal import Journal
 from ramp.ledger import CreateAccount, CreateTransfer, Result
 from ramp.policy.active import ActivePolicy
@@ -62,11 +63,11 @@ class World:
 
 
 def make_world(store, *, clock_ns=None, log=None) -> World:
-    identities, policy = IdentityRegistry(), ActivePolicy()
-    journal = Journal(store, projections=[identities, policy], log=log)
+    identities, policy, counters = IdentityRegistry(), ActivePolicy(), PasskeyCounters()
+    journal = Journal(store, projections=[identities, policy, counters], log=log)
     keys = {who: Ed25519PrivateKey.generate() for who in PEOPLE}
     journal.submit([identity_added(who, org, roles, raw(keys[who])) for who, (org, roles) in PEOPLE.items()])
-    desk = Desk(identities, policy, session_signer=None if log is None else log.signer.sign)
+    desk = Desk(identities, policy, counters)
     world = World(journal, identities, policy, desk, keys)
     if clock_ns is not None:
         world.desk.clock_ns = clock_ns

@@ -12,7 +12,7 @@ import dataclasses
 import pytest
 
 from ramp.approvals import model as approval_model
-from ramp.approvals.actions import FreezeAction
+from ramp.approvals.actions import FreezeAction, UnfreezeAction
 from ramp.auth import passkeys
 from ramp.ledger import AppendRecord
 from ramp.refusal import Refused
@@ -94,3 +94,73 @@ def test_a_tampered_assertion_in_the_log_fails_verification(world, kato, part):
 def test_a_passkey_record_out_of_order_or_for_no_one_fails_verification(world):
     world.journal.submit([SoftPasskey().record("no.one")])
     failure(world, "is not the next passkey of a known identity")
+
+
+# --- the signature counter (WebAuthn §7.2 step 22) ------------------------------------------------
+
+
+def _approve(world, key: SoftPasskey, rid: str, who: str = "boa.kato"):
+    return world.desk.decide(who, rid, "approve", passkey=key.sign(passkeys.approval_challenge(statement(world, rid, who))))
+
+
+def test_an_assertion_whose_counter_does_not_grow_is_refused_as_a_copy(world, kato):
+    kato.counter = 41
+    world.run(_approve(world, kato, "f1"))  # counter 42, in the log
+    world.run(world.desk.create("boa.mori", "f2", UnfreezeAction(account=ACCOUNT)))  # f1 froze it
+    for stale in (41, 40):  # the same counter again (a replay), and one below it (a copy lagging behind)
+        kato.counter = stale
+        size = world.journal.size
+        with pytest.raises(Refused) as info:
+            world.run(_approve(world, kato, "f2"))
+        assert info.value.code == "passkey_cloned" and world.journal.size == size
+    kato.counter = 42
+    assert world.run(_approve(world, kato, "f2"))[0].result == "ok"  # 43: the authenticator itself goes on
+
+
+def test_the_counters_come_back_from_the_log_after_a_restart(world, kato):
+    kato.counter = 9
+    world.run(_approve(world, kato, "f1"))  # 10
+    fresh = passkeys.PasskeyCounters()  # what a restarted service replays
+    fresh.apply(world.journal.events(range(world.journal.size)))
+    with pytest.raises(passkeys.PasskeyInvalid) as info:
+        fresh.claim(kato.credential_id, 10)
+    assert info.value.code == "passkey_cloned"
+    fresh.claim(kato.credential_id, 11)
+
+
+def test_an_authenticator_that_keeps_no_counter_is_let_be(world):
+    class NoCounter(SoftPasskey):
+        def sign(self, challenge, **kw):
+            a = super().sign(challenge, **kw)
+            self.counter = 0  # every assertion says 0, as some security keys do
+            return a
+
+    key = NoCounter()
+    world.journal.submit([key.record("boa.kato")])
+    key.counter = -1
+    for rid, requester, action in (("z1", "fin.tanaka", FreezeAction), ("z2", "boa.mori", UnfreezeAction)):
+        world.run(world.desk.create(requester, rid, action(account=ACCOUNT)))
+        key.counter = -1  # sign() adds one: 0
+        assert world.run(_approve(world, key, rid))[0].result == "ok"
+    assert verify(world).decisions == 2
+
+
+def test_a_counter_that_goes_back_in_the_log_fails_verification(world, kato):
+    kato.counter = 20
+    world.run(_approve(world, kato, "f1"))  # 21
+    world.run(world.desk.create("boa.mori", "f2", UnfreezeAction(account=ACCOUNT)))  # f1 froze it
+    kato.counter = 4  # a copy of the key, made when it stood at 4, signs (5): written past the desk
+    copy = kato.sign(passkeys.approval_challenge(statement(world, "f2", "boa.kato")))
+    digest = approval_model.request_digest(world.journal.engine.record("request:f2").body)
+    world.journal.submit([AppendRecord(id="request:f2:d1", type=approval_model.APPROVED, body={
+        "request": "f2", "n": 1, "approver": "boa.kato", "organisation": "boa", "digest": digest,
+        "signature": base64.b64encode(copy.signature).decode(), "key": "", "via": "passkey",
+        "second_factor": "passkey", "assertion": copy.record_body()})])  # fmt: skip
+    failure(world, "signature counter (5) did not grow since its last use (21)")
+
+
+def test_the_record_types_the_counters_watch_are_the_desks_own():
+    from ramp.contracts import state as contract_state
+
+    assert frozenset(approval_model.DECISION_TYPES) == passkeys.DECIDED
+    assert passkeys.ATTESTED == contract_state.ATTESTED

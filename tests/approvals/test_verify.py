@@ -12,13 +12,17 @@ import pytest
 
 from ramp.approvals import model as approval_model
 from ramp.approvals.actions import FreezeAction, UnfreezeAction, execution_chain
+from ramp.approvals.state import load
 from ramp.audit.bundle import export_store
 from ramp.audit.verify import VerifyFailure, main, verify_bundle
+from ramp.auth import passkeys
 from ramp.journal.log import LogSigner, create_log_key
 from ramp.ledger import AppendRecord, ChangeAccountFlags
 from ramp.policy.identities import b64, key_revoked
+from ramp.refusal import Refused
 from ramp.store import SQLiteStore
 from tests.approvals.helpers import fund, make_world
+from tests.auth.soft_passkey import SoftPasskey
 
 ORIGIN = "verify.test/approvals"
 ACCOUNT = "gsdf:ops"
@@ -75,7 +79,11 @@ def test_real_flows_verify_with_every_signature_and_quorum_checked(world, capsys
     world.approve("boa.kato", "f1")
     world.run(world.desk.create("boa.mori", "u1", UnfreezeAction(account=ACCOUNT)))
     world.approve("fin.suzuki", "u1")
-    world.run(world.desk.decide("boa.kato", "u1", "approve", second_factor="totp"))  # a web session's decision
+    key = SoftPasskey()  # a decision made in the web: boa.kato's own passkey
+    world.journal.submit([key.record("boa.kato")])
+    state = load(world.journal.engine.record, "u1")
+    text = approval_model.statement("approve", "u1", state.digest, "boa.kato")
+    world.run(world.desk.decide("boa.kato", "u1", "approve", passkey=key.sign(passkeys.approval_challenge(text))))
     assert "frozen" not in world.journal.engine.account(ACCOUNT).flags
     world.run(world.desk.create("fin.tanaka", "f2", FreezeAction(account=ACCOUNT)))
     world.approve("boa.mori", "f2", "reject")
@@ -83,7 +91,7 @@ def test_real_flows_verify_with_every_signature_and_quorum_checked(world, capsys
     assert (report.decisions, report.executions) == (4, 2)
     bundle = sorted(world.tmp.glob("bundle-*"))[-1]
     assert main([str(bundle)]) == 0
-    assert "4 approval signatures and 2 quorums checked" in capsys.readouterr().out
+    assert "4 approval signatures, 2 quorums and 0 attestation signatures checked" in capsys.readouterr().out
 
 
 def test_an_execution_without_quorum_fails(world):
@@ -145,9 +153,21 @@ def test_freezing_without_a_request_fails(world):
     failure(world, "frozen without an executed freeze request")
 
 
-def test_a_session_decision_not_signed_by_the_log_fails(world):
+def test_a_decision_the_service_vouched_for_fails_even_signed_by_the_log_key(world):
+    """What web approvals used to be (issue 15): the log key's signature over the statement for a
+    web session. It is no one's own signature, so it counts for nothing."""
     world.run(world.desk.create("fin.tanaka", "f1", FreezeAction(account=ACCOUNT)))
     record = decision(world, "boa.kato", "f1", 1)
-    body = {**record.body, "via": "session", "key": "", "signature": base64.b64encode(b"\0" * 64).decode()}
+    text = approval_model.statement("approve", "f1", record.body["digest"], "boa.kato")
+    vouched = world.journal.log.signer.sign(b"ramp-session-approval-v1\n" + text)
+    body = {**record.body, "via": "session", "key": "", "signature": base64.b64encode(vouched).decode()}
     world.journal.submit([AppendRecord(id=record.id, type=record.type, body=body)])
-    failure(world, "not signed by the log key")
+    failure(world, "decision by boa.kato (via session) names a key that was not theirs")
+
+
+def test_the_desk_takes_no_decision_without_the_deciders_own_signature(world):
+    world.run(world.desk.create("fin.tanaka", "f1", FreezeAction(account=ACCOUNT)))
+    size = world.journal.size
+    with pytest.raises(Refused) as exc:
+        world.run(world.desk.decide("boa.kato", "f1", "approve"))
+    assert exc.value.code == "passkey_required" and world.journal.size == size

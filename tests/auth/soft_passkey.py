@@ -37,3 +37,46 @@ class SoftPasskey:
                              "crossOrigin": False}, separators=(",", ":")).encode()  # fmt: skip
         signature = self._key.sign(auth_data + hashlib.sha256(client).digest(), ec.ECDSA(hashes.SHA256()))
         return passkeys.Assertion(self.credential_id, auth_data, client, signature)
+
+    def create(self, options: dict, origin: str | None = None) -> dict:
+        """What passkeys.js posts to POST /v1/auth/passkeys for the options of
+        POST /v1/auth/passkeys/options: a registration with `none` attestation, made by this key
+        for the options' RP and challenge (its counter as it stands)."""
+        from fido2.cose import CoseKey
+        from fido2.webauthn import AttestationObject, AttestedCredentialData, AuthenticatorData
+
+        public = options["publicKey"]
+        rp_id = public["rp"]["id"]
+        data = AttestedCredentialData.create(b"\0" * 16, self.credential_id, CoseKey.parse(cbor.decode(self.public_key)))
+        flags = AuthenticatorData.FLAG.UP | AuthenticatorData.FLAG.UV | AuthenticatorData.FLAG.AT
+        auth = AuthenticatorData.create(hashlib.sha256(rp_id.encode()).digest(), flags, self.counter, data)
+        client = json.dumps({"type": "webauthn.create", "challenge": public["challenge"], "origin": origin or self.origin,
+                             "crossOrigin": False}, separators=(",", ":")).encode()  # fmt: skip
+        attestation = AttestationObject.create("none", auth, {})
+        raw_id = passkeys.b64url(self.credential_id)
+        return {"id": raw_id, "rawId": raw_id, "type": "public-key", "clientExtensionResults": {},
+                "response": {"clientDataJSON": passkeys.b64url(client), "attestationObject": passkeys.b64url(bytes(attestation))}}  # fmt: skip
+
+    def fields(self, challenge_b64url: str) -> dict[str, str]:
+        """A form's `passkey_*` fields, as static/passkeys.js fills them in, over a page's
+        challenge (its button's data-challenge)."""
+        a = self.sign(passkeys.from_b64url(challenge_b64url, 64, "challenge"))
+        return {f"passkey_{k}": v for k, v in {**a.record_body(), "signature": passkeys.b64url(a.signature)}.items()}
+
+    def json(self, challenge: bytes) -> dict[str, str]:
+        """The API's `passkey` object over `challenge`."""
+        a = self.sign(challenge)
+        return {**a.record_body(), "signature": passkeys.b64url(a.signature)}
+
+
+def register(journal, identity: str, url: str = "http://localhost:8000") -> SoftPasskey:
+    """A passkey of `identity`'s, registered for the host of `url` (its next number), written
+    straight into the journal as the registration ceremony would write it."""
+    from urllib.parse import urlsplit
+
+    parts = urlsplit(url)
+    key = SoftPasskey(rp_id=parts.hostname or "localhost", origin=f"{parts.scheme}://{parts.netloc}")
+    n = len(passkeys.registered(journal.engine.record, identity)) + 1
+    [result] = journal.submit([key.record(identity, n)])
+    assert result.result == "ok", result
+    return key

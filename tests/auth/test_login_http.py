@@ -1,5 +1,6 @@
 """The web login end to end over HTTP, against a real `ramp serve --credentials` process:
-password + TOTP, the session cookie and its CSRF token, approving with a fresh second factor,
+password + TOTP, the session cookie and its CSRF token, adding a passkey with a fresh second
+factor and approving with it (never with the session alone),
 logout, lockout after repeated failures, and every login and failure in the log."""
 
 from __future__ import annotations
@@ -12,12 +13,13 @@ import httpx
 import msgspec
 import pytest
 
-from ramp.auth import totp
+from ramp.auth import passkeys, totp
 from ramp.auth.limits import SOURCE_FAILURES_MAX
 from ramp.client import RampClient
 from ramp.ledger.events import RecordAppended, decode_event
 from ramp.store import SQLiteStore
 from tests.api.service_fixture import ROOT, Server, ramp
+from tests.auth.soft_passkey import SoftPasskey
 
 PASSWORD = "correct horse battery staple"
 PEOPLE = {"fin": ("mod-feb", "finance_officer"), "kato": ("boa", "auditor"), "mori": ("boa", "auditor")}
@@ -112,22 +114,44 @@ def test_login_session_approve_with_a_fresh_code_and_logout(service):
     assert "httponly" in r.headers["set-cookie"].lower() and "samesite=strict" in r.headers["set-cookie"].lower()
     assert web.get("/v1/auth/session").json()["csrf_token"] == session["csrf_token"]
 
-    # A request made by a signing identity, decided in the web.
+    # A passkey: adding one asks for a fresh code, not only the session.
+    csrf = {"X-CSRF-Token": session["csrf_token"]}
+    r = web.post("/v1/auth/passkeys/options", json={}, headers=csrf)
+    assert (r.status_code, r.json()["error"]["code"]) == (403, "second_factor_required")
+    r = web.post("/v1/auth/passkeys/options", json={"totp": login_code}, headers=csrf)  # the login's code: used already
+    assert (r.status_code, r.json()["error"]["code"]) == (403, "second_factor_invalid")
+    r = web.post("/v1/auth/passkeys/options", json={"totp": code(secrets["kato"], 1)})
+    assert (r.status_code, r.json()["error"]["code"]) == (403, "csrf_token_invalid")
+    r = web.post("/v1/auth/passkeys/options", json={"totp": code(secrets["kato"], 1)}, headers=csrf)
+    assert r.status_code == 200, r.text
+    options = r.json()
+    key = SoftPasskey(rp_id="127.0.0.1", origin=server.url)
+    key.counter = 7
+    r = web.post("/v1/auth/passkeys", json={"ceremony": options["ceremony"], "credential": key.create(options)}, headers=csrf)
+    assert r.status_code == 201, r.text
+    [added] = records(server.url, "auth.passkey_added")
+    assert (added.body["identity"], added.body["sign_count"]) == ("kato", 7)
+
+    # A request made by a signing identity, decided in the web: with the passkey, never the session alone.
     r = clients["fin"].post("/v1/approvals", json={"id": "freeze-ops", "action": {"type": "freeze", "account": "gsdf:ops"}})
     assert r.status_code == 201, r.text
+    statement = r.json()["statements"]["approve"].replace("{approver}", "kato").encode()
     url = "/v1/approvals/freeze-ops/approve"
-    r = web.post(url, json={"totp": code(secrets["kato"], 1)})
+    passkey = key.json(passkeys.approval_challenge(statement))
+    r = web.post(url, json={"passkey": passkey})
     assert (r.status_code, r.json()["error"]["code"]) == (403, "csrf_token_invalid")
-    csrf = {"X-CSRF-Token": session["csrf_token"]}
     r = web.post(url, json={}, headers=csrf)
-    assert (r.status_code, r.json()["error"]["code"]) == (403, "second_factor_required")
-    r = web.post(url, json={"totp": login_code}, headers=csrf)  # the login's code: used already
-    assert (r.status_code, r.json()["error"]["code"]) == (403, "second_factor_invalid")
-    r = web.post(url, json={"totp": code(secrets["kato"], 1)}, headers=csrf)
+    assert (r.status_code, r.json()["error"]["code"]) == (403, "passkey_required")
+    r = web.post(url, json={"totp": code(secrets["kato"], 2)}, headers=csrf)  # a code is no signature
+    assert (r.status_code, r.json()["error"]["code"]) == (400, "invalid_request") and "totp" in r.text
+    reject = key.json(passkeys.approval_challenge(statement.replace(b"\napprove\n", b"\nreject\n")))
+    r = web.post(url, json={"passkey": reject}, headers=csrf)  # signed the rejection, posted as an approval
+    assert (r.status_code, r.json()["error"]["code"]) == (403, "passkey_invalid")
+    r = web.post(url, json={"passkey": passkey}, headers=csrf)
     assert r.status_code == 200, r.text
     decided = r.json()
     assert decided["executed"] and decided["request"]["status"] == "executed"
-    assert decided["request"]["decisions"][0]["via"] == "session"
+    assert decided["request"]["decisions"][0]["via"] == "passkey"
     account = clients["kato"].get("/v1/approvals/freeze-ops").json()
     assert account["execution"]["approvers"] == ["kato"]
 
@@ -145,7 +169,8 @@ def test_login_session_approve_with_a_fresh_code_and_logout(service):
 
 
 def test_repeated_failures_limit_the_source_and_only_known_identities_are_audited(service):
-    """(Runs last: it leaves this client's address limited.) The first test failed twice from here (a password and a used fresh code)
+    """(Runs last: it leaves this client's address limited.) The first test failed three times from here (a password, a used
+    fresh code and a passkey over another statement)
     already; the source is limited at its fourth failure, and its attempts are then refused unread
     (429, even with the right password and code), with no record; a made-up name has none either."""
     server, secrets, _ = service
@@ -155,7 +180,7 @@ def test_repeated_failures_limit_the_source_and_only_known_identities_are_audite
     for who in ("nobody", "mori", "mori", "mori", "mori"):
         r = web.post("/v1/auth/login", json={"identity": who, "password": "not the password", "totp": "000000"})
         answers.append((r.status_code, r.json()["error"]["code"]))
-    left = SOURCE_FAILURES_MAX - 2  # the first test's wrong password and its used fresh code counted here
+    left = SOURCE_FAILURES_MAX - 3  # the first test's wrong password, used fresh code and wrong passkey counted here
     assert answers == [(401, "login_failed")] * left + [(429, "locked_out")] * (5 - left)
     r = web.post("/v1/auth/login", json={"identity": "mori", "password": PASSWORD, "totp": code(secrets["mori"])})
     assert (r.status_code, r.json()["error"]["code"]) == (429, "locked_out")

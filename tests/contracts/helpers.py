@@ -10,6 +10,7 @@ from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 
 from ramp.approvals.desk import Desk
 from ramp.approvals.index import RequestIndex
+from ramp.auth.passkeys import PasskeyCounters
 from ramp.budget import model as budget_model
 from ramp.budget.projection import BudgetProjection
 from ramp.budget.requests import RegisterVendor
@@ -114,13 +115,13 @@ class World:
 
 
 def make_world(store, *, log=None) -> World:
-    identities = IdentityRegistry()
+    identities, counters = IdentityRegistry(), PasskeyCounters()
     journal = Journal(store, projections=[identities, ActivePolicy(), BudgetProjection(), ContractIndex(),
-                                          RequestIndex()], log=log)  # fmt: skip
+                                          RequestIndex(), counters], log=log)  # fmt: skip
     keys = {who: Ed25519PrivateKey.generate() for who in [*PEOPLE, "admin"]}
     journal.submit([identity_added(who, org, roles, raw(keys[who])) for who, (org, roles) in PEOPLE.items()], AT - BN)
     svc = build(journal)
     svc.execute(RegisterVendor(vendor=VENDOR, name="Kanto Aerospace K.K. (fictitious)"), at_ns=AT)
-    desk = ContractDesk(identities, session_signer=None if log is None else log.signer.sign)
-    approvals = Desk(identities, journal.projection(ActivePolicy))
+    desk = ContractDesk(identities, counters)
+    approvals = Desk(identities, journal.projection(ActivePolicy), counters)
     return World(journal, identities, desk, approvals, keys)

@@ -9,6 +9,7 @@ import base64
 import pytest
 
 from ramp.approvals.actions import ContractAction
+from ramp.auth import passkeys
 from ramp.budget import model as budget_model
 from ramp.budget.projection import BudgetProjection
 from ramp.budget.requests import CarryOver
@@ -20,6 +21,7 @@ from ramp.contracts.desk import statement
 from ramp.ledger.events import RecordAppended, TransferApplied
 from ramp.refusal import Refused
 from ramp.service.refusals import HTTP_STATUS
+from tests.auth.soft_passkey import SoftPasskey
 from tests.budget.helpers import build
 from tests.contracts.helpers import BN, PROJECT, VENDOR, make_world, terms
 
@@ -286,26 +288,34 @@ def test_a_late_milestone_is_paid_from_money_carried_over(w):
     assert w.balance(budget_model.escrow_account("c1", 2026, carried=True)) == 7 * BN
 
 
-def test_attestations_in_the_web_are_vouched_for_by_the_log_key(tmp_path):
-    from ramp.journal.log import LogSigner, create_log_key
-    from ramp.store import SQLiteStore
-
-    create_log_key(str(tmp_path / "log.key"), "contracts.test/ramp")
-    log = LogSigner.from_key_file(str(tmp_path / "log.key"), "contracts.test/ramp")
-    w = make_world(SQLiteStore(str(tmp_path / "x.db")), log=log)
-    try:
-        w.sign(terms())
-        w.run(w.desk.attest("c1", contract_requests.AttestRequest("m1", "receipt"), "asdf.insp", w.now[0], signature=None,
-                            second_factor="totp"))  # fmt: skip
-        record = w.state().records[1]
-        assert type(record) is RecordAppended and record.body["via"] == "session"
-        from nacl.signing import VerifyKey
-
-        text = statement("c1", "m1", "receipt", w.state().digest, "asdf.insp")
-        VerifyKey(log.signer.verifier_key().public_key).verify(b"ramp-session-attestation-v1\n" + text,
-                                                base64.b64decode(record.body["signature"]))  # fmt: skip
-    finally:
-        w.journal.close()
+def test_an_attestation_in_the_web_is_the_attesters_own_passkey(w):
+    """No attestation the service signs for someone: without a key's signature or a passkey's
+    assertion the desk refuses; with the attester's registered passkey over the statement it is
+    recorded with the assertion, and `ramp verify` checks it offline (tests/approvals)."""
+    w.sign(terms())
+    size = w.journal.size
+    with pytest.raises(Refused) as exc:
+        w.run(w.desk.attest("c1", contract_requests.AttestRequest("m1", "receipt"), "asdf.insp", w.now[0]))
+    assert exc.value.code == "passkey_required" and w.journal.size == size
+    key = SoftPasskey()
+    w.journal.submit([key.record("asdf.insp")])
+    text = statement("c1", "m1", "receipt", w.state().digest, "asdf.insp")
+    other = key.sign(passkeys.approval_challenge(statement("c1", "m1", "evaluation", w.state().digest, "asdf.insp")))
+    with pytest.raises(Refused) as exc:  # an assertion over another slot's statement
+        w.run(w.desk.attest("c1", contract_requests.AttestRequest("m1", "receipt"), "asdf.insp", w.now[0], passkey=other))
+    assert exc.value.code == "passkey_invalid"
+    assertion = key.sign(passkeys.approval_challenge(text))
+    w.run(w.desk.attest("c1", contract_requests.AttestRequest("m1", "receipt"), "asdf.insp", w.now[0], passkey=assertion))
+    record = w.state().records[-1]
+    assert type(record) is RecordAppended and record.type == "contract.attested"
+    assert (record.body["via"], record.body["key"], record.body["assertion"]) == ("passkey", "", assertion.record_body())
+    assert base64.b64decode(record.body["signature"]) == assertion.signature
+    key.counter -= 1  # the next milestone signed with the same counter again: a copied authenticator
+    copy = key.sign(passkeys.approval_challenge(statement("c1", "m2", "receipt", w.state().digest, "asdf.insp")))
+    size = w.journal.size
+    with pytest.raises(Refused) as exc:
+        w.run(w.desk.attest("c1", contract_requests.AttestRequest("m2", "receipt"), "asdf.insp", w.now[0], passkey=copy))
+    assert exc.value.code == "passkey_cloned" and w.journal.size == size
 
 
 def test_a_milestone_contracts_escrow_is_never_paid_by_a_direct_disbursement(w):

@@ -15,7 +15,7 @@ import shutil
 import sqlite3
 import tempfile
 from collections.abc import Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import pytest
@@ -32,6 +32,7 @@ from ramp.service.activity import Activity
 from ramp.service.projections import service_projections
 from ramp.store import SQLiteStore
 from ramp.web.access import Access, DemoAccess
+from tests.auth.soft_passkey import SoftPasskey, register
 from tests.net import serve_in_thread
 from tests.web.browser import CHROMIUM, LAPTOP
 from tests.web.contract_world import contract_site  # noqa: F401 - a fixture: a contract served with sign-in
@@ -71,6 +72,14 @@ class Served:
     budget: BudgetProjection
     activity: Activity
     people: People  # the demo people's authenticators, for this server
+    keys: dict[str, SoftPasskey] = field(default_factory=dict)
+
+    def passkey(self, who: str) -> SoftPasskey:
+        """`who`'s passkey for this server's host, registered on first use (as the inbox's
+        ceremony would record it): what a decision or an attestation in the web is signed with."""
+        if who not in self.keys:
+            self.keys[who] = register(self.journal, who, self.url)
+        return self.keys[who]
 
 
 def open_demo(path: str) -> tuple[Journal, IdentityRegistry, BudgetProjection, Activity]:

@@ -1,6 +1,6 @@
 """A FY2025 contract served by the dashboard with web sign-in: the contracts test world
-(tests/contracts/helpers.py) on SQLite with a log key, so attestations in the web are vouched
-for by the log; its people with web logins; contract c1 signed, and milestone m1 attested once
+(tests/contracts/helpers.py) on SQLite with a log key; its people with web logins (and, on first
+use, a passkey each: what an attestation in the web is signed with); contract c1 signed, and milestone m1 attested once
 (the receiving unit's slot) so one more attestation, ATLA's test evaluation, accepts and pays it.
 
 The business calendar is the journal's clock, set inside FY2025 (2025-06-30, a day before m1 is
@@ -10,17 +10,19 @@ from __future__ import annotations
 
 import contextlib
 from collections.abc import Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import httpx
 import pytest
 
+from ramp.auth import passkeys
 from ramp.auth.credentials import CredentialFile
 from ramp.budget import model as budget_model
-from ramp.contracts import requests as contract_requests
+from ramp.contracts.desk import statement
 from ramp.journal.log import LogSigner, create_log_key
 from ramp.server import create_app
 from ramp.store import SQLiteStore
+from tests.auth.soft_passkey import SoftPasskey, register
 from tests.contracts.helpers import BN, VENDOR, World, make_world, terms
 from tests.net import serve_in_thread
 from tests.web.logins import Authenticator, csrf_of
@@ -37,6 +39,19 @@ class ContractSite:
     url: str
     world: World
     apps: dict[str, Authenticator]
+    keys: dict[str, SoftPasskey] = field(default_factory=dict)
+
+    def passkey(self, who: str) -> SoftPasskey:
+        """`who`'s passkey for this server's host, registered on first use."""
+        if who not in self.keys:
+            self.keys[who] = register(self.world.journal, who, self.url)
+        return self.keys[who]
+
+    def signature(self, who: str, milestone: str, slot: str, contract: str = "c1", *, as_: str | None = None) -> dict[str, str]:
+        """`who`'s passkey fields over the attestation statement of `milestone`/`slot` (made for
+        identity `as_`, when another's statement is to be tried)."""
+        text = statement(contract, milestone, slot, self.world.state(contract).digest, as_ or who)
+        return self.passkey(who).fields(passkeys.b64url(passkeys.approval_challenge(text)))
 
     def sign_in(self, client: httpx.Client, who: str, next_: str = "/") -> httpx.Response:
         r = client.post("/signin", data={"identity": who, "password": PASSWORD, "totp": self.apps[who].code(),
@@ -59,11 +74,12 @@ class ContractSite:
         return len(self.world.state("c1").records)
 
 
-def attest_form(c: httpx.Client, cid: str, milestone: str, slot: str, code: str, *, csrf: str | None = None,
+def attest_form(c: httpx.Client, cid: str, milestone: str, slot: str, fields: dict[str, str], *, csrf: str | None = None,
                 page_html: str | None = None) -> httpx.Response:  # fmt: skip
+    """The attestation form as passkeys.js posts it: the slot, the CSRF token, the passkey's fields."""
     html = page_html if page_html is not None else c.get(f"/contracts/{cid}").text
     token = csrf if csrf is not None else csrf_of(html)
-    return c.post(f"/contracts/{cid}/attest", data={"csrf": token, "milestone": milestone, "slot": slot, "totp": code})
+    return c.post(f"/contracts/{cid}/attest", data={"csrf": token, "milestone": milestone, "slot": slot, **fields})
 
 
 @pytest.fixture
@@ -74,8 +90,7 @@ def contract_site(tmp_path) -> Iterator[ContractSite]:
     try:
         world.sign(terms())
         world.at(2025, 6, 20)
-        world.run(world.desk.attest("c1", contract_requests.AttestRequest("m1", "receipt"), "asdf.insp", world.now[0], signature=None,
-                                    second_factor="totp"))  # fmt: skip
+        world.attest("asdf.insp", "c1", "m1", "receipt")
         credentials = CredentialFile(str(tmp_path / "web.credentials"))
         apps = {who: Authenticator(credentials.enrol(who, PASSWORD)) for who in PEOPLE}
         world.journal.clock_ns = lambda: BUSINESS_NOW

@@ -75,3 +75,20 @@ def sign_in_page(page, url: str, who: str, app: Authenticator) -> None:
     page.keyboard.type(app.code())
     with page.expect_navigation():
         page.keyboard.press("Enter")
+
+
+def challenge_on(html: str, button_id: str) -> str:
+    """The challenge a page's passkey button carries (what passkeys.js has the authenticator sign)."""
+    match = re.search(rf'id="{re.escape(button_id)}" data-challenge="([A-Za-z0-9_-]+)"', html)
+    assert match, f"no passkey button {button_id} on the page"
+    return match.group(1)
+
+
+def approval_challenge(journal, request_id: str, decision: str, who: str) -> str:
+    """The challenge for `who`'s `decision` on a request, from its record (as the desk computes it)."""
+    from ramp.approvals import model as approval_model
+    from ramp.auth import passkeys
+
+    record = journal.engine.record(f"request:{request_id}")
+    digest = approval_model.request_digest(record.body) if record is not None else "0" * 64
+    return passkeys.b64url(passkeys.approval_challenge(approval_model.statement(decision, request_id, digest, who)))

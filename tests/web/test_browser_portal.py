@@ -119,7 +119,8 @@ def test_an_inspector_attests_from_its_queue_and_the_contractor_verifies_the_pay
 def paid_site(contract_site):
     """c1's m1 attested by ATLA's inspector (paid), so kanto has a payment another might seek."""
     with contract_site.client("atla.insp") as c:
-        assert attest_form(c, "c1", "m1", "test-evaluation", contract_site.apps["atla.insp"].code()).status_code == 303
+        fields = contract_site.signature("atla.insp", "m1", "test-evaluation")
+        assert attest_form(c, "c1", "m1", "test-evaluation", fields).status_code == 303
     return contract_site
 
 

@@ -1,21 +1,23 @@
 """The contracts page over HTTP, against a real server: who may open it (budget readers,
 inspectors, a contractor its own vendor's contracts only; a visitor is sent to sign-in), what a
-contract shows, attesting a slot with a fresh TOTP code (the milestone is accepted and paid in
-the same batch), and every refusal said in words with nothing written."""
+contract shows, attesting a slot with the inspector's passkey (the milestone is accepted and paid
+in the same batch), and every refusal said in words with nothing written."""
 
 from __future__ import annotations
 
+import html as html_lib
 import re
 
-from ramp.auth import totp
+from ramp.auth import passkeys
+from ramp.contracts.desk import statement
 from ramp.web.i18n import LABELS
 from tests.web.contract_world import M1_NET, WALLET, attest_form
-from tests.web.logins import csrf_of
+from tests.web.logins import challenge_on, csrf_of
 
 
 def text_of(html: str, dom_id: str) -> str:
     match = re.search(rf'id="{dom_id}"[^>]*>(.*?)</p>', html, re.S)
-    return re.sub(r"\s+", " ", re.sub(r"<[^>]+>", "", match.group(1))).strip() if match else ""
+    return html_lib.unescape(re.sub(r"\s+", " ", re.sub(r"<[^>]+>", "", match.group(1)))).strip() if match else ""
 
 
 def listed(html: str) -> list[str]:
@@ -28,7 +30,7 @@ def test_a_visitor_is_sent_to_sign_in_and_back(contract_site):
         assert r.status_code == 303 and r.headers["location"] == "/signin?next=/contracts"
         r = c.get("/contracts/c1?attested=m1")
         assert r.status_code == 303 and r.headers["location"] == "/signin?next=/contracts/c1%3Fattested%3Dm1"
-        r = c.post("/contracts/c1/attest", data={"milestone": "m1", "slot": "test-evaluation", "totp": "123456"})
+        r = c.post("/contracts/c1/attest", data={"milestone": "m1", "slot": "test-evaluation"})
         assert r.status_code == 303 and r.headers["location"] == "/signin?next=/contracts/c1"  # back to the page, a GET
         assert contract_site.contract_records() == 2
 
@@ -49,7 +51,7 @@ def test_who_sees_which_contracts(contract_site):
     with contract_site.client("reader.oda") as c:
         for odd in ("NOPE", "c2", "a" * 41, "%00", "..%2F..", "c1%20", "-c1", "%E5%A5%91%E7%B4%84"):
             assert c.get(f"/contracts/{odd}").status_code == 404, odd
-            r = c.post(f"/contracts/{odd}/attest", data={"csrf": "x", "totp": "1"})
+            r = c.post(f"/contracts/{odd}/attest", data={"csrf": "x"})
             assert r.status_code in (403, 404), odd  # no session token match: form.expired; never a 500
         assert listed(c.get("/contracts?status=in_progress").text) == ["c1"]
         assert listed(c.get("/contracts?status=completed").text) == []
@@ -84,8 +86,13 @@ def test_attest_the_completing_slot_accepts_and_pays(contract_site):
         html = c.get("/contracts/c1").text
         forms = re.findall(r'id="attest-([^"]+)"', html)
         assert forms == ["m1-test-evaluation", "m2-test-evaluation", "m3-test-evaluation"]  # final: not yet
+        assert "To attest, add a passkey first" in html and 'id="passkey-attest-' not in html
+        fields = site.signature("atla.insp", "m1", "test-evaluation")
+        html = c.get("/contracts/c1").text
+        assert challenge_on(html, "passkey-attest-m1-test-evaluation") == passkeys.b64url(passkeys.approval_challenge(
+            statement("c1", "m1", "test-evaluation", site.world.state().digest, "atla.insp")))  # fmt: skip
         before = site.size()
-        r = attest_form(c, "c1", "m1", "test-evaluation", site.apps["atla.insp"].code(), page_html=html)
+        r = attest_form(c, "c1", "m1", "test-evaluation", fields, page_html=html)
         assert r.status_code == 303 and r.headers["location"] == "/contracts/c1?attested=m1#ms-m1"
         html = c.get(r.headers["location"]).text
         assert text_of(html, "contract-done") == "Milestone m1 accepted and paid ¥2,850,000,000."
@@ -97,19 +104,20 @@ def test_attest_the_completing_slot_accepts_and_pays(contract_site):
         assert 'id="attest-m1-' not in html  # nothing left to attest on m1
     assert site.world.balance(WALLET) == M1_NET
     record = site.world.state("c1").records[2].body
-    assert record["identity"] == "atla.insp" and record["via"] == "session" and record["second_factor"] == "totp"
+    assert record["identity"] == "atla.insp" and record["via"] == "passkey" and record["second_factor"] == "passkey"
+    assert record["assertion"]["credential_id"] == passkeys.b64url(site.keys["atla.insp"].credential_id)
     assert int(record["at_ns"]) == site.world.journal.clock_ns()  # the business calendar, not the wall clock
     with site.client("atla.co") as c:  # the documents slot is still open, but the milestone is accepted
-        status, text = refused(site, c, "m1", "documents", site.apps["atla.co"].code())
+        status, text = refused(site, c, "m1", "documents", site.signature("atla.co", "m1", "documents"))
         assert status == 409 and text == "This milestone is accepted already. (milestone_accepted)"
     with site.client("reader.oda") as c:
         assert 'href="/ledger/transfer/contract.c1.5.pay"' in c.get("/contracts/c1").text
         assert c.get("/ledger/transfer/contract.c1.5.pay").status_code == 200
 
 
-def refused(site, c, milestone: str, slot: str, code: str, **kw) -> tuple[int, str]:
+def refused(site, c, milestone: str, slot: str, fields: dict[str, str], **kw) -> tuple[int, str]:
     size, records = site.size(), site.contract_records()
-    r = attest_form(c, "c1", milestone, slot, code, **kw)
+    r = attest_form(c, "c1", milestone, slot, fields, **kw)
     assert site.size() == size and site.contract_records() == records  # nothing written
     return r.status_code, text_of(r.text, "contract-error")
 
@@ -117,23 +125,25 @@ def refused(site, c, milestone: str, slot: str, code: str, **kw) -> tuple[int, s
 def test_refusals_are_said_in_words_and_write_nothing(contract_site):
     site = contract_site
     with site.client("atla.insp") as c:
-        app = site.apps["atla.insp"]
-        assert refused(site, c, "m1", "test-evaluation", "12") == (400, "Enter the 6-digit code from your authenticator app. Nothing was written. (code_invalid)")
-        used = totp.hotp(app.secret, app.last_step)  # the code that signed in
-        status, text = refused(site, c, "m1", "test-evaluation", used)
-        assert status == 403 and text.startswith("The code is wrong or was used already")
-        status, text = refused(site, c, "m1", "test-evaluation", "000000", csrf="not-the-token")
+        status, text = refused(site, c, "m1", "test-evaluation", {})  # a session alone attests nothing
+        assert status == 403 and text == ("An attestation in the web is signed by your passkey: add one on the Approvals "
+                                          "page, then attest. Nothing was written. (passkey_required)")  # fmt: skip
+        other = site.signature("atla.insp", "m2", "test-evaluation")  # m2's statement, posted for m1
+        status, text = refused(site, c, "m1", "test-evaluation", other)
+        assert status == 403 and text.startswith("The passkey's signature does not verify for this attestation")
+        status, text = refused(site, c, "m1", "test-evaluation", site.signature("atla.insp", "m1", "test-evaluation"),
+                               csrf="not-the-token")  # fmt: skip
         assert status == 403 and text.startswith("This form is not from your current session")
     with site.client("asdf.insp") as c:
-        status, text = refused(site, c, "m2", "test-evaluation", site.apps["asdf.insp"].code())
+        status, text = refused(site, c, "m2", "test-evaluation", site.signature("asdf.insp", "m2", "test-evaluation"))
         assert status == 403 and text == ("This slot is attested by another role or organisation: not by you. "
                                           "Nothing was written. (wrong_role)")  # fmt: skip
         assert 'id="attest-m2-test-evaluation"' not in c.get("/contracts/c1").text
     with site.client("atla.co") as c:
         c.cookies.set("ramp_lang", "ja")
-        status, text = refused(site, c, "m1", "receipt", site.apps["atla.co"].code())
+        status, text = refused(site, c, "m1", "receipt", site.signature("atla.co", "m1", "receipt"))
         assert status == 403 and text == LABELS["contracts.error.wrong_role"][1] + " (wrong_role)"
     with site.client("vendor.other") as c:  # not its contract: the same 404 as no contract, before any code
         r = c.post("/contracts/c1/attest", data={"csrf": csrf_of(c.get("/contracts").text), "milestone": "m1",
-                                                 "slot": "test-evaluation", "totp": "123456"})  # fmt: skip
+                                                 "slot": "test-evaluation"})  # fmt: skip
         assert r.status_code == 404 and "contract-error" not in r.text

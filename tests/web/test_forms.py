@@ -1,7 +1,7 @@
 """The steps a signed-in form (a decision, an attestation) shares, without a server: a busy or
 broken write path is said as `unavailable` with its own kind (so its own status and Retry-After),
-every other refusal keeps its code, a failed ledger result refuses a checked form, and a
-malformed TOTP code is refused before any session is asked."""
+every other refusal keeps its code, a failed ledger result refuses a checked form, and a form
+with a malformed passkey answer, or none, is refused before any session is asked."""
 
 from __future__ import annotations
 
@@ -52,12 +52,12 @@ def test_a_store_that_did_not_commit_is_unavailable_503():
 
 
 def test_any_other_refusal_keeps_its_code_and_kind():
-    refused = Refused(Kind.UNAVAILABLE, "session_signing_unavailable", "no log key")
+    refused = Refused(Kind.UNAVAILABLE, "passkeys_unavailable", "this desk takes no passkey signatures")
     with pytest.raises(Refused) as caught:
         _submit(refused)
     assert caught.value is refused and retry_headers(refused) == {}
-    label = forms.refusal_label("contracts", frozenset({"session_signing_unavailable"}), refused.code)
-    assert label == "contracts.error.session_signing_unavailable"
+    label = forms.refusal_label("contracts", frozenset({"passkeys_unavailable"}), refused.code)
+    assert label == "contracts.error.passkeys_unavailable"
     assert forms.refusal_label("contracts", frozenset(), "frozen") == "contracts.error.other"
 
 
@@ -69,9 +69,20 @@ def test_a_checked_form_is_refused_by_a_failed_ledger_result():
     assert (caught.value.kind, caught.value.code) == (Kind.CONFLICT, "account_frozen")
 
 
-@pytest.mark.parametrize("code", ["", "12345", "1234567", "12a456", "１２３４５６"])
-def test_a_malformed_code_is_refused_before_the_session_is_asked(code):
-    form = forms.SignedForm({forms.TOTP_FIELD: code}, session=None, sessions=None)  # type: ignore[arg-type]
+GOOD = {"credential_id": "AAAA", "authenticator_data": "AAAA", "client_data_json": "AAAA", "signature": "AAAA"}
+
+
+@pytest.mark.parametrize("bad", [{"signature": "not base64url!"}, {"credential_id": "A" * 400}, {"client_data_json": "=="}])
+def test_a_malformed_passkey_answer_is_refused_before_the_session_is_asked(bad):
+    fields = {f"passkey_{k}": v for k, v in {**GOOD, **bad}.items()}
+    form = forms.SignedForm(fields, session=None, sessions=None)  # type: ignore[arg-type]
     with pytest.raises(Refused) as caught:
-        forms.check_fresh_code(form)  # a session would be asked only for a well-formed code
-    assert (caught.value.kind, caught.value.code) == (Kind.INVALID, "code_invalid")
+        forms.passkey_assertion(form, "a decision")  # a session would be asked only for a well-formed answer
+    assert (caught.value.kind, caught.value.code) == (Kind.INVALID, "passkey_invalid")
+
+
+def test_a_form_without_a_passkey_is_refused_before_the_session_is_asked():
+    form = forms.SignedForm({"decision": "approve"}, session=None, sessions=None)  # type: ignore[arg-type]
+    with pytest.raises(Refused) as caught:
+        forms.passkey_assertion(form, "a decision")
+    assert (caught.value.kind, caught.value.code) == (Kind.FORBIDDEN, "passkey_required")

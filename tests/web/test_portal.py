@@ -15,29 +15,34 @@ import httpx
 
 from ramp.service.access import may_read_request
 from tests.web.contract_world import M1_NET, WALLET
-from tests.web.logins import csrf_of, sign_in
+from tests.web.logins import challenge_on, csrf_of, sign_in
 
 
 def rows(html: str, prefix: str) -> list[str]:
     return re.findall(rf'<(?:tr|article)[^>]* id="{prefix}-([^"]+)"', html)
 
 
-def attest_from_queue(c: httpx.Client, code: str) -> httpx.Response:
+def attest_from_queue(c: httpx.Client, site) -> httpx.Response:
+    """atla.insp's attestation of c1 m1, from the queue's form: its button's challenge, signed."""
+    site.passkey("atla.insp")
     html = c.get("/attestations").text
+    fields = site.passkey("atla.insp").fields(challenge_on(html, "passkey-attest-c1-m1-test-evaluation"))
     return c.post("/contracts/c1/attest", data={"csrf": csrf_of(html), "milestone": "m1", "slot": "test-evaluation",
-                                               "totp": code})  # fmt: skip
+                                               **fields})  # fmt: skip
 
 
 def test_the_inspectors_queue_lists_what_it_may_attest_and_attesting_pays(contract_site):
     site = contract_site
     with site.client("atla.insp") as c:
+        assert "To attest, add a passkey first" in c.get("/attestations").text
+        site.passkey("atla.insp")
         html = c.get("/attestations").text
         assert 'href="/attestations" aria-current="page"' in html  # in its navigation
         waiting = rows(html, "q")
         assert "c1-m1-test-evaluation" in waiting and "c1-m1-receipt" not in waiting  # receipt is asdf's
         form = html.split('id="attest-c1-m1-test-evaluation"', 1)[1].split("</form>", 1)[0]
         assert "Attest c1 · m1 · test-evaluation" in form  # the control names contract, milestone and slot
-        r = attest_from_queue(c, site.apps["atla.insp"].code())
+        r = attest_from_queue(c, site)
         assert r.status_code == 303 and r.headers["location"] == "/contracts/c1?attested=m1#ms-m1"
         assert "c1-m1-test-evaluation" not in rows(c.get("/attestations").text, "q")  # attested: gone
         assert 'Attest m2 · test-evaluation' in c.get("/contracts/c1").text  # the contract page's controls too
@@ -54,7 +59,7 @@ def test_the_inspectors_queue_lists_what_it_may_attest_and_attesting_pays(contra
 def test_the_contractor_sees_its_contract_payment_and_what_waits(contract_site):
     site = contract_site
     with site.client("atla.insp") as c:
-        assert attest_from_queue(c, site.apps["atla.insp"].code()).status_code == 303
+        assert attest_from_queue(c, site).status_code == 303
     with site.client("vendor.kanto") as c:
         html = c.get("/portal").text
         assert 'href="/portal" aria-current="page"' in html
@@ -107,7 +112,7 @@ def test_a_contractor_sees_no_request_of_another_party(signed):
         r = c.get(f"/v1/approvals/{FREEZE}")
         assert r.status_code == 404 and r.json()["error"]["code"] == "request_not_found"
         csrf = csrf_of(html)
-        r = c.post(f"/v1/approvals/{FREEZE}/approve", json={"totp": "000000"}, headers={"X-CSRF-Token": csrf})
+        r = c.post(f"/v1/approvals/{FREEZE}/approve", json={}, headers={"X-CSRF-Token": csrf})
         assert r.status_code == 404  # not "forbidden": to it the request does not exist
     with httpx.Client(base_url=signed.url) as c:  # the government's people read them, as before
         sign_in(c, "mof.sato", signed.people["mof.sato"])

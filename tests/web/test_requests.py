@@ -23,7 +23,7 @@ from ramp.web.i18n import LABELS
 from ramp.web.inbox import Item
 from ramp.web.requests import FORMS, KNOWN_ERRORS, history
 from tests.web.logins import csrf_of
-from tests.web.test_inbox import decide, signed_in
+from tests.web.test_inbox import decide, signature, signed_in
 
 FY = 2025
 
@@ -111,7 +111,7 @@ def test_the_ryuyo_completes_with_mod_and_mof_and_its_history_has_each_records_s
         rid = filed(signed, file(c, "ryuyo", fields), "ryuyo")["request"]
     for who in ("fo.kobayashi", "mof.sato"):
         with signed_in(signed, who) as c:
-            r = decide(c, rid, "approve", signed.people[who].code(), csrf_of(c.get("/approvals").text))
+            r = decide(c, rid, "approve", signature(signed, who, rid), csrf_of(c.get("/approvals").text))
             assert r.status_code == 303
     after = [signed.journal.read.account(a).balance for a in (source, target)]
     assert after == [before[0] - 50_000_000, before[1] + 50_000_000]
@@ -148,7 +148,7 @@ def test_unfreeze_after_a_freeze_executes(signed):
     with signed_in(signed, "fo.tanaka") as fo:
         r = file(fo, "unfreeze", {"account": account})
         assert (r.status_code, error_of(r.text)[0]) == (409, "account_not_frozen")
-        r = decide(fo, "freeze-split-payments", "approve", signed.people["fo.tanaka"].code(),
+        r = decide(fo, "freeze-split-payments", "approve", signature(signed, "fo.tanaka", "freeze-split-payments"),
                    csrf_of(fo.get("/approvals").text))  # fmt: skip
         assert r.status_code == 303 and "frozen" in signed.journal.read.account(account).flags
         filed(signed, file(fo, "unfreeze", {"account": account, "reason": "audit closed"}), "unfreeze")

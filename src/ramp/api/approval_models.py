@@ -9,6 +9,7 @@ import msgspec
 from ramp.approvals.actions import Action, Reason
 from ramp.approvals.model import MEMO_MAX_CHARS, REQUEST_ID_RE
 from ramp.approvals.state import RequestState
+from ramp.auth.passkeys import AssertionFields
 from ramp.ledger import Result
 from ramp.policy.identities import IDENTITY_ID_RE, Identity, b64
 
@@ -16,7 +17,6 @@ RequestId = Annotated[str, msgspec.Meta(pattern=f"^{REQUEST_ID_RE.pattern}$", ma
 IdentityId = Annotated[str, msgspec.Meta(pattern=f"^{IDENTITY_ID_RE.pattern}$", max_length=48)]
 Signature = Annotated[str, msgspec.Meta(pattern=r"^[A-Za-z0-9+/]{86}==$")]  # base64 of 64 bytes
 PublicKey = Annotated[str, msgspec.Meta(pattern=r"^[A-Za-z0-9+/]{43}=$")]
-Totp = Annotated[str, msgspec.Meta(pattern=r"^[0-9]{6}$")]
 
 
 class CreateRequest(msgspec.Struct, frozen=True, forbid_unknown_fields=True):
@@ -26,10 +26,12 @@ class CreateRequest(msgspec.Struct, frozen=True, forbid_unknown_fields=True):
 
 
 class DecideRequest(msgspec.Struct, frozen=True, forbid_unknown_fields=True):
-    """Signed API: `signature` over the statement of GET /v1/approvals/{id}. Web session: `totp`."""
+    """Signed API: `signature`, the approver's Ed25519 signature over the statement of
+    GET /v1/approvals/{id}. Web session: `passkey`, an assertion of one of the approver's
+    registered passkeys whose challenge is SHA-256("ramp-passkey-approval-v1\\n" + the statement)."""
 
     signature: Signature | None = None
-    totp: Totp | None = None
+    passkey: AssertionFields | None = None
 
 
 class DecisionOut(msgspec.Struct, frozen=True):

@@ -46,7 +46,13 @@ from ramp.refusal import Kind, Refused
 from ramp.service import Governance, Service
 from ramp.service.access import ANYONE, KEY_REVOKERS, may_read_request
 from ramp.service.http import authenticate, decode, int_param, json_response, read_body
-from ramp.service.sessions import client_source, request_actor
+from ramp.service.sessions import (
+    client_source,
+    passkey_failed,
+    request_actor,
+    require_sessions,
+    session_passkey,
+)
 
 KEY_ROTATION_PREFIX: Final = "ramp-key-rotation-v1"
 APPROVAL_BODY_MAX_BYTES: Final = 64 * 1024  # a request fits a record of 8 KiB; a policy text is the largest
@@ -154,12 +160,15 @@ async def _decide(api: ApprovalApi, request: Request, decision: str) -> Response
                           "approver's Ed25519 signature over the request's statement")  # fmt: skip
         plan = api.gov.desk.decide(identity.id, rid, decision, signature=base64.b64decode(req.signature))
     else:
-        assert api.gov.sessions is not None
-        if req.totp is None:
-            raise Refused(Kind.FORBIDDEN, "second_factor_required", "approving in the web asks for a fresh TOTP code")
-        api.gov.sessions.fresh_second_factor(session, req.totp, client_source(request))
-        plan = api.gov.desk.decide(identity.id, rid, decision, second_factor="totp")
-    results = await api.run(plan)
+        sessions, source = require_sessions(api.gov), client_source(request)
+        assertion = session_passkey(sessions, session, source, req.passkey, "a decision")
+        plan = api.gov.desk.decide(identity.id, rid, decision, passkey=assertion)
+    try:
+        results = await api.run(plan)
+    except Refused as exc:
+        if session is not None:
+            passkey_failed(require_sessions(api.gov), session, client_source(request), exc)
+        raise
     out = plan.outcome
     executed = out.executing and len(results) > 1 and results[1].result == "ok"
     error = None

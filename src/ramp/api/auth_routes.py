@@ -40,6 +40,12 @@ CEREMONY_MAX_CHARS: Final = 32
 METRICS_READERS: Final = ("admin", "security_officer")  # who runs the system and who watches its doors
 
 
+class PasskeyOptionsRequest(msgspec.Struct, frozen=True, forbid_unknown_fields=True):
+    """A fresh TOTP code: adding a passkey asks for the second factor again, not only a session."""
+
+    totp: Annotated[str, msgspec.Meta(pattern=r"^[0-9]{6}$")] | None = None
+
+
 class PasskeyRegistration(msgspec.Struct, frozen=True, forbid_unknown_fields=True):
     ceremony: Annotated[str, msgspec.Meta(max_length=CEREMONY_MAX_CHARS)]
     credential: dict[str, Any]  # the PublicKeyCredential as JSON (fido2 reads it)
@@ -106,9 +112,10 @@ def _signed_in(sessions: Sessions, request: Request) -> Session:
 
 async def passkey_options(svc: Service, gov: Governance, request: Request) -> Response:
     sessions = require_sessions(gov)
-    await read_body(request, LOGIN_BODY_MAX_BYTES)
+    body = await read_body(request, LOGIN_BODY_MAX_BYTES)
     session = _signed_in(sessions, request)
-    return json_response(passkey_ceremonies.registration_options(sessions, svc, request, session))
+    req = decode(body or b"{}", PasskeyOptionsRequest)
+    return json_response(passkey_ceremonies.registration_options(sessions, svc, request, session, req.totp))
 
 
 async def passkey_register(svc: Service, gov: Governance, request: Request) -> Response:
@@ -133,7 +140,7 @@ async def passkey_login(svc: Service, gov: Governance, request: Request) -> Resp
         assertion = passkeys.Assertion.of_json(msgspec.structs.asdict(req))
     except passkeys.PasskeyInvalid as exc:
         raise Refused(Kind.INVALID, exc.code, str(exc)) from exc
-    session = await passkey_ceremonies.sign_in(sessions, svc, request, req.ceremony, assertion)
+    session = await passkey_ceremonies.sign_in(sessions, svc, gov.passkey_counters, request, req.ceremony, assertion)
     response = json_response(_session_out(sessions, session))
     set_session_cookie(response, request, session)
     return response

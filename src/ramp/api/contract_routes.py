@@ -49,7 +49,13 @@ from ramp.service.access import (
     may_read_contract,
 )
 from ramp.service.http import authenticate, decode, int_param, json_response, read_body
-from ramp.service.sessions import client_source, request_actor
+from ramp.service.sessions import (
+    client_source,
+    passkey_failed,
+    request_actor,
+    require_sessions,
+    session_passkey,
+)
 
 PAGE_MAX: Final = 100
 CONTRACT_BODY_MAX_BYTES: Final = 16 * 1024
@@ -172,12 +178,15 @@ async def attest(api: ContractApi, request: Request) -> Response:
                           "the attester's Ed25519 signature over the attestation statement")  # fmt: skip
         planner = api.desk.attest(cid, req, identity.id, svc.now_ns(), signature=base64.b64decode(req.signature))
     else:
-        assert gov.sessions is not None
-        if req.totp is None:
-            raise Refused(Kind.FORBIDDEN, "second_factor_required", "attesting in the web asks for a fresh TOTP code")
-        gov.sessions.fresh_second_factor(session, req.totp, client_source(request))
-        planner = api.desk.attest(cid, req, identity.id, svc.now_ns(), signature=None, second_factor="totp")
-    return api.answer(cid, await api.run(planner), 201)
+        assertion = session_passkey(require_sessions(gov), session, client_source(request), req.passkey, "an attestation")
+        planner = api.desk.attest(cid, req, identity.id, svc.now_ns(), passkey=assertion)
+    try:
+        results = await api.run(planner)
+    except Refused as exc:
+        if session is not None:
+            passkey_failed(require_sessions(gov), session, client_source(request), exc)
+        raise
+    return api.answer(cid, results, 201)
 
 
 async def obligate(api: ContractApi, request: Request) -> Response:
@@ -226,8 +235,7 @@ async def vendor(api: ContractApi, request: Request) -> Response:
 
 def contract_routes(svc: Service, gov: Governance) -> list[Route]:
     journal = svc.journal
-    log = journal.log
-    api = ContractApi(svc, gov, ContractDesk(svc.identities, session_signer=None if log is None else log.signer.sign),
+    api = ContractApi(svc, gov, ContractDesk(svc.identities, gov.passkey_counters),
                       journal.projection(ContractIndex), find_policy(journal.projections),
                       contract_views.committed_lookup(journal.engine, lambda: journal.size))  # fmt: skip
     return [

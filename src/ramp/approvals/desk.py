@@ -6,6 +6,11 @@ is written. The decision that completes a quorum is written with the execution: 
 record alone, then the execution record and the action's commands as one linked chain, in one
 batch. If the action cannot execute at that moment (the budget's law refuses it now), the
 decision is still recorded and the request can be executed later with `execute`.
+
+Every decision is its decider's own signature: their Ed25519 key over the statement (the signed
+API), or one of their registered passkeys asserting over it (the dashboard, and the API for a web
+session). A web session alone vouches for nothing: there is no decision the service signs for
+someone (`passkey_required`).
 """
 
 from __future__ import annotations
@@ -64,13 +69,13 @@ class Plan:
 
 
 class Desk:
-    def __init__(self, identities: IdentityRegistry, policy: ActivePolicy, *,
-                 clock_ns: Callable[[], int] = time.time_ns,
-                 session_signer: Callable[[bytes], bytes] | None = None) -> None:  # fmt: skip
+    def __init__(self, identities: IdentityRegistry, policy: ActivePolicy,
+                 counters: passkeys.PasskeyCounters | None = None, *,
+                 clock_ns: Callable[[], int] = time.time_ns) -> None:  # fmt: skip
         self.identities = identities
         self.policy = policy
+        self.counters = counters  # None: this desk takes no passkey decisions (a demo's generator)
         self.clock_ns = clock_ns
-        self.session_signer = session_signer  # the log key: vouches for approvals made in the web
 
     # --- helpers ---------------------------------------------------------------------------
     def _now(self, engine: LedgerEngine) -> int:
@@ -168,11 +173,11 @@ class Desk:
         return Plan(request_id, planner)
 
     def decide(self, approver_id: str, request_id: str, decision: str, *, signature: bytes | None = None,
-               second_factor: str = "", passkey: passkeys.Assertion | None = None) -> Plan:  # fmt: skip
+               passkey: passkeys.Assertion | None = None) -> Plan:  # fmt: skip
         """An approval or rejection: signed by the approver's key (`signature` over
-        `model.statement`); or by one of the approver's registered passkeys (`passkey`: an
-        assertion over `passkeys.approval_challenge(statement)`); or, for a web session that
-        passed a fresh second factor (neither), vouched for by the service's session signer."""
+        `model.statement`), or by one of the approver's registered passkeys (`passkey`: an
+        assertion over `passkeys.approval_challenge(statement)`, its counter above the passkey's
+        last use). With neither, refused (`passkey_required`)."""
         assert decision in ("approve", "reject")
         assert signature is None or passkey is None
 
@@ -202,18 +207,16 @@ class Desk:
                                  "the signature is not the approver's over the request's statement") from exc
                 sig, key, via = signature, b64(approver.public_key), "signature"
             elif passkey is not None:
-                _check_passkey(engine, approver_id, passkey, text)
+                passkeys.check_signature(engine.record, self.counters, approver_id, passkey, text)
                 sig, key, via = passkey.signature, "", "passkey"
             else:
-                if self.session_signer is None:
-                    raise refuse(Kind.UNAVAILABLE, "session_signing_unavailable", "this service signs no session approvals")
-                sig, key, via = self.session_signer(approval_model.SESSION_PREFIX + text), "", "session"
+                raise refuse(Kind.FORBIDDEN, "passkey_required", "a decision is its decider's own signature: their key "
+                             "(the signed API) or a passkey they registered (the web); add a passkey to decide in the web")  # fmt: skip
             record = AppendRecord(
                 id=approval_model.decision_record_id(request_id, n), type=approval_model.APPROVED if decision == "approve" else approval_model.REJECTED,
                 body={"request": request_id, "n": n, "approver": approver_id, "organisation": approver.organisation,
                       "digest": state.digest, "signature": b64(sig), "key": key, "via": via,
-                      "second_factor": "passkey" if passkey is not None else second_factor,
-                      **({"assertion": passkey.record_body()} if passkey is not None else {})},
+                      **({"second_factor": "passkey", "assertion": passkey.record_body()} if passkey is not None else {})},
             )  # fmt: skip
             out.decision = n
             if decision == "reject":
@@ -244,15 +247,3 @@ class Desk:
             return commands
 
         return Plan(request_id, planner)
-
-
-def _check_passkey(engine: LedgerEngine, approver_id: str, assertion: passkeys.Assertion, statement: bytes) -> None:
-    """The assertion is one of the approver's registered passkeys signing this statement."""
-    registered = passkeys.registered(engine.record, approver_id)
-    passkey = next((p for p in registered if p.credential_id == assertion.credential_id), None)
-    if passkey is None:
-        raise refuse(Kind.FORBIDDEN, "passkey_unknown", f"the passkey is not one {approver_id} registered")
-    try:
-        passkeys.verify_assertion(passkey, assertion, passkeys.approval_challenge(statement))
-    except passkeys.PasskeyInvalid as exc:
-        raise refuse(Kind.FORBIDDEN, exc.code, str(exc)) from exc

@@ -31,7 +31,6 @@ EXECUTED: Final = "approval.executed"
 DECISION_TYPES: Final = {APPROVED: "approve", REJECTED: "reject"}
 
 STATEMENT_PREFIX: Final = "ramp-approval-v1"
-SESSION_PREFIX: Final = b"ramp-session-approval-v1\n"  # the service vouches for a web login
 
 
 def request_record_id(request_id: str) -> str:

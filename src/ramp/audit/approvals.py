@@ -6,9 +6,14 @@ not have its quorum.
 For each request: its quorum and policy are the ones in force when it was made. For each
 decision: the request exists, the decider is not the requester and the policy let them decide,
 it names the request's digest, it precedes expiry, and its signature verifies (the decider's
-current, unrevoked key; for a passkey, the assertion verifies against one of the decider's
-registered passkeys over the challenge the statement gives; or, for a web session, the log's
-key). For each execution: the request
+current, unrevoked key; or, for a passkey, the assertion verifies against one of the decider's
+registered passkeys over the challenge the statement gives). A decision the service vouched
+for (`via: session`, from before web decisions were the person's own) is refused: it is no one's
+signature. Every milestone attestation (`contract.attested`) is held to the same: the
+attester's key or passkey over the attestation statement with the digest it names. Every use of
+a passkey (registration, sign-in, decision, attestation) must show its authenticator's signature
+counter grown since the last (or 0 throughout): a counter that goes back is a copied key.
+For each execution: the request
 is neither rejected nor expired nor executed before, and the approvals it names are exactly
 those that count (quorum.counted) and they meet the quorum. A frozen flag changes only in the
 linked chain of an executed freeze or unfreeze request of that account.
@@ -27,12 +32,14 @@ from ramp.approvals.actions import action_of
 from ramp.approvals.quorum import Decision, QuorumRule, counted, met
 from ramp.approvals.state import decision_of
 from ramp.auth import passkeys
+from ramp.auth.passkeys import CounterWatch
+from ramp.contracts import desk as contract_desk
+from ramp.contracts import state as contract_state
 from ramp.ledger.events import AccountFlagsChanged, Event, RecordAppended
 from ramp.policy import identities as identity_records
 from ramp.policy.active import POLICY_CHANGED
 from ramp.policy.active import fold as fold_policy
 from ramp.policy.engine import Policy, Resource, default_policy
-from ramp.tlog.note import Ed25519Verifier
 
 
 class ApprovalInvalid(Exception):
@@ -55,7 +62,6 @@ class _Request:
 
 @dataclass
 class ApprovalAudit:
-    log_key: str  # the log's verifier key: it vouches for approvals made in a web session
     identities: dict[str, identity_records.Identity] = field(default_factory=dict)
     policy: Policy = field(default_factory=default_policy)
     policy_changes: int = 0
@@ -63,6 +69,8 @@ class ApprovalAudit:
     passkeys: dict[str, list[passkeys.Passkey]] = field(default_factory=dict)  # identity -> registered
     decisions_checked: int = 0
     passkey_assertions_checked: int = 0
+    attestations_checked: int = 0
+    counters: CounterWatch = field(default_factory=CounterWatch)
     executions_checked: int = 0
     _last_execution: tuple[int, str, str] | None = None  # (seq, kind, account) of a freeze/unfreeze
 
@@ -72,6 +80,10 @@ class ApprovalAudit:
         if type(event) is not RecordAppended:
             return
         t = event.type
+        use = passkeys.use_of(event)
+        if use is not None and not self.counters.observe(*use):
+            raise self._fail(event, f"{event.id}: a passkey's signature counter ({use[1]}) did not grow since its last use "
+                             f"({self.counters.last.get(use[0])}): a copied authenticator")  # fmt: skip
         if t.startswith("identity."):
             identity_id = identity_records.identity_of_record(event.id)
             if identity_id is not None:
@@ -91,6 +103,8 @@ class ApprovalAudit:
             self._decided(event)
         elif t == approval_model.EXECUTED:
             self._executed(event)
+        elif t == contract_state.ATTESTED:
+            self._attested(event)
 
     def _fail(self, event: Event, reason: str) -> ApprovalInvalid:
         return ApprovalInvalid(event.seq, reason)
@@ -153,39 +167,53 @@ class ApprovalAudit:
             raise self._fail(e, f"passkey record {e.id} is not the next passkey of a known identity")
         self.passkeys[passkey.identity] = [*mine, passkey]
 
-    def _check_passkey(self, e: RecordAppended, d: Decision, text: bytes, signature: bytes) -> None:
+    def _check_passkey(self, e: RecordAppended, signer: str, key: str, text: bytes, signature: bytes, what: str) -> None:
         body = e.body.get("assertion")
         try:
-            if d.key or not isinstance(body, dict):
+            if key or not isinstance(body, dict):
                 raise passkeys.PasskeyInvalid("passkey_invalid", "no assertion")
             assertion = passkeys.Assertion.of_json({**body, "signature": passkeys.b64url(signature)})
-            passkey = next((p for p in self.passkeys.get(d.approver, []) if p.credential_id == assertion.credential_id), None)
+            passkey = next((p for p in self.passkeys.get(signer, []) if p.credential_id == assertion.credential_id), None)
             if passkey is None:
                 raise passkeys.PasskeyInvalid("passkey_unknown", "not a passkey they registered")
             passkeys.verify_assertion(passkey, assertion, passkeys.approval_challenge(text))
         except passkeys.PasskeyInvalid as exc:
-            raise self._fail(e, f"passkey decision by {d.approver} does not verify: {exc}") from exc
+            raise self._fail(e, f"passkey {what} by {signer} does not verify: {exc}") from exc
         self.passkey_assertions_checked += 1
 
     def _check_signature(self, e: RecordAppended, d: Decision, approver: identity_records.Identity, text: bytes) -> None:
+        self._signed_by(e, d.approver, approver, d.key, text, "decision")
+
+    def _signed_by(self, e: RecordAppended, signer: str, identity: identity_records.Identity, key: str, text: bytes,
+                   what: str) -> None:  # fmt: skip
+        """`e` carries `signer`'s own signature over `text`: their key valid then, or their passkey."""
         try:
             signature = base64.b64decode(str(e.body.get("signature")), validate=True)
         except ValueError as exc:
-            raise self._fail(e, "the decision's signature is not base64") from exc
+            raise self._fail(e, f"the {what}'s signature is not base64") from exc
         via = e.body.get("via")
         if via == "passkey":
-            self._check_passkey(e, d, text, signature)
+            self._check_passkey(e, signer, key, text, signature, what)
             return
-        if via == "session":
-            if d.key or not Ed25519Verifier.from_vkey(self.log_key).verify(approval_model.SESSION_PREFIX + text, signature):
-                raise self._fail(e, f"session decision by {d.approver} is not signed by the log key")
-            return
-        if via != "signature" or approver.public_key is None or d.key != identity_records.b64(approver.public_key):
-            raise self._fail(e, f"decision by {d.approver} names a key that was not theirs (or revoked) then")
+        if via != "signature" or identity.public_key is None or key != identity_records.b64(identity.public_key):
+            raise self._fail(e, f"{what} by {signer} (via {via}) names a key that was not theirs (or revoked) then: "
+                             "only the person's own key or passkey signs")  # fmt: skip
         try:
-            VerifyKey(approver.public_key).verify(text, signature)
+            VerifyKey(identity.public_key).verify(text, signature)
         except (BadSignatureError, ValueError) as exc:
-            raise self._fail(e, f"the signature of {d.approver}'s decision does not verify") from exc
+            raise self._fail(e, f"the signature of {signer}'s {what} does not verify") from exc
+
+    def _attested(self, e: RecordAppended) -> None:
+        """A milestone attestation: the attester's own signature over the statement it names."""
+        b = e.body
+        attester = str(b.get("identity"))
+        identity = self.identities.get(attester)
+        if identity is None or identity.organisation != b.get("organisation"):
+            raise self._fail(e, f"attestation {e.id} by {attester!r}, not an identity of {b.get('organisation')!r}")
+        text = contract_desk.statement(str(b.get("contract")), str(b.get("milestone")), str(b.get("slot")),
+                                       str(b.get("digest")), attester)  # fmt: skip
+        self._signed_by(e, attester, identity, str(b.get("key", "")), text, "attestation")
+        self.attestations_checked += 1
 
     def _executed(self, e: RecordAppended) -> None:
         rid = str(e.body.get("request"))

@@ -33,9 +33,9 @@ from ramp.ledger.events import (
 class LogReplay:
     """A fresh engine, approval audit and tree, fed the log's entries in order."""
 
-    def __init__(self, log_key: str) -> None:
+    def __init__(self) -> None:
         self.engine = LedgerEngine()
-        self.approvals = ApprovalAudit(log_key)
+        self.approvals = ApprovalAudit()
         self.tree = LogAppender()
         self.classify = Classifier()  # the rule the writer's envelopes must be at least as strict as
         self.levels: dict[Level, int] = dict.fromkeys(Level, 0)  # events seen per classification

@@ -22,6 +22,7 @@ class Report:
     checkpoints_checked: int = 0
     accounts: int = 0
     decisions: int = 0  # approval decisions whose signature and right to decide were checked
+    attestations: int = 0  # milestone attestations whose attester's own signature was checked
     executions: int = 0  # executed approval requests whose quorum was checked
     rows_checked: int = 0  # store rows re-derived or cross-checked (`--db` only)
     seconds: float = 0.0

@@ -103,7 +103,7 @@ def verify_store(
         for size, data in list(store.scan("balance_changes")):
             balance_rows[_int(size, "balance_changes", "size")] = data
         cosignature_rows = list(store.scan("cosignatures"))
-        log = LogReplay(vkey)
+        log = LogReplay()
         expected_hash_runs: list[tuple[int, int, int, bytes]] = []  # (level, first index, bytes, sha256)
         _check_log_format(meta)
         with closing(store.scan("entry_runs")) as entry_runs, closing(store.scan("body_runs")) as body_runs:
@@ -124,6 +124,7 @@ def verify_store(
     report.levels = {level.value: n for level, n in log.levels.items()}
     report.accounts = log.engine.account_count()
     report.decisions = log.approvals.decisions_checked
+    report.attestations = log.approvals.attestations_checked
     report.executions = log.approvals.executions_checked
     report.rows_checked = rows
     report.seconds = time.perf_counter() - t0

@@ -172,7 +172,7 @@ def verify_bundle(
             omitted.setdefault(old.size, where)
 
     # 4-5. replay every entry, rebuild the tree, stopping at each historical size for its root
-    log = LogReplay(manifest.log_key)
+    log = LogReplay()
     level_hashes: dict[int, bytearray] = {}
     stops = sorted(s for s in history if s > 0)
     roots_at: dict[int, bytes] = {}
@@ -243,6 +243,7 @@ def verify_bundle(
     report.size = manifest.size
     report.accounts = len(replayed)
     report.decisions = log.approvals.decisions_checked
+    report.attestations = log.approvals.attestations_checked
     report.executions = log.approvals.executions_checked
     report.seconds = time.perf_counter() - t0
     return report
@@ -330,6 +331,7 @@ def main(argv: list[str]) -> int:
     rows = f", {report.rows_checked} store rows re-derived" if report.rows_checked else ""
     print(f"OK {report.origin} size {report.size}: {report.accounts} accounts replayed, "
           f"{report.checkpoints_checked} checkpoints consistent, "
-          f"{report.decisions} approval signatures and {report.executions} quorums checked{rows}, "
+          f"{report.decisions} approval signatures, {report.executions} quorums and "
+          f"{report.attestations} attestation signatures checked{rows}, "
           f"cosigned by {', '.join(report.cosigned_by) or 'no witness'} ({rate:,.0f} events/s)")  # fmt: skip
     return 0

@@ -21,10 +21,15 @@ def _record(type_: str, body: dict[str, object]) -> AppendRecord:
     return AppendRecord(id=f"auth:{secrets.token_hex(16)}", type=type_, body=body)
 
 
-def login(identity: str, session: str, remote: str, second_factor: str = "totp") -> AppendRecord:
-    """`session` and `remote` are pseudonyms (or "")."""
-    return _record("auth.login", {"identity": identity, "session": session, "second_factor": second_factor,
-                                  "remote": remote})  # fmt: skip
+def login(identity: str, session: str, remote: str, second_factor: str = "totp",
+          passkey: dict[str, str] | None = None) -> AppendRecord:  # fmt: skip
+    """`session` and `remote` are pseudonyms (or ""); `passkey`, for a passkey sign-in, the
+    credential and the authenticatorData it signed (its signature counter is checked against
+    the passkey's next use, by the service and by `ramp verify`)."""
+    body: dict[str, object] = {"identity": identity, "session": session, "second_factor": second_factor, "remote": remote}
+    if passkey is not None:
+        body["passkey"] = passkey
+    return _record("auth.login", body)
 
 
 def login_failed(identity: str, remote: str, *, locked: bool = False) -> AppendRecord:

@@ -8,6 +8,13 @@ it signs is SHA-256 over a prefix and the approval statement (`approvals.model.s
 request id, its digest, the decision, the approver), so the assertion in the decision record
 (authenticatorData, clientDataJSON, signature, credential id) verifies offline against the
 registered key, with no secret of the service involved.
+
+Every use of a passkey is in the log with its authenticator's signature counter (registration,
+sign-in, approval, attestation), and the counter must grow from one use to the next (WebAuthn
+§7.2 step 22): an assertion whose counter is not above the highest one seen for its credential
+is refused as a possible clone (`passkey_cloned`), by the service (`PasskeyCounters`, the
+committed counters plus those planned and not yet durable) and by `ramp verify` (`CounterWatch`
+over the log). An authenticator that keeps no counter sends 0 every time, and is let be.
 """
 
 from __future__ import annotations
@@ -15,11 +22,13 @@ from __future__ import annotations
 import base64
 import hashlib
 import hmac
+import threading
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
-from typing import Any, Final
+from typing import Annotated, Any, Final
 from urllib.parse import urlsplit
 
+import msgspec
 from cryptography.exceptions import InvalidSignature
 from fido2 import cbor
 from fido2.cose import CoseKey
@@ -36,7 +45,8 @@ from fido2.webauthn import (
     UserVerificationRequirement,
 )
 
-from ramp.ledger import AppendRecord, RecordAppended
+from ramp.ledger import AppendRecord, Event, RecordAppended
+from ramp.refusal import Kind, Refused
 
 PASSKEY_ADDED: Final = "auth.passkey_added"
 PASSKEYS_MAX: Final = 9  # per identity (`passkey:<id>:k1..k9`): a few devices, and a lookup that stays short
@@ -51,6 +61,11 @@ CLIENT_DATA_MAX_BYTES: Final = 1024
 SIGNATURE_MAX_BYTES: Final = 512
 PUBLIC_KEY_MAX_BYTES: Final = 1024
 LOCAL_HOSTS: Final = frozenset({"localhost", "127.0.0.1", "::1"})  # secure contexts over plain http
+_COUNTER_AT: Final = slice(33, 37)  # authenticatorData: rpIdHash (32), flags (1), signCount (4, big-endian)
+# The records that carry a passkey's use: (record type, where the credential and counter are).
+LOGIN: Final = "auth.login"
+DECIDED: Final = frozenset({"approval.approved", "approval.rejected"})
+ATTESTED: Final = "contract.attested"
 
 
 class PasskeyInvalid(ValueError):
@@ -111,12 +126,14 @@ class Passkey:
             return None
 
 
-def passkey_added(identity: str, n: int, credential_id: bytes, public_key: bytes, rp_id: str) -> AppendRecord:
+def passkey_added(identity: str, n: int, credential_id: bytes, public_key: bytes, rp_id: str,
+                  sign_count: int = 0) -> AppendRecord:  # fmt: skip
     assert 0 < len(credential_id) <= CREDENTIAL_ID_MAX_BYTES and 0 < len(public_key) <= PUBLIC_KEY_MAX_BYTES
+    assert 0 <= sign_count < 1 << 32
     CoseKey.parse(cbor.decode(public_key))  # a key fido2 can verify with, or an error here and not in the log
     return AppendRecord(id=record_id(identity, n), type=PASSKEY_ADDED, body={
         "identity": identity, "n": n, "credential_id": b64url(credential_id), "public_key": b64url(public_key),
-        "rp_id": rp_id, "via": "session"})  # fmt: skip
+        "rp_id": rp_id, "via": "session", "sign_count": sign_count})  # fmt: skip
 
 
 def registered(lookup: Callable[[str], RecordAppended | None], identity: str) -> list[Passkey]:
@@ -156,6 +173,114 @@ class Assertion:
         return {"credential_id": b64url(self.credential_id), "authenticator_data": b64url(self.authenticator_data),
                 "client_data_json": b64url(self.client_data_json)}  # fmt: skip
 
+    @property
+    def sign_count(self) -> int:
+        return sign_count(self.authenticator_data)
+
+
+_B64URL: Final = r"^[A-Za-z0-9_-]+$"
+CredentialIdText = Annotated[str, msgspec.Meta(pattern=_B64URL, max_length=(CREDENTIAL_ID_MAX_BYTES * 4 + 2) // 3)]
+AuthenticatorDataText = Annotated[str, msgspec.Meta(pattern=_B64URL, max_length=(AUTHENTICATOR_DATA_MAX_BYTES * 4 + 2) // 3)]
+ClientDataText = Annotated[str, msgspec.Meta(pattern=_B64URL, max_length=(CLIENT_DATA_MAX_BYTES * 4 + 2) // 3)]
+SignatureText = Annotated[str, msgspec.Meta(pattern=_B64URL, max_length=(SIGNATURE_MAX_BYTES * 4 + 2) // 3)]
+
+
+class AssertionFields(msgspec.Struct, frozen=True, forbid_unknown_fields=True):
+    """A passkey's assertion as JSON requests carry it (base64url, no padding): what
+    `navigator.credentials.get` answered, over the challenge the statement gives."""
+
+    credential_id: CredentialIdText
+    authenticator_data: AuthenticatorDataText
+    client_data_json: ClientDataText
+    signature: SignatureText
+
+    def assertion(self) -> Assertion:
+        try:
+            return Assertion.of_json(msgspec.structs.asdict(self))
+        except PasskeyInvalid as exc:
+            raise Refused(Kind.INVALID, exc.code, str(exc)) from exc
+
+
+def sign_count(authenticator_data: bytes) -> int:
+    """The signature counter of authenticatorData (0 when it is too short to hold one)."""
+    counter = authenticator_data[_COUNTER_AT]
+    return int.from_bytes(counter, "big") if len(counter) == 4 else 0
+
+
+def counter_grows(last: int | None, new: int) -> bool:
+    """WebAuthn §7.2 step 22: a use after `last` (None: never seen) is sound when its counter
+    is above it, or when the authenticator keeps no counter (both 0)."""
+    return last is None or new > last or (new == 0 and last == 0)
+
+
+def use_of(record: RecordAppended) -> tuple[bytes, int] | None:
+    """(credential id, signature counter) of a record that shows a passkey's use, else None."""
+    b = record.body
+    try:
+        if record.type == PASSKEY_ADDED:
+            return from_b64url(b["credential_id"], CREDENTIAL_ID_MAX_BYTES, "id"), int(b.get("sign_count", 0))  # type: ignore[arg-type, call-overload]
+        if record.type == LOGIN and "passkey" in b:
+            use = b["passkey"]
+        elif (record.type in DECIDED or record.type == ATTESTED) and b.get("via") == "passkey":
+            use = b["assertion"]
+        else:
+            return None
+        assert isinstance(use, dict)
+        data = from_b64url(use["authenticator_data"], AUTHENTICATOR_DATA_MAX_BYTES, "authenticator_data")
+        return from_b64url(use["credential_id"], CREDENTIAL_ID_MAX_BYTES, "credential_id"), sign_count(data)
+    except (KeyError, TypeError, ValueError, AssertionError):
+        return None
+
+
+class CounterWatch:
+    """The highest counter seen per credential, fed the log's uses in order (`ramp verify`)."""
+
+    def __init__(self) -> None:
+        self.last: dict[bytes, int] = {}
+
+    def observe(self, credential_id: bytes, count: int) -> bool:
+        """Note a use; False (and nothing noted) when its counter does not grow."""
+        if not counter_grows(self.last.get(credential_id), count):
+            return False
+        self.last[credential_id] = count
+        return True
+
+
+class PasskeyCounters:
+    """Projection: every credential's highest counter in the committed log, and those of uses
+    planned but not yet durable (`claim`), so two uses in flight cannot both pass with one count.
+    A claim whose batch never commits leaves the bar higher than the log's until the next start:
+    stricter, never looser."""
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._committed = CounterWatch()
+        self._claimed: dict[bytes, int] = {}
+
+    def reset(self) -> None:
+        with self._lock:
+            self._committed, self._claimed = CounterWatch(), {}
+
+    def apply(self, events: list[Event]) -> None:
+        for e in events:
+            if type(e) is RecordAppended:
+                use = use_of(e)
+                if use is not None:
+                    with self._lock:
+                        last = self._committed.last.get(use[0])
+                        self._committed.last[use[0]] = use[1] if last is None else max(last, use[1])
+
+    def claim(self, credential_id: bytes, count: int) -> None:
+        """Take this use's counter, or raise PasskeyInvalid (`passkey_cloned`) if it does not grow."""
+        with self._lock:
+            committed = self._committed.last.get(credential_id)
+            claimed = self._claimed.get(credential_id)
+            last = claimed if committed is None else committed if claimed is None else max(committed, claimed)
+            if not counter_grows(last, count):
+                raise PasskeyInvalid("passkey_cloned", f"the authenticator's signature counter ({count}) is not above "
+                                     f"its last use ({last}): a copied passkey, or a replayed assertion")  # fmt: skip
+            self._claimed[credential_id] = count
+
 
 def verify_assertion(passkey: Passkey, assertion: Assertion, challenge: bytes) -> None:
     """The assertion is `passkey`'s signature over `challenge`, made on a page of its RP, with the
@@ -182,6 +307,23 @@ def verify_assertion(passkey: Passkey, assertion: Assertion, challenge: bytes) -
         raise PasskeyInvalid("passkey_invalid", "the assertion's signature does not verify") from exc
 
 
+def check_signature(lookup: Callable[[str], RecordAppended | None], counters: PasskeyCounters | None, signer: str,
+                    assertion: Assertion, statement: bytes) -> None:  # fmt: skip
+    """In a planner: the assertion is one of `signer`'s registered passkeys signing `statement`
+    (an approval's or an attestation's), with a counter above its last use, which it then takes
+    (so call it last, once every other check passed); raises Refused."""
+    if counters is None:
+        raise Refused(Kind.UNAVAILABLE, "passkeys_unavailable", "this desk takes no passkey signatures")
+    passkey = next((p for p in registered(lookup, signer) if p.credential_id == assertion.credential_id), None)
+    if passkey is None:
+        raise Refused(Kind.FORBIDDEN, "passkey_unknown", f"the passkey is not one {signer} registered")
+    try:
+        verify_assertion(passkey, assertion, approval_challenge(statement))
+        counters.claim(assertion.credential_id, assertion.sign_count)
+    except PasskeyInvalid as exc:
+        raise Refused(Kind.FORBIDDEN, exc.code, str(exc)) from exc
+
+
 # --- ceremonies (fido2's server) -------------------------------------------------------------------
 
 
@@ -201,8 +343,9 @@ def registration_options(rp_id: str, identity: str, existing: list[Passkey]) -> 
     return dict(options), state
 
 
-def complete_registration(rp_id: str, state: Any, response: Mapping[str, Any]) -> tuple[bytes, bytes]:
-    """(credential id, COSE public key) of a verified registration; raises PasskeyInvalid."""
+def complete_registration(rp_id: str, state: Any, response: Mapping[str, Any]) -> tuple[bytes, bytes, int]:
+    """(credential id, COSE public key, signature counter) of a verified registration; raises
+    PasskeyInvalid."""
     try:
         auth = _server(rp_id).register_complete(state, response)
     except (ValueError, KeyError, TypeError) as exc:
@@ -212,7 +355,7 @@ def complete_registration(rp_id: str, state: Any, response: Mapping[str, Any]) -
     credential_id, public_key = bytes(data.credential_id), cbor.encode(dict(data.public_key))
     if not (0 < len(credential_id) <= CREDENTIAL_ID_MAX_BYTES and len(public_key) <= PUBLIC_KEY_MAX_BYTES):
         raise PasskeyInvalid("passkey_invalid", "the credential is larger than this service keeps")
-    return credential_id, public_key
+    return credential_id, public_key, int(auth.counter)
 
 
 def sign_in_options(rp_id: str, challenge: bytes) -> dict[str, Any]:

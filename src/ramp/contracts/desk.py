@@ -27,6 +27,7 @@ import msgspec
 from nacl.exceptions import BadSignatureError
 from nacl.signing import VerifyKey
 
+from ramp.auth import passkeys
 from ramp.budget import model as budget_model
 from ramp.budget import requests as budget_requests
 from ramp.budget import rules as budget_rules
@@ -43,7 +44,6 @@ from ramp.refusal import Kind, refuse
 
 Code = budget_model.Code
 STATEMENT_PREFIX: Final = "ramp-attestation-v1"
-SESSION_PREFIX: Final = b"ramp-session-attestation-v1\n"  # the service vouches for a web login
 Planner = Callable[[LedgerEngine], list[Command]]
 
 
@@ -120,9 +120,9 @@ def owed_yen(state: contract_state.ContractState) -> int:
 
 
 class ContractDesk:
-    def __init__(self, identities: IdentityRegistry, *, session_signer: Callable[[bytes], bytes] | None = None) -> None:
+    def __init__(self, identities: IdentityRegistry, counters: passkeys.PasskeyCounters | None = None) -> None:
         self.identities = identities
-        self.session_signer = session_signer  # the log key: vouches for attestations made in the web
+        self.counters = counters  # None: this desk takes no passkey attestations (a demo's generator, the sweep)
 
     # --- helpers ---------------------------------------------------------------------------
     @staticmethod
@@ -185,7 +185,12 @@ class ContractDesk:
 
     # --- attestation -----------------------------------------------------------------------
     def attest(self, contract_id: str, req: contract_requests.AttestRequest, attester: str, at_ns: int, *,
-               signature: bytes | None, second_factor: str = "") -> Planner:  # fmt: skip
+               signature: bytes | None = None, passkey: passkeys.Assertion | None = None) -> Planner:  # fmt: skip
+        """An attestation is its attester's own signature over `statement`: their Ed25519 key
+        (`signature`, the signed API) or one of their registered passkeys (`passkey`, an assertion
+        over `passkeys.approval_challenge(statement)`: the dashboard); with neither, refused."""
+        assert signature is None or passkey is None
+
         def planner(engine: LedgerEngine) -> list[Command]:
             view = View(engine)
             state = self._state(engine, contract_id)
@@ -204,17 +209,20 @@ class ContractDesk:
                     raise refuse(Kind.INVALID, "attestation_signature_invalid",
                                  "the signature is not the attester's over the attestation statement") from exc
                 sig, key, via = signature, b64(identity.public_key), "signature"
+            elif passkey is not None:
+                passkeys.check_signature(engine.record, self.counters, attester, passkey, text)
+                sig, key, via = passkey.signature, "", "passkey"
             else:
-                if self.session_signer is None:
-                    raise refuse(Kind.UNAVAILABLE, "session_signing_unavailable", "this service signs no session attestations")
-                sig, key, via = self.session_signer(SESSION_PREFIX + text), "", "session"
+                raise refuse(Kind.FORBIDDEN, "passkey_required", "an attestation is its attester's own signature: their "
+                             "key (the signed API) or a passkey they registered (the web); add a passkey to attest in the web")  # fmt: skip
             b = _Batch(view, state, at_ns, attester)
             slot = m.rule.slot(req.slot) if m.rule else None
             assert slot is not None
             b.record(contract_state.ATTESTED, {
                 "milestone": req.milestone, "slot": req.slot, "claim": slot.claim, "identity": attester,
                 "organisation": identity.organisation, "digest": digest, "signature": base64.b64encode(sig).decode(),
-                "key": key, "via": via, "second_factor": second_factor,
+                "key": key, "via": via,
+                **({"second_factor": "passkey", "assertion": passkey.record_body()} if passkey is not None else {}),
             })  # fmt: skip
             assert m.rule is not None
             if len(m.slots_filled()) >= m.rule.required:

@@ -13,6 +13,7 @@ from typing import Annotated
 
 import msgspec
 
+from ramp.auth.passkeys import AssertionFields
 from ramp.budget import model as budget_model
 from ramp.budget import requests as budget_requests
 from ramp.contracts import terms as contract_terms
@@ -75,10 +76,11 @@ ApprovedOperation = Sign | ChangeOrder | Hold | Release
 
 
 class AttestRequest(msgspec.Struct, frozen=True, forbid_unknown_fields=True):
-    """Signed API: `signature` over the attestation statement (see GET /v1/contracts/{id}).
-    Web session: `totp`, a fresh second factor."""
+    """Signed API: `signature`, the attester's Ed25519 signature over the attestation statement
+    (see GET /v1/contracts/{id}). Web session: `passkey`, an assertion of one of the attester's
+    registered passkeys over `passkeys.approval_challenge(statement)`."""
 
     milestone: MilestoneRef
     slot: budget_requests.Key
     signature: Signature | None = None
-    totp: Annotated[str, msgspec.Meta(pattern=r"^[0-9]{6}$")] | None = None
+    passkey: AssertionFields | None = None

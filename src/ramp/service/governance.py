@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from ramp.approvals.desk import Desk
 from ramp.approvals.index import RequestIndex
 from ramp.auth.credentials import CredentialFile
+from ramp.auth.passkeys import PasskeyCounters
 from ramp.auth.sessions import Sessions
 from ramp.policy.active import ActivePolicy
 from ramp.service.core import Service
@@ -19,12 +20,13 @@ class Governance:
     policy: ActivePolicy
     index: RequestIndex
     sessions: Sessions | None  # None: this service has no web login
+    passkey_counters: PasskeyCounters  # every passkey's last signature counter (clones are refused)
 
 
 def governance(svc: Service, credentials: CredentialFile | None = None) -> Governance:
     policy = svc.journal.projection(ActivePolicy)
     index = svc.journal.projection(RequestIndex)
-    log = svc.journal.log
-    desk = Desk(svc.identities, policy, clock_ns=svc.now_ns, session_signer=None if log is None else log.signer.sign)
+    counters = svc.journal.projection(PasskeyCounters)
+    desk = Desk(svc.identities, policy, counters, clock_ns=svc.now_ns)
     sessions = None if credentials is None else Sessions(credentials, svc.identities, svc.clock)
-    return Governance(desk, policy, index, sessions)
+    return Governance(desk, policy, index, sessions, counters)

@@ -1,7 +1,9 @@
-"""Passkey ceremonies for both faces: registering one (a signed-in person; the record is written
-before the answer) and signing in with one (audited like a password login, under the same
-limits). The RP id is the host the browser asked for: a passkey registered at `localhost` signs
-only for `localhost`, as WebAuthn itself enforces."""
+"""Passkey ceremonies for both faces: registering one (a signed-in person who passes a fresh
+TOTP code at that moment: a session alone, say a stolen cookie, cannot add a key of its own;
+the record is written before the answer) and signing in with one (audited like a password
+login, under the same limits, its signature counter checked and recorded). The RP id is the
+host the browser asked for: a passkey registered at `localhost` signs only for `localhost`, as
+WebAuthn itself enforces."""
 
 from __future__ import annotations
 
@@ -24,7 +26,12 @@ def rp_id_of(request: Request) -> str:
     return request.url.hostname or ""
 
 
-def registration_options(sessions: Sessions, svc: Service, request: Request, session: Session) -> dict[str, Any]:
+def registration_options(sessions: Sessions, svc: Service, request: Request, session: Session,
+                         code: str | None) -> dict[str, Any]:  # fmt: skip
+    """The options to create a passkey with, once the person has given a fresh TOTP code."""
+    if code is None:
+        raise Refused(Kind.FORBIDDEN, "second_factor_required", "adding a passkey asks for a fresh TOTP code")
+    sessions.fresh_second_factor(session, code, client_source(request))
     rp_id = rp_id_of(request)
     existing = passkeys.registered(svc.committed_record, session.identity)
     if len(existing) >= passkeys.PASSKEYS_MAX:
@@ -41,7 +48,7 @@ async def register(sessions: Sessions, svc: Service, request: Request, session: 
     if pending is None or pending.identity != session.identity or pending.rp_id != rp_id_of(request):
         raise Refused(Kind.INVALID, "passkey_ceremony_unknown", "begin the registration again")
     try:
-        credential_id, public_key = passkeys.complete_registration(pending.rp_id, pending.state, credential)
+        credential_id, public_key, count = passkeys.complete_registration(pending.rp_id, pending.state, credential)
     except passkeys.PasskeyInvalid as exc:
         raise Refused(Kind.INVALID, exc.code, str(exc)) from exc
     added: list[passkeys.Passkey] = []
@@ -55,7 +62,7 @@ async def register(sessions: Sessions, svc: Service, request: Request, session: 
             raise Refused(Kind.CONFLICT, "passkeys_exhausted", f"an identity has at most {passkeys.PASSKEYS_MAX} passkeys")
         n = len(existing) + 1
         added.append(passkeys.Passkey(session.identity, n, credential_id, public_key, pending.rp_id))
-        return [passkeys.passkey_added(session.identity, n, credential_id, public_key, pending.rp_id)]
+        return [passkeys.passkey_added(session.identity, n, credential_id, public_key, pending.rp_id, count)]
 
     [result] = await svc.committer.submit_planned(planner)
     assert result.result == "ok", result  # the planner checked the number is free
@@ -69,10 +76,11 @@ def sign_in_options(sessions: Sessions, request: Request) -> dict[str, Any]:
     return {"ceremony": ceremony, **passkeys.sign_in_options(rp_id, challenge)}
 
 
-async def sign_in(sessions: Sessions, svc: Service, request: Request, ceremony: str,
-                  assertion: passkeys.Assertion) -> Session:  # fmt: skip
-    """A session for the identity whose registered passkey signed this ceremony's challenge;
-    one `auth.login` (or, for a known identity, `auth.login_failed`) record before the answer."""
+async def sign_in(sessions: Sessions, svc: Service, counters: passkeys.PasskeyCounters, request: Request,
+                  ceremony: str, assertion: passkeys.Assertion) -> Session:  # fmt: skip
+    """A session for the identity whose registered passkey signed this ceremony's challenge with
+    a counter above its last use; one `auth.login` (with the passkey's use) or, for a known
+    identity, `auth.login_failed` record before the answer."""
     source = client_source(request)
     claimed = assertion.user_handle.decode("utf-8", "replace")
     identity = claimed if IDENTITY_ID_RE.fullmatch(claimed) and svc.identities.get(claimed) is not None else None
@@ -80,13 +88,15 @@ async def sign_in(sessions: Sessions, svc: Service, request: Request, ceremony: 
     pending = sessions.ceremonies.take(ceremony, "sign_in")
     try:
         _check(svc, pending, identity, assertion, rp_id_of(request))
+        counters.claim(assertion.credential_id, assertion.sign_count)
     except passkeys.PasskeyInvalid:
         exc = sessions.passkey_failed(source, identity)
         await audit_failure(svc, request, claimed, exc)
         raise exc from None
     assert identity is not None
     session = sessions.open_session(identity, "passkey")
-    await audit_login(svc, request, session)
+    await audit_login(svc, request, session, {"credential_id": passkeys.b64url(assertion.credential_id),
+                                              "authenticator_data": passkeys.b64url(assertion.authenticator_data)})  # fmt: skip
     return session
 
 

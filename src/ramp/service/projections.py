@@ -8,6 +8,7 @@ missing builds it by decoding the whole log again (seconds per million events). 
 from __future__ import annotations
 
 from ramp.approvals.index import RequestIndex
+from ramp.auth.passkeys import PasskeyCounters
 from ramp.budget.projection import BudgetProjection
 from ramp.contracts.index import ContractIndex
 from ramp.disclosure.classify import Classifier
@@ -27,7 +28,7 @@ def service_projections() -> tuple[IdentityRegistry, list[Projection]]:
     """The identity registry (the faces need it by name) and every projection, it included."""
     identities = IdentityRegistry()
     return identities, [identities, BudgetProjection(), Activity(), ActivePolicy(), RequestIndex(), ContractIndex(),
-                        PaymentLines(), SearchIndex(), SupplyIndex(), MiningIndex()]  # fmt: skip
+                        PaymentLines(), SearchIndex(), SupplyIndex(), MiningIndex(), PasskeyCounters()]  # fmt: skip
 
 
 def open_service_journal(db: str, log_key: str | None = None) -> tuple[Journal, IdentityRegistry]:

@@ -10,9 +10,9 @@ from typing import Final
 from starlette.requests import Request
 from starlette.responses import Response
 
-from ramp.auth import audit
+from ramp.auth import audit, passkeys
 from ramp.auth.limits import SOURCE_MAX_CHARS
-from ramp.auth.sessions import SESSION_MAX_S, AuthRefused, Session, Sessions
+from ramp.auth.sessions import SESSION_MAX_S, AuthRefused, Session, Sessions, session_limit_key
 from ramp.ledger import AppendRecord
 from ramp.policy.identities import Identity
 from ramp.refusal import Kind, Refused
@@ -68,9 +68,10 @@ async def audit_failure(svc: Service, request: Request, identity: str, exc: Auth
                                              locked=exc.locked))  # fmt: skip
 
 
-async def audit_login(svc: Service, request: Request, session: Session) -> None:
+async def audit_login(svc: Service, request: Request, session: Session, passkey: dict[str, str] | None = None) -> None:
     await _audit(svc, audit.login(session.identity, pseudonym(svc, "session", session.token),
-                                  pseudonym(svc, "remote", client_source(request)), session.second_factor))  # fmt: skip
+                                  pseudonym(svc, "remote", client_source(request)), session.second_factor,
+                                  passkey))  # fmt: skip
 
 
 async def audited_logout(svc: Service, sessions: Sessions, session: Session) -> None:
@@ -106,3 +107,23 @@ def require_sessions(gov: Governance) -> Sessions:
     if gov.sessions is None:
         raise Refused(Kind.NOT_FOUND, "web_login_disabled", "this service has no web login (start it with --credentials)")
     return gov.sessions
+
+
+def session_passkey(sessions: Sessions, session: Session, source: str,
+                    fields: passkeys.AssertionFields | None, act: str) -> passkeys.Assertion:  # fmt: skip
+    """The passkey assertion a web session decides or attests with (there is no other way for
+    a session to: the service signs for no one), under the session's second-factor limits."""
+    if fields is None:
+        raise Refused(Kind.FORBIDDEN, "passkey_required", f"{act} in a web session is signed by a passkey you "
+                      "registered (`passkey`); add one first")  # fmt: skip
+    try:
+        sessions.check_source(source, session_limit_key(session))  # the session's limit, not the person's
+    except AuthRefused as exc:
+        raise Refused(exc.kind, exc.code, exc.message, retry_after_s=exc.retry_after_s) from exc
+    return fields.assertion()
+
+
+def passkey_failed(sessions: Sessions, session: Session, source: str, exc: Refused) -> None:
+    """A passkey that did not verify counts like a wrong code against the session and source."""
+    if exc.code.startswith("passkey_"):
+        sessions.second_factor_failed(source, session_limit_key(session))

@@ -1,12 +1,12 @@
 """The contracts page: the list (filter by status), and one contract with its milestones, who
 attested which slot, penalties, retention, releases and every record with its log seq; an
-inspector attests an open slot from the page with a fresh TOTP code.
+inspector attests an open slot from the page with a passkey they registered.
 
 Attesting takes the path of `POST /v1/contracts/{id}/attestations` for a web session: the
-session and its CSRF token, a TOTP code not used before (`Sessions.fresh_second_factor`), then
-the contracts desk, whose record carries the log key's signature over the statement (`via:
-session`). Business time is the journal's clock (`svc.now_ns`); the wall clock only checks the
-session and the code. After an attestation the page is fetched again (`?attested=<milestone>`)
+session and its CSRF token, the inspector's passkey asserting over the attestation statement
+(static/passkeys.js asks the authenticator), then the contracts desk, whose record carries that
+assertion (`via: passkey`): the inspector's own signature, which `ramp verify` checks offline.
+Business time is the journal's clock (`svc.now_ns`); the wall clock only checks the session. After an attestation the page is fetched again (`?attested=<milestone>`)
 and says what the records now say: accepted and paid, accepted with the payment pending, or
 attested k of M.
 """
@@ -22,11 +22,13 @@ from starlette.requests import Request
 from starlette.responses import RedirectResponse, Response
 from starlette.routing import Route
 
+from ramp.auth import passkeys
+from ramp.auth.passkeys import PasskeyCounters
 from ramp.budget import model as budget_model
 from ramp.contracts import state as contract_state
 from ramp.contracts import terms as contract_terms
 from ramp.contracts import views as contract_views
-from ramp.contracts.desk import ContractDesk
+from ramp.contracts.desk import ContractDesk, statement
 from ramp.contracts.index import ContractIndex
 from ramp.contracts.requests import AttestRequest
 from ramp.policy.identities import Identity
@@ -55,7 +57,8 @@ YEARS_MAX: Final = 11  # a designated contract's payments span up to ten years a
 KNOWN_ERRORS: Final = frozenset({
     "wrong_role", "already_attested", "slot_attested", "milestone_accepted", "milestones_outstanding",
     "contract_expired", "contract_completed", "milestone_not_found", "slot_not_found", "identity_unknown",
-    "code_invalid", "code_refused", "no_web_login", "session_signing_unavailable", "unavailable", "locked_out",
+    "no_web_login", "unavailable", "locked_out", "passkey_required", "passkey_invalid", "passkey_unknown",
+    "passkey_cloned",
 })  # fmt: skip
 
 
@@ -66,6 +69,7 @@ class OpenSlot:
     milestone: str
     slot: str
     claim: str
+    challenge: str  # what the viewer's passkey signs to attest it (base64url; the desk checks it again)
 
     @property
     def dom_id(self) -> str:
@@ -99,8 +103,14 @@ def open_slots(state: contract_state.ContractState, identity: Identity | None) -
         if any(a.identity == identity.id for a in m.attestations):
             continue  # one person fills one slot of a milestone
         filled = m.slots_filled()
-        out += [OpenSlot(m.id, s.name, s.claim) for s in m.rule.slots if s.name not in filled and s.admits(identity)]
+        out += [OpenSlot(m.id, s.name, s.claim, _challenge(state, m.id, s.name, identity.id))
+                for s in m.rule.slots if s.name not in filled and s.admits(identity)]  # fmt: skip
     return out
+
+
+def _challenge(state: contract_state.ContractState, milestone: str, slot: str, identity: str) -> str:
+    text = statement(state.id, milestone, slot, state.digest, identity)
+    return passkeys.b64url(passkeys.approval_challenge(text))
 
 
 def outcome(view: contract_views.ContractOut, state: contract_state.ContractState, milestone: str, viewer_id: str) -> Outcome | None:
@@ -132,12 +142,11 @@ def duration(ns: int | None, lang: str) -> str:
 class ContractReads:
     """The contracts page's reads: committed records only, and the desk an attestation goes to."""
 
-    def __init__(self, svc: Service) -> None:
+    def __init__(self, svc: Service, counters: PasskeyCounters) -> None:
         journal = svc.journal
         self.svc = svc
         self.index = journal.projection(ContractIndex)
-        log = journal.log
-        self.desk = ContractDesk(svc.identities, session_signer=None if log is None else log.signer.sign)
+        self.desk = ContractDesk(svc.identities, counters)
 
     def load(self, cid: str) -> contract_state.ContractState | None:
         return contract_state.load(self.svc.committed_record, cid)
@@ -200,10 +209,10 @@ async def attest(d: Dashboard, reads: ContractReads, request: Request) -> Respon
             return _detail(d, reads, request, viewer, cid)  # not found, or not this contractor's: the same 404
         milestone = form.fields.get("milestone", "")[:KEY_MAX_CHARS]
         slot = form.fields.get("slot", "")[:KEY_MAX_CHARS]
-        forms.check_fresh_code(form)
+        assertion = forms.passkey_assertion(form, "an attestation")
         planner = reads.desk.attest(cid, AttestRequest(milestone, slot), form.session.identity, d.svc.now_ns(),
-                                    signature=None, second_factor="totp")  # fmt: skip
-        await forms.submit_form(d.svc, planner, checked=True)  # the ledger's last line of defence (a frozen wallet, say)
+                                    passkey=assertion)  # fmt: skip
+        await forms.submit_signed(form, d.svc, planner, checked=True)  # the ledger's last line of defence (a frozen wallet, say)
     except forms.FormError as exc:
         return _detail(d, reads, request, viewer, cid, exc.status, error=exc.key)
     except Refused as exc:
@@ -222,7 +231,7 @@ def _own_vendor(viewer: Viewer | None) -> str | None:
 
 
 def contracts_routes(d: Dashboard) -> list[Route]:
-    reads = ContractReads(d.svc)
+    reads = ContractReads(d.svc, d.gov.passkey_counters)
     return [
         Route(CONTRACTS_PATH, d.page("contracts", partial(list_page, d, reads)), methods=["GET"]),
         Route(CONTRACTS_PATH + "/{id}", d.page("contracts", partial(contract_page, d, reads)), methods=["GET"]),
@@ -249,6 +258,7 @@ def _detail(d: Dashboard, reads: ContractReads, request: Request, viewer: Viewer
     vendor = contract_views.vendor_view(state.terms.vendor, vendor_states, engine)
     events = [EventLine(e, reads.transfers_of(e, state)) for e in view.events]
     return d.render(request, "contract.html", "contracts", viewer, status, c=view, vendor=vendor, slots=slots,
+                    signing=forms.passkey_context(d.svc, viewer, request) if can_attest else None,
                     can_attest=can_attest, done=done, error=error, error_code=error_code, events=events,
                     may_ledger=d.may_open("ledger", viewer), may_budget=d.may_open("budget", viewer),
                     latency=lambda ns: duration(ns, lang), held=state.held)  # fmt: skip

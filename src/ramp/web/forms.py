@@ -3,8 +3,10 @@ and the checks every state-changing form passes (same origin; the session's CSRF
 checked by `Sessions.session(..., state_changing=True)` with the token the form carries).
 
 A decision in the inbox and an attestation on a contract page are the same kind of form: a
-signed-in person, the session's CSRF token, a fresh TOTP code, then one planner through the
-group committer. `signed_in_form`, `check_fresh_code` and `submit_form` are those steps; each
+signed-in person, the session's CSRF token, the person's passkey signing the statement (filled
+in by static/passkeys.js), then one planner through the group committer (`submit_signed`: a
+passkey that does not verify counts like a wrong code). `signed_in_form`, `passkey_assertion`
+and `submit_form` are those steps; each
 says no with a `FormError` (the form itself, said by a label) or a `Refused` (said in words
 by the page's own table, `refusal_label`, with the status its kind has).
 """
@@ -15,26 +17,25 @@ from dataclasses import dataclass
 from typing import Final
 from urllib.parse import parse_qsl, quote, urlsplit
 
+import msgspec
 from starlette.requests import Request
 from starlette.responses import RedirectResponse
 
 from ramp.auth import passkeys
-from ramp.auth.sessions import AuthRefused, Session, Sessions, session_limit_key
-from ramp.auth.totp import DIGITS
+from ramp.auth.sessions import AuthRefused, Session, Sessions
 from ramp.budget.service import check_results
 from ramp.journal.writer import Planner
 from ramp.refusal import Kind, Refused
 from ramp.service.core import Service
 from ramp.service.http import read_body
 from ramp.service.refusals import status_of
-from ramp.service.sessions import SESSION_COOKIE, client_source
+from ramp.service.sessions import SESSION_COOKIE, client_source, passkey_failed, session_passkey
 from ramp.store.base import StoreError
-from ramp.web.access import SIGN_IN_PATH
+from ramp.web.access import SIGN_IN_PATH, Viewer
 
 FORM_BODY_MAX_BYTES: Final = 2048  # a sign-in or a decision: a few short fields
 FORM_FIELDS_MAX: Final = 8
 CSRF_FIELD: Final = "csrf"  # the hidden field holding the session's CSRF token
-TOTP_FIELD: Final = "totp"
 PASSKEY_FIELDS: Final = ("credential_id", "authenticator_data", "client_data_json", "signature")  # `passkey_<name>`
 UNAVAILABLE: Final = "unavailable"  # the code a person is told when the write path is busy or down
 
@@ -114,34 +115,44 @@ def sign_in_then(back: str) -> RedirectResponse:
     return RedirectResponse(f"{SIGN_IN_PATH}?next={quote(back)}", 303)
 
 
-def check_fresh_code(form: SignedForm) -> None:
-    """The form's TOTP code (spaces as an authenticator shows them are dropped) is well-formed
-    and not used before."""
-    code = "".join(form.fields.get(TOTP_FIELD, "").split())
-    if len(code) != DIGITS or not (code.isascii() and code.isdigit()):
-        raise Refused(Kind.INVALID, "code_invalid", f"a TOTP code is {DIGITS} digits")
-    try:
-        form.sessions.fresh_second_factor(form.session, code, form.source)
-    except AuthRefused as exc:
-        if exc.code == "locked_out":  # too many wrong codes from here or for this person: said so
-            raise Refused(exc.kind, exc.code, exc.message, retry_after_s=exc.retry_after_s) from exc
-        raise Refused(exc.kind, "code_refused", "the code is wrong or was used before") from exc
+@dataclass(frozen=True, slots=True)
+class PasskeyContext:
+    """What passkeys.js needs to have the viewer's authenticator sign on this page: the RP id
+    (the host asked for) and the viewer's credentials registered for it (base64url)."""
+
+    rp_id: str
+    credentials: tuple[str, ...]
+    count: int  # every passkey of the viewer, of any host
 
 
-def passkey_assertion(form: SignedForm) -> passkeys.Assertion | None:
-    """The form's passkey assertion (`passkey_*` fields, base64url, filled in by passkeys.js), or
-    None for a form without one; the source and person must not be limited."""
+def passkey_context(svc: Service, viewer: Viewer | None, request: Request) -> PasskeyContext:
+    rp_id = request.url.hostname or ""
+    mine = [] if viewer is None else passkeys.registered(svc.committed_record, viewer.id)
+    return PasskeyContext(rp_id, tuple(passkeys.b64url(p.credential_id) for p in mine if p.rp_id == rp_id), len(mine))
+
+
+def passkey_assertion(form: SignedForm, act: str) -> passkeys.Assertion:
+    """The form's passkey assertion (`passkey_*` fields, base64url, filled in by passkeys.js):
+    what a decision or an attestation in the web is signed with, under the session's limits;
+    `passkey_required` when the form has none."""
     fields = {name: form.fields.get(f"passkey_{name}", "") for name in PASSKEY_FIELDS}
-    if not any(fields.values()):
-        return None
+    given = None
+    if any(fields.values()):
+        try:
+            given = msgspec.convert(fields, passkeys.AssertionFields)
+        except msgspec.ValidationError as exc:
+            raise Refused(Kind.INVALID, "passkey_invalid", f"the passkey's answer is not base64url: {exc}") from exc
+    return session_passkey(form.sessions, form.session, form.source, given, act)
+
+
+async def submit_signed(form: SignedForm, svc: Service, planner: Planner, *, checked: bool = False) -> None:
+    """`submit_form` for a planner that checks the form's passkey: one that does not verify
+    counts against the session like a wrong code."""
     try:
-        form.sessions.check_source(form.source, session_limit_key(form.session))  # the session's limit, not the person's
-    except AuthRefused as exc:
-        raise Refused(exc.kind, exc.code, exc.message, retry_after_s=exc.retry_after_s) from exc
-    try:
-        return passkeys.Assertion.of_json(fields)
-    except passkeys.PasskeyInvalid as exc:
-        raise Refused(Kind.INVALID, exc.code, str(exc)) from exc
+        await submit_form(svc, planner, checked=checked)
+    except Refused as exc:
+        passkey_failed(form.sessions, form.session, form.source, exc)
+        raise
 
 
 async def submit_form(svc: Service, planner: Planner, *, checked: bool = False) -> None:

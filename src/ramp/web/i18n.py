@@ -261,26 +261,34 @@ LABELS: Final[dict[str, tuple[str, str]]] = {
                      "このフォームは現在のセッションのものではありません(再サインイン前のページなど)。"
                      "ページを再読み込みして再度お試しください。処理は行われていません。"),
     # approvals inbox (ramp.web.inbox)
-    "inbox.caption": ("Requests waiting for your decision, then the others. Approving or rejecting asks for a fresh "
-                      "code from your authenticator; the decision is signed into the log.",
-                      "あなたの決裁を待つ申請と、その他の申請。承認・却下には認証アプリの新しいコードが必要です。"
-                      "決裁は署名されログに記録されます。"),
+    "inbox.caption": ("Requests waiting for your decision, then the others. You approve or reject with your "
+                      "passkey: it signs the decision itself, and the log keeps that signature for anyone to check.",
+                      "あなたの決裁を待つ申請と、その他の申請。承認・却下はあなたのパスキーで行います。"
+                      "パスキーが決裁そのものに署名し、その署名はログに残り誰でも検証できます。"),
     "inbox.read_only": ("Sign in with web login to decide; here you can only read.", "決裁にはサインインが必要です(ここでは閲覧のみ)。"),
     "inbox.waiting": ("Waiting for you ({n})", "あなたの決裁待ち({n}件)"),
     "inbox.none": ("Nothing is waiting for your decision.", "決裁待ちの申請はありません。"),
     "inbox.others": ("Other requests, newest first", "その他の申請(新しい順)"),
     "inbox.no_others": ("No other requests.", "その他の申請はありません。"),
-    "inbox.code": ("Fresh code (TOTP)", "新しい確認コード(TOTP)"),
-    "inbox.code.help": ("A code not used before: after signing in, wait for your authenticator's next code.",
-                        "未使用のコードを入力してください。サインイン直後は次のコードが表示されるまでお待ちください。"),
-    "inbox.approve": ("Approve", "承認"),
-    "inbox.approve_passkey": ("Approve with passkey", "パスキーで承認"),
+    "inbox.approve": ("Approve with passkey", "パスキーで承認"),
+    "inbox.needs_passkey": ("To decide, add a passkey first (Your passkeys, above): a decision in the web is "
+                            "your passkey's signature.",
+                            "決裁するには、まずパスキーを追加してください(上の「あなたのパスキー」)。"
+                            "Webでの決裁はあなたのパスキーによる署名です。"),
+    "inbox.needs_script": ("Deciding asks your authenticator to sign, which needs JavaScript and a secure "
+                           "connection (https, or this machine's own address).",
+                           "決裁には認証器による署名が必要なため、JavaScriptと安全な接続(httpsまたはこの端末自身のアドレス)が必要です。"),
     "inbox.passkeys": ("Your passkeys", "あなたのパスキー"),
     "inbox.passkeys.count": ("{n} registered. A passkey signs your approval itself: the log keeps the "
                              "signature and anyone can check it against the key you registered.",
                              "{n} 件登録済み。パスキーは承認そのものに署名します。署名はログに残り、"
                              "登録した鍵で誰でも検証できます。"),
     "inbox.passkeys.add": ("Add a passkey", "パスキーを追加"),
+    "inbox.passkeys.code": ("Fresh code (TOTP) to add a passkey", "パスキー追加用の新しい確認コード(TOTP)"),
+    "inbox.passkeys.code.help": ("Adding a key asks for your second factor again: a code not used before (after "
+                                 "signing in, wait for your authenticator's next code).",
+                                 "鍵の追加には再度の二要素確認が必要です。未使用のコードを入力してください"
+                                 "(サインイン直後は次のコードが表示されるまでお待ちください)。"),
     "inbox.passkeys.added": ("Passkey added: you can sign in and approve with it.",
                              "パスキーを追加しました。サインインと承認に使えます。"),
     "inbox.passkeys.failed": ("The passkey was not added (cancelled, already registered, or refused).",
@@ -290,7 +298,7 @@ LABELS: Final[dict[str, tuple[str, str]]] = {
                                       "パスキーで署名できませんでした(キャンセル、またはこのサイトのパスキーではありません)。"
                                       "処理は行われていません。"),
     "inbox.passkeys.working": ("Waiting for your authenticator…", "認証器の操作を待っています…"),
-    "inbox.reject": ("Reject", "却下"),
+    "inbox.reject": ("Reject with passkey", "パスキーで却下"),
     "inbox.done.executed": ("You approved {id}: the quorum is met and the request executed.",
                             "{id} を承認しました。定足数を満たし、申請が執行されました。"),
     "inbox.done.counted": ("You approved {id}: your approval counts ({counted} of {needed}); it waits for the others.",
@@ -302,12 +310,6 @@ LABELS: Final[dict[str, tuple[str, str]]] = {
                                 "(the budget refuses it now); it can be executed later.",
                                 "{id} を承認しました。定足数を満たしましたが、現時点では執行できません(予算上の制約)。後で執行できます。"),
     "inbox.done.rejected": ("You rejected {id}: the request is closed.", "{id} を却下しました。申請は終了しました。"),
-    "inbox.error.code_invalid": ("Enter the 6-digit code from your authenticator app. Nothing was done.",
-                                 "認証アプリの6桁のコードを入力してください。処理は行われていません。"),
-    "inbox.error.code_refused": ("The code is wrong or was used already (for instance to sign in). Wait for the "
-                                 "next code and try again. Nothing was done.",
-                                 "コードが正しくないか、使用済みです(サインインで使ったコードなど)。"
-                                 "次のコードを待って再度お試しください。処理は行われていません。"),
     "inbox.error.decision_invalid": ("Choose Approve or Reject.", "承認か却下を選んでください。"),
     "inbox.error.locked_out": ("Too many wrong codes or passkeys: deciding is paused for 15 minutes. Nothing was done.",
                                "コードまたはパスキーの誤りが続いたため、決裁を15分間停止しています。処理は行われていません。"),
@@ -315,6 +317,14 @@ LABELS: Final[dict[str, tuple[str, str]]] = {
                                     "パスキーの署名がこの申請に対して検証できません。処理は行われていません。"),
     "inbox.error.passkey_unknown": ("That passkey is not one you registered. Nothing was done.",
                                     "登録済みのパスキーではありません。処理は行われていません。"),
+    "inbox.error.passkey_required": ("A decision in the web is signed by your passkey: add one, then decide. "
+                                     "Nothing was done.",
+                                     "Webでの決裁にはパスキーによる署名が必要です。パスキーを追加してから決裁してください。"
+                                     "処理は行われていません。"),
+    "inbox.error.passkey_cloned": ("This passkey's signature counter went backwards: it may have been copied. "
+                                   "Nothing was done; tell your security officer.",
+                                   "このパスキーの署名カウンタが後退しました。複製された可能性があります。"
+                                   "処理は行われていません。セキュリティ担当者に連絡してください。"),
     "inbox.error.already_decided": ("You have already decided on this request.", "この申請は決裁済みです。"),
     "inbox.error.self_approval": ("You made this request: someone else decides it.", "自分の申請は決裁できません。"),
     "inbox.error.not_an_approver": ("The policy in force does not let you decide this request.",
@@ -411,10 +421,17 @@ LABELS: Final[dict[str, tuple[str, str]]] = {
     "contracts.attested_by": ("attested by {who}", "{who} が確認"),
     "contracts.slot_open": ("open", "未確認"),
     "contracts.attest_slot": ("Attest “{slot}” ({claim})", "「{slot}」を確認({claim})"),
+    "contracts.needs_passkey": ("To attest, add a passkey first (on the Approvals page): an attestation in the web "
+                                "is your passkey's signature.",
+                                "確認を記録するには、まず「承認」ページでパスキーを追加してください。"
+                                "Webでの確認はあなたのパスキーによる署名です。"),
+    "contracts.attest_failed": ("The passkey did not sign (cancelled, or not a passkey of this site). Nothing was written.",
+                                "パスキーで署名できませんでした(キャンセル、またはこのサイトのパスキーではありません)。"
+                                "記録は行われていません。"),
     "contracts.attest": ("Attest", "確認する"),
     "contracts.read_only": ("Sign in with web login to attest; here you can only read.",
                             "確認(検査・受領)にはサインインが必要です(ここでは閲覧のみ)。"),
-    "contracts.attest_named": ("Attest {milestone} · {slot}", "{milestone}・{slot}を確認する"),
+    "contracts.attest_named": ("Attest {milestone} · {slot} with passkey", "{milestone}・{slot}をパスキーで確認する"),
     # the contractor's portal (web/portal.py) and the inspector's queue (web/queue.py)
     "page.portal": ("My contracts", "自社の契約"),
     "portal.caption": ("Your contracts only: what each milestone waits on, what you were paid (each payment opens "
@@ -472,18 +489,23 @@ LABELS: Final[dict[str, tuple[str, str]]] = {
     "contracts.error.milestone_not_found": ("There is no such milestone.", "該当するマイルストーンはありません。"),
     "contracts.error.slot_not_found": ("There is no such slot in this milestone's rule.", "該当する確認項目はありません。"),
     "contracts.error.identity_unknown": ("Your identity is not known to the service.", "あなたのIDはサービスに登録されていません。"),
-    "contracts.error.code_invalid": ("Enter the 6-digit code from your authenticator app. Nothing was written.",
-                                     "認証アプリの6桁のコードを入力してください。記録は行われていません。"),
-    "contracts.error.locked_out": ("Too many wrong codes: attesting is paused for 15 minutes. Nothing was written.",
-                                   "コードの誤りが続いたため、検収の記録を15分間停止しています。記録は行われていません。"),
-    "contracts.error.code_refused": ("The code is wrong or was used already (for instance to sign in). Wait for the "
-                                     "next code and try again. Nothing was written.",
-                                     "コードが正しくないか、使用済みです(サインイン時など)。次のコードを待って再度お試しください。"
-                                     "記録は行われていません。"),
+    "contracts.error.locked_out": ("Too many passkeys that did not verify: attesting is paused for 15 minutes. "
+                                   "Nothing was written.",
+                                   "検証できないパスキーが続いたため、確認の記録を15分間停止しています。記録は行われていません。"),
+    "contracts.error.passkey_required": ("An attestation in the web is signed by your passkey: add one on the "
+                                         "Approvals page, then attest. Nothing was written.",
+                                         "Webでの確認にはパスキーによる署名が必要です。「承認」ページでパスキーを追加してから"
+                                         "確認してください。記録は行われていません。"),
+    "contracts.error.passkey_invalid": ("The passkey's signature does not verify for this attestation. Nothing was written.",
+                                        "パスキーの署名がこの確認に対して検証できません。記録は行われていません。"),
+    "contracts.error.passkey_unknown": ("That passkey is not one you registered. Nothing was written.",
+                                        "登録済みのパスキーではありません。記録は行われていません。"),
+    "contracts.error.passkey_cloned": ("This passkey's signature counter went backwards: it may have been copied. "
+                                       "Nothing was written; tell your security officer.",
+                                       "このパスキーの署名カウンタが後退しました。複製された可能性があります。"
+                                       "記録は行われていません。セキュリティ担当者に連絡してください。"),
     "contracts.error.no_web_login": ("This server has no web login: attest with a signed request (the API).",
                                      "このサーバはWebサインインが無効です。署名付きリクエスト(API)で確認してください。"),
-    "contracts.error.session_signing_unavailable": ("This server has no log key to vouch for web attestations.",
-                                                    "このサーバにはWeb確認に署名するログ鍵がありません。"),
     "contracts.error.unavailable": ("The service is busy: nothing was written. Try again in a moment.",
                                     "サービスが混み合っています(記録は行われていません)。しばらくして再度お試しください。"),
     "contracts.error.other": ("The attestation was refused. Nothing was written.", "確認は受け付けられませんでした。記録は行われていません。"),

@@ -42,7 +42,6 @@ REQUEST_LABELS: Final[dict[str, tuple[str, str]]] = {
     "requests.step.rejected": ("rejected", "却下"),
     "requests.step.executed": ("executed", "執行"),
     "requests.step.expired": ("expired", "期限切れ"),
-    "requests.via.session": ("web sign-in and a fresh code", "Webサインインと確認コード"),
     "requests.via.signature": ("signed with the approver's key", "承認者の鍵で署名"),
     "requests.via.passkey": ("the approver's passkey", "承認者のパスキー"),
     "requests.in_inbox": ("See it in the approvals inbox", "承認一覧で見る"),

@@ -1,13 +1,11 @@
 """The approvals inbox: the requests waiting for the signed-in person's decision, then the rest,
-each with what it would change and how far its quorum is; approve or reject with a fresh TOTP
-code (a plain form: the session's CSRF token in a hidden field, the code typed in), or approve
-with a registered passkey (static/passkeys.js has the authenticator sign the request's statement
-and fills the form in: the approval is then the person's own signature). A signed-in person
-registers passkeys here too.
+each with what it would change and how far its quorum is; approve or reject with a registered
+passkey (static/passkeys.js has the authenticator sign the decision's statement and fills the
+form in: the decision is the person's own signature, checked offline by `ramp verify`; the
+service signs for no one). A signed-in person registers passkeys here, giving a fresh TOTP code.
 
 A decision takes the path of `POST /v1/approvals/{id}/approve` for a web session: the session
-and its CSRF token, a TOTP code not used before (`Sessions.fresh_second_factor`), then the
-desk's planner, so the policy, the quorum and the log record are the API's own. After a
+and its CSRF token, the passkey's assertion, then the desk's planner, so the policy, the quorum and the log record are the API's own. After a
 decision the page is fetched again (`?decided=<id>`) and says what the request's records now
 say: executed, counted, not counted, or rejected.
 """
@@ -30,7 +28,6 @@ from ramp.approvals.model import REQUEST_ID_RE
 from ramp.approvals.quorum import Decision, counted
 from ramp.approvals.state import RequestState, load
 from ramp.auth import passkeys
-from ramp.auth.sessions import session_limit_key
 from ramp.policy.identities import Identity
 from ramp.refusal import Kind, Refused
 from ramp.service.access import ANYONE, may_read_request, request_resource
@@ -50,9 +47,9 @@ DECISIONS: Final = ("approve", "reject")
 # Refusals a person is told in words (label `inbox.error.<code>`); any other shows its code.
 KNOWN_ERRORS: Final = frozenset({
     "already_decided", "self_approval", "not_an_approver", "request_expired", "request_executed",
-    "request_rejected", "request_not_found", "identity_unknown", "decisions_exhausted", "code_invalid",
-    "code_refused", "decision_invalid", "no_web_login", "unavailable", "locked_out", "passkey_invalid",
-    "passkey_unknown",
+    "request_rejected", "request_not_found", "identity_unknown", "decisions_exhausted", "decision_invalid",
+    "no_web_login", "unavailable", "locked_out", "passkey_invalid", "passkey_unknown", "passkey_required",
+    "passkey_cloned",
 })  # fmt: skip
 
 
@@ -212,18 +209,8 @@ async def decide(d: Dashboard, inbox: Inbox, request: Request) -> Response:
             raise Refused(Kind.INVALID, "decision_invalid", f"a decision is one of {', '.join(DECISIONS)}")
         if not REQUEST_ID_RE.fullmatch(rid):
             raise Refused(Kind.NOT_FOUND, "request_not_found", f"no request {rid[:64]!r}")
-        assertion = forms.passkey_assertion(form)
-        if assertion is None:
-            forms.check_fresh_code(form)
-            plan = d.gov.desk.decide(form.session.identity, rid, decision, second_factor="totp")
-        else:
-            plan = d.gov.desk.decide(form.session.identity, rid, decision, passkey=assertion)
-        try:
-            await forms.submit_form(d.svc, plan)
-        except Refused as exc:
-            if assertion is not None and exc.code.startswith("passkey_"):  # limited like a wrong code
-                form.sessions.second_factor_failed(form.source, session_limit_key(form.session))
-            raise
+        assertion = forms.passkey_assertion(form, "a decision")
+        await forms.submit_signed(form, d.svc, d.gov.desk.decide(form.session.identity, rid, decision, passkey=assertion))
     except forms.FormError as exc:
         return _inbox(d, inbox, request, viewer, exc.status, error=exc.key, error_id=rid)
     except Refused as exc:
@@ -255,19 +242,17 @@ def _inbox(d: Dashboard, inbox: Inbox, request: Request, viewer: Viewer | None, 
             done = (item, outcome(item, viewer.id)) if item.mine else None
     can_decide = d.gov.sessions is not None and bool(viewer and viewer.csrf)
     lang = lang_of(request)
-    mine = passkeys.registered(inbox.svc.committed_record, viewer.id) if can_decide and viewer else []
-    rp_id = request.url.hostname or ""
 
-    def challenge(item: Item) -> str:
-        """What a passkey signs to approve `item` as the viewer (checked again by the desk)."""
+    def challenge(item: Item, decision: str) -> str:
+        """What a passkey signs to approve or reject `item` as the viewer (checked again by the desk)."""
         assert viewer is not None
-        text = approval_model.statement("approve", item.state.id, item.state.digest, viewer.id)
+        text = approval_model.statement(decision, item.state.id, item.state.digest, viewer.id)
         return passkeys.b64url(passkeys.approval_challenge(text))
 
     return d.render(request, "inbox.html", "approvals", viewer, status, waiting=waiting, others=others,
                     done=done, error=error, error_code=error_code, error_id=error_id, can_decide=can_decide,
                     may_read=may_read, t_or=lambda key, raw: label_or(lang, key, raw),
                     kind_name=lambda kind: label_or(lang, f"request_kind.{kind}", kind),
-                    passkeys=[passkeys.b64url(p.credential_id) for p in mine if p.rp_id == rp_id],
-                    passkey_count=len(mine), rp_id=rp_id, passkey_challenge=challenge,
+                    signing=forms.passkey_context(d.svc, viewer, request) if can_decide else None,
+                    passkey_challenge=challenge,
                     passkey_added=request.query_params.get("passkey") == "added")  # fmt: skip

@@ -135,7 +135,7 @@ async def payment_page(d: Dashboard, request: Request, viewer: Viewer | None) ->
 
 
 def portal_routes(d: Dashboard) -> list[Route]:
-    reads = ContractReads(d.svc)
+    reads = ContractReads(d.svc, d.gov.passkey_counters)
     return [
         Route(PORTAL_PATH, d.page("portal", partial(portal_page, d, reads)), methods=["GET"]),
         Route(PORTAL_PATH + "/payments/{id}", d.page("portal", partial(payment_page, d)), methods=["GET"]),

@@ -14,6 +14,7 @@ from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Route
 
+from ramp.web import forms
 from ramp.web.access import Viewer
 from ramp.web.contracts import SCAN_MAX, ContractReads, OpenSlot, open_slots
 from ramp.web.dashboard import Dashboard
@@ -57,9 +58,9 @@ async def queue_page(d: Dashboard, reads: ContractReads, request: Request, viewe
     rows = [] if viewer is None else waiting_for(reads, viewer)
     can_attest = d.gov.sessions is not None and viewer is not None and bool(viewer.csrf) and d.svc.journal.log is not None
     return d.render(request, "queue.html", "attestations", viewer, rows=rows[:QUEUE_SHOWN], total=len(rows),
-                    can_attest=can_attest)  # fmt: skip
+                    can_attest=can_attest, signing=forms.passkey_context(d.svc, viewer, request) if can_attest else None)  # fmt: skip
 
 
 def queue_routes(d: Dashboard) -> list[Route]:
-    reads = ContractReads(d.svc)
+    reads = ContractReads(d.svc, d.gov.passkey_counters)
     return [Route(QUEUE_PATH, d.page("attestations", partial(queue_page, d, reads)), methods=["GET"])]

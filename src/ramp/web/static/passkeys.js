@@ -1,8 +1,9 @@
-// Passkeys (WebAuthn) on the dashboard: sign in with one (/signin), add one and approve with one
-// (/approvals). The server gives every challenge: a random one to sign in or register, and to
-// approve, SHA-256 over the approval statement (ramp.auth.passkeys.approval_challenge), so the
-// authenticator signs this request's digest. Without script, or without WebAuthn (it needs
-// https or this machine's own address), the buttons stay hidden and the TOTP forms work alone.
+// Passkeys (WebAuthn) on the dashboard: sign in with one (/signin), add one (/approvals, with a
+// fresh TOTP code), and decide or attest with one (/approvals, /contracts/{id}, /attestations).
+// The server gives every challenge: a random one to sign in or register, and to decide or attest,
+// SHA-256 over the statement (ramp.auth.passkeys.approval_challenge), so the authenticator signs
+// this request's or this milestone's digest. Without script, or without WebAuthn (it needs https
+// or this machine's own address), the sign buttons stay disabled and the page says why.
 "use strict";
 
 (() => {
@@ -61,11 +62,11 @@
     }
   }
 
-  async function register(box) {
+  async function register(box, code) {
     const status = document.getElementById("passkey-status");
     status.textContent = box.dataset.working;
     try {
-      const options = await post("/v1/auth/passkeys/options");
+      const options = await post("/v1/auth/passkeys/options", { totp: code.value.replace(/\s+/g, "") });
       const publicKey = options.publicKey;
       publicKey.challenge = fromB64url(publicKey.challenge);
       publicKey.user.id = fromB64url(publicKey.user.id);
@@ -85,18 +86,23 @@
       window.location.assign("/approvals?passkey=added");
     } catch (error) {
       status.textContent = `${box.dataset.failed} (${error.name === "Error" ? error.message : error.name})`;
+      code.value = "";
     }
   }
 
-  async function approve(box, button) {
-    const status = document.getElementById("passkey-status");
+  // A decision or an attestation: the authenticator signs the button's challenge (SHA-256 over
+  // the statement), the assertion goes into the button's form as hidden fields, and the form is
+  // posted; the server checks it again against the registered key and the statement.
+  async function sign(context, button) {
+    const status = document.getElementById("passkey-sign-status");
     const form = button.form;
+    status.hidden = true;
     try {
-      const allow = (box.dataset.credentials || "").split(" ").filter(Boolean);
+      const allow = (context.dataset.credentials || "").split(" ").filter(Boolean);
       const credential = await navigator.credentials.get({
         publicKey: {
           challenge: fromB64url(button.dataset.challenge),
-          rpId: box.dataset.rpId,
+          rpId: context.dataset.rpId,
           allowCredentials: allow.map((id) => ({ type: "public-key", id: fromB64url(id) })),
           userVerification: "required",
           timeout: 120000,
@@ -110,13 +116,14 @@
         input.value = value;
         form.appendChild(input);
       };
-      put("decision", "approve");
+      if (button.dataset.decision) put("decision", button.dataset.decision);
       for (const name of ["credential_id", "authenticator_data", "client_data_json", "signature"]) {
         put(`passkey_${name}`, fields[name]);
       }
-      form.submit(); // the code field may stay empty: the passkey is the second factor
+      form.submit();
     } catch (error) {
-      status.textContent = `${box.dataset.approveFailed} (${error.name})`;
+      status.textContent = `${context.dataset.failed} (${error.name})`;
+      status.hidden = false;
       status.scrollIntoView({ block: "center" });
     }
   }
@@ -132,15 +139,22 @@
       signInBox.hidden = false;
       document.getElementById("passkey-sign-in").addEventListener("click", () => signIn(signInBox));
     }
+    const context = document.getElementById("passkey-context");
+    if (context) {
+      document.getElementById("passkey-needs-script").hidden = true;
+      for (const button of document.querySelectorAll("button.passkey-sign")) {
+        button.disabled = false;
+        button.addEventListener("click", () => sign(context, button));
+      }
+    }
     const box = document.getElementById("passkeys");
     if (!box) return;
     const add = document.getElementById("passkey-add");
-    add.hidden = false;
-    add.addEventListener("click", () => register(box));
-    for (const button of document.querySelectorAll("button.passkey-approve")) {
-      button.hidden = false;
-      button.addEventListener("click", () => approve(box, button));
-    }
+    add.disabled = false;
+    document.getElementById("passkey-add-form").addEventListener("submit", (event) => {
+      event.preventDefault();
+      register(box, document.getElementById("passkey-code"));
+    });
   }
 
   if (document.readyState === "loading") document.addEventListener("DOMContentLoaded", start);
