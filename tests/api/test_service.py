@@ -12,7 +12,7 @@ import pytest
 from ramp.client import RampClient, load_key_file
 from ramp.journal.envelope import Level, opens
 from ramp.journal.log import verify_checkpoint
-from ramp.sign.httpsig import sign_request
+from ramp.sign.httpsig import MAX_SKEW_S, sign_request
 from ramp.tlog import merkle
 from tests.api.service_fixture import Server, ramp
 
@@ -117,7 +117,7 @@ def test_every_401_reason_writes_nothing(service, case):
     elif case in ("expired", "replayed_late"):
         headers = _signed_headers(tmp, "POST", url, body, created=now - 301)
     elif case == "future":
-        headers = _signed_headers(tmp, "POST", url, body, created=now + 61)
+        headers = _signed_headers(tmp, "POST", url, body, created=now + MAX_SKEW_S + 30)  # clear of a second ticking over
     r = httpx.post(url, content=body, headers=headers)
     assert r.status_code == 401, r.text
     assert r.json()["error"]["code"] == expected

@@ -39,13 +39,17 @@ class ContractSite:
     url: str
     world: World
     apps: dict[str, Authenticator]
-    keys: dict[str, SoftPasskey] = field(default_factory=dict)
+    keys: dict[tuple[str, str], SoftPasskey] = field(default_factory=dict)
 
     def passkey(self, who: str) -> SoftPasskey:
         """`who`'s passkey for this server's host, registered on first use."""
-        if who not in self.keys:
-            self.keys[who] = register(self.world.journal, who, self.url)
-        return self.keys[who]
+        return self.passkey_at(who, self.url)
+
+    def passkey_at(self, who: str, url: str) -> SoftPasskey:
+        """`who`'s passkey for the host of `url` (localhost, for the browser), registered on first use."""
+        if (who, url) not in self.keys:
+            self.keys[(who, url)] = register(self.world.journal, who, url)
+        return self.keys[(who, url)]
 
     def signature(self, who: str, milestone: str, slot: str, contract: str = "c1", *, as_: str | None = None) -> dict[str, str]:
         """`who`'s passkey fields over the attestation statement of `milestone`/`slot` (made for

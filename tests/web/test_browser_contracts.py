@@ -1,16 +1,17 @@
 """The contracts page in headless Chromium: ATLA's inspector signs in with the password and a TOTP
-code, opens the contract, attests the open slot of milestone m1 with a fresh code (by keyboard)
-and sees the payment arrive on the page — the milestone paid, the vendor's wallet — which the
-ledger confirms; a reused code refused visibly with nothing written; the receiving unit's
-inspector, who attested already, gets no form for another's slot; tablet width. Screenshots in
-artifacts/dashboard/."""
+code, opens the contract, attests the open slot of milestone m1 with their passkey (Chromium's
+virtual authenticator; by keyboard) and sees the payment arrive on the page — the milestone paid,
+the vendor's wallet — which the ledger confirms; a copy of the passkey (its counter behind)
+refused visibly with nothing written; the receiving unit's inspector, who attested already, gets
+no form for another's slot, and without a passkey is told to add one; tablet width. Served at
+http://localhost (WebAuthn takes a host name). Screenshots in artifacts/dashboard/."""
 
 from __future__ import annotations
 
 import pytest
 
-from ramp.auth import totp
-from tests.web.browser import TABLET, shot
+from tests.auth.soft_passkey import register
+from tests.web.browser import TABLET, install_passkey, shot
 from tests.web.contract_world import M1_NET, PASSWORD, WALLET, ContractSite
 
 pytestmark = pytest.mark.slow  # Chromium: `make test` runs it, `make test-fast` does not
@@ -28,9 +29,15 @@ def sign_in(page, site: ContractSite, who: str) -> None:
         page.keyboard.press("Enter")
 
 
+def local(site: ContractSite) -> str:
+    return site.url.replace("127.0.0.1", "localhost")
+
+
 def test_attest_a_milestone_and_see_the_payment_arrive(contract_site, page, artifacts):
     site = contract_site
-    page.goto(site.url + "/contracts")
+    key = register(site.world.journal, "atla.insp", local(site))  # as the approvals page's ceremony records it
+    authenticator = install_passkey(page, key, "atla.insp")
+    page.goto(local(site) + "/contracts")
     assert "/signin?next=" in page.url
     sign_in(page, site, "atla.insp")
     assert page.url.endswith("/contracts")
@@ -45,11 +52,10 @@ def test_attest_a_milestone_and_see_the_payment_arrive(contract_site, page, arti
     assert "attested by asdf.insp" in m1.text_content() and m1.get_attribute("data-status") == "attesting"
     assert page.text_content("#fig-vendor-received") == "¥0"
     shot(page, artifacts, "contract")
-    page.focus("#totp-m1-test-evaluation")
-    code = site.apps["atla.insp"].code()
-    page.keyboard.type(code)
+    assert not page.locator("#passkey-needs-script").is_visible()  # WebAuthn is here: the buttons work
+    page.focus("#passkey-attest-m1-test-evaluation")
     with page.expect_navigation():
-        page.keyboard.press("Enter")
+        page.keyboard.press("Enter")  # the authenticator signs the statement; the form goes
     assert page.url.endswith("/contracts/c1?attested=m1#ms-m1")
     done = page.locator("#contract-done")
     assert done.is_visible() and done.text_content() == "Milestone m1 accepted and paid ¥2,850,000,000."
@@ -62,13 +68,16 @@ def test_attest_a_milestone_and_see_the_payment_arrive(contract_site, page, arti
     shot(page, artifacts, "contract-paid")
     assert site.world.balance(WALLET) == M1_NET  # the ledger agrees
     assert site.world.state("c1").milestones["m1"].released
-    # the same code again, on m2's form: refused on the page, nothing written
+    record = site.world.state("c1").records[2].body
+    assert (record["identity"], record["via"]) == ("atla.insp", "passkey")
+    # a copy of the key, made before it signed m1 (its counter behind), signs m2: refused, nothing written
     size, records = site.size(), site.contract_records()
-    page.fill("#totp-m2-test-evaluation", code)
+    key.counter = 0  # the copy: the same private key and credential, its counter where it was at registration
+    install_passkey(page, key, "atla.insp", authenticator)
     with page.expect_navigation():
-        page.click("#attest-m2-test-evaluation button")
+        page.click("#passkey-attest-m2-test-evaluation")
     error = page.locator("#contract-error")
-    assert error.is_visible() and error.text_content().startswith("The code is wrong or was used already")
+    assert error.is_visible() and "may have been copied" in error.text_content()
     assert site.size() == size and site.contract_records() == records
     assert page.locator("#ms-m2").get_attribute("data-status") == "open"
     shot(page, artifacts, "contract-refused")
@@ -80,7 +89,7 @@ def test_who_has_no_slot_gets_no_form_at_tablet_width(contract_site, browser, ar
     context = browser.new_context(viewport=TABLET, locale="ja-JP")
     try:
         page = context.new_page()
-        page.goto(site.url + "/contracts/c1")
+        page.goto(local(site) + "/contracts/c1")
         sign_in(page, site, "asdf.insp")
         assert page.url.endswith("/contracts/c1")
         # asdf's inspector attested m1's receipt already; test evaluation is ATLA's: no form for either
@@ -93,12 +102,8 @@ def test_who_has_no_slot_gets_no_form_at_tablet_width(contract_site, browser, ar
         assert page.text_content("h2#h-milestones") == "マイルストーン"
         assert page.text_content("#fig-total") == "100億円"
         shot(page, artifacts, "contract-tablet-ja")
-        used = totp.hotp(site.apps["asdf.insp"].secret, site.apps["asdf.insp"].last_step)  # the sign-in code
-        page.fill("#totp-m2-receipt", used)
-        size = site.size()
-        with page.expect_navigation():
-            page.click("#attest-m2-receipt button")
-        assert page.locator("#contract-error").text_content().startswith("コードが正しくないか")
-        assert site.size() == size
+        note = page.locator("#attest-m2-receipt .needs-passkey")  # no passkey yet: told how, in Japanese
+        assert note.text_content().startswith("確認を記録するには、まず「承認」ページでパスキーを追加")
+        assert note.locator("a").get_attribute("href") == "/approvals#passkeys"
     finally:
         context.close()

@@ -20,22 +20,13 @@ from ramp.audit.verify import verify_bundle
 from ramp.auth import passkeys
 from ramp.demo.load import load
 from ramp.ledger.events import RecordAppended
-from tests.web.browser import shot
+from tests.web.browser import shot, virtual_authenticator
 from tests.web.logins import sign_in_page
 
 pytestmark = pytest.mark.slow  # Chromium: `make test` runs it, `make test-fast` does not
 
 PAC3 = "ryuyo-pac3"
 WHO = "mof.sato"
-
-
-def virtual_authenticator(page) -> tuple[object, str]:
-    cdp = page.context.new_cdp_session(page)
-    cdp.send("WebAuthn.enable")
-    added = cdp.send("WebAuthn.addVirtualAuthenticator", {"options": {
-        "protocol": "ctap2", "transport": "internal", "hasResidentKey": True, "hasUserVerification": True,
-        "isUserVerified": True, "automaticPresenceSimulation": True}})  # fmt: skip
-    return cdp, added["authenticatorId"]
 
 
 def auth_records(journal, since: int, type_: str) -> list[RecordAppended]:
@@ -60,6 +51,7 @@ def test_register_sign_in_and_approve_with_a_passkey_then_verify_offline(signed,
     assert page.locator("#passkey-count").get_attribute("data-count") == "0"
     assert page.locator(f"#passkey-approve-{PAC3}").count() == 0  # nothing to approve with yet
 
+    page.fill("#passkey-code", signed.people[WHO].code())  # adding a key asks for the second factor again
     with page.expect_navigation():
         page.click("#passkey-add")
     assert page.url.endswith("/approvals?passkey=added"), page.locator("#passkey-status").text_content()
@@ -83,6 +75,7 @@ def test_register_sign_in_and_approve_with_a_passkey_then_verify_offline(signed,
     assert page.text_content("#signed-in-as").startswith(f"Signed in as {WHO}")
     [login] = auth_records(signed.journal, before, "auth.login")
     assert (login.body["identity"], login.body["second_factor"]) == (WHO, "passkey")
+    assert login.body["passkey"]["credential_id"] == record.body["credential_id"]  # its counter, for the next use
 
     page.locator(f"#passkey-approve-{PAC3}").wait_for()
     with page.expect_navigation():
@@ -106,17 +99,16 @@ def test_register_sign_in_and_approve_with_a_passkey_then_verify_offline(signed,
     assert report.decisions >= 1
 
     # The same events with one byte of the assertion changed: the approvals check refuses it.
-    log_key = signed.journal.log.verifier_key
     events = list(signed.journal.events(range(0, signed.journal.size)))
-    audit = ApprovalAudit(log_key)
+    audit = ApprovalAudit()
     for e in events:
         audit.feed(e)
     assert audit.passkey_assertions_checked == 1
     assertion = dict(decision.body["assertion"])
     data = passkeys.from_b64url(assertion["authenticator_data"], 1024, "data")
-    assertion["authenticator_data"] = passkeys.b64url(data[:-1] + bytes([data[-1] ^ 1]))  # the signature counter
+    assertion["authenticator_data"] = passkeys.b64url(data[:5] + bytes([data[5] ^ 1]) + data[6:])  # the RP id hash
     tampered = msgspec.structs.replace(decision, body={**decision.body, "assertion": assertion})
-    audit = ApprovalAudit(log_key)
+    audit = ApprovalAudit()
     with pytest.raises(ApprovalInvalid) as info:
         for e in events:
             audit.feed(tampered if e.seq == decision.seq else e)

@@ -12,7 +12,7 @@ from __future__ import annotations
 import pytest
 
 from ramp.contracts import state as contract_state
-from tests.web.browser import shot
+from tests.web.browser import install_passkey, shot
 from tests.web.contract_world import M1_NET, WALLET, ContractSite, attest_form
 from tests.web.logins import sign_in_page
 from tests.web.test_browser_contracts import sign_in
@@ -47,8 +47,13 @@ def _only_404s(page) -> None:
     assert all("status of 404" in e for e in page.errors), page.errors
 
 
+def _local(site: ContractSite) -> str:
+    return site.url.replace("127.0.0.1", "localhost")  # WebAuthn takes a host name, not an address
+
+
 def _attest_from_queue(page, site: ContractSite, viewport: dict, lang: str, artifacts) -> None:
-    page.goto(site.url + "/attestations")
+    install_passkey(page, site.passkey_at("atla.insp", _local(site)), "atla.insp")
+    page.goto(_local(site) + "/attestations")
     sign_in(page, site, "atla.insp")
     assert page.url.endswith("/attestations")
     item = page.locator("#q-c1-m1-test-evaluation")
@@ -56,14 +61,13 @@ def _attest_from_queue(page, site: ContractSite, viewport: dict, lang: str, arti
     assert page.locator("#q-c1-m1-receipt").count() == 0  # the receiving unit's slot is not ATLA's
     _fits(page, viewport)
     shot(page, artifacts, f"queue-{viewport['width']}-{lang}")
-    page.focus("#totp-c1-m1-test-evaluation")
-    page.keyboard.type(site.apps["atla.insp"].code())
+    page.focus("#passkey-attest-c1-m1-test-evaluation")
     with page.expect_navigation():
-        page.keyboard.press("Enter")
+        page.keyboard.press("Enter")  # the inspector's passkey signs the attestation
     assert page.url.endswith("/contracts/c1?attested=m1#ms-m1")
     assert page.locator("#contract-done").get_attribute("data-outcome") == "paid"
     assert site.world.balance(WALLET) == M1_NET
-    page.goto(site.url + "/attestations")
+    page.goto(_local(site) + "/attestations")
     assert page.locator("#q-c1-m1-test-evaluation").count() == 0  # attested: no longer waiting
 
 
@@ -96,7 +100,7 @@ def test_an_inspector_attests_from_its_queue_and_the_contractor_verifies_the_pay
     context, page = _page(browser, viewport, locale)
     try:
         if lang == "ja":
-            _ja(page, site.url)
+            _ja(page, _local(site))
         _attest_from_queue(page, site, viewport, lang, artifacts)
         assert page.errors == []
     finally:

@@ -9,6 +9,8 @@ import pytest
 
 from ramp.budget import model as budget_model
 from ramp.budget.queries import TreeNode, budget_tree
+from tests.auth.soft_passkey import register
+from tests.web.browser import install_passkey
 from tests.web.logins import sign_in_page
 
 pytestmark = pytest.mark.slow  # Chromium: `make test` runs it, `make test-fast` does not
@@ -41,14 +43,14 @@ def _context(browser, width: int, lang: str, url: str):
 
 
 def _approve(browser, served, who: str, rid: str, width: int, lang: str, artifacts, name: str) -> str:
-    context, page, errors = _context(browser, width, lang, served.url)
+    """`who` approves in the inbox with their passkey (in Chromium's virtual authenticator), by keyboard."""
+    local = served.url.replace("127.0.0.1", "localhost")  # WebAuthn takes a host name, not an address
+    context, page, errors = _context(browser, width, lang, local)
     try:
-        page.goto(served.url + "/approvals")
-        sign_in_page(page, served.url, who, served.people[who])
-        page.focus(f"#totp-{rid}")
-        page.keyboard.type(served.people[who].code())
-        page.keyboard.press("Tab")
-        assert page.evaluate("document.activeElement.value") == "approve"
+        install_passkey(page, register(served.journal, who, local), who)
+        page.goto(local + "/approvals")
+        sign_in_page(page, local, who, served.people[who])
+        page.focus(f"#passkey-approve-{rid}")
         with page.expect_navigation():
             page.keyboard.press("Enter")
         outcome = page.locator("#inbox-done").get_attribute("data-outcome")

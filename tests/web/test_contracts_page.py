@@ -105,7 +105,7 @@ def test_attest_the_completing_slot_accepts_and_pays(contract_site):
     assert site.world.balance(WALLET) == M1_NET
     record = site.world.state("c1").records[2].body
     assert record["identity"] == "atla.insp" and record["via"] == "passkey" and record["second_factor"] == "passkey"
-    assert record["assertion"]["credential_id"] == passkeys.b64url(site.keys["atla.insp"].credential_id)
+    assert record["assertion"]["credential_id"] == passkeys.b64url(site.passkey("atla.insp").credential_id)
     assert int(record["at_ns"]) == site.world.journal.clock_ns()  # the business calendar, not the wall clock
     with site.client("atla.co") as c:  # the documents slot is still open, but the milestone is accepted
         status, text = refused(site, c, "m1", "documents", site.signature("atla.co", "m1", "documents"))
