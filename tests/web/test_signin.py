@@ -10,6 +10,7 @@ import re
 import httpx
 import pytest
 
+from ramp.auth import passkeys
 from ramp.auth.limits import SOURCE_FAILURES_MAX
 from ramp.client import RampClient
 from ramp.demo.people import DEMO_PASSWORD
@@ -206,3 +207,32 @@ def test_passkey_ceremonies_need_a_session_to_register_and_a_made_up_passkey_wri
         assert (r.status_code, r.json()["error"]["code"]) == (401, "login_failed")
     got = [(e.type, e.body["identity"]) for e in records(signed.journal, before)]
     assert got == [("auth.login_failed", "mof.sato")]  # the known identity's attempt only
+
+
+def test_a_passkey_sign_in_records_its_counter_and_a_copy_of_the_key_is_refused(signed):
+    """The sign-in's `auth.login` carries the passkey's use (its counter); the next sign-in whose
+    counter is not above it (a copied key, or the same assertion again) fails, with one failure
+    record for the known identity and no session."""
+    key = signed.passkey("fo.tanaka")
+    key.counter = 10
+
+    def sign_in_with(k) -> httpx.Response:
+        with httpx.Client(base_url=signed.url) as c:
+            options = c.post("/v1/auth/passkey-login/options", json={}).json()
+            challenge = passkeys.from_b64url(options["publicKey"]["challenge"], 64, "challenge")
+            return c.post("/v1/auth/passkey-login", json={"ceremony": options["ceremony"], **k.json(challenge),
+                                                          "user_handle": passkeys.b64url(b"fo.tanaka")})  # fmt: skip
+
+    before = signed.journal.size
+    r = sign_in_with(key)
+    assert r.status_code == 200 and r.json()["identity"] == "fo.tanaka", r.text
+    [login] = records(signed.journal, before)
+    assert login.type == "auth.login" and login.body["second_factor"] == "passkey"
+    used = login.body["passkey"]
+    assert used["credential_id"] == passkeys.b64url(key.credential_id)
+    assert passkeys.sign_count(passkeys.from_b64url(used["authenticator_data"], 1024, "data")) == 11
+    key.counter = 10  # the copy: the same key, its counter where the original's was before
+    before = signed.journal.size
+    r = sign_in_with(key)
+    assert (r.status_code, r.json()["error"]["code"]) == (401, "login_failed") and "ramp_session" not in r.headers.get("set-cookie", "")
+    assert [(e.type, e.body["identity"]) for e in records(signed.journal, before)] == [("auth.login_failed", "fo.tanaka")]

@@ -116,7 +116,9 @@ def serve(path: str, host: str, port: int, on_ready: Callable[[str], None], *, o
         submitter.start()
         app = create_app(journal, identities, credentials=CredentialFile(credentials_path(path)),
                          web_access=DemoAccess() if open_access else None)  # fmt: skip
-        url = f"http://{host}:{port}"
+        # Said as localhost on this machine: a passkey's RP id is a host name, never an address, and
+        # http://localhost is a secure context, so the demo people can add passkeys and decide with them.
+        url = f"http://{'localhost' if host == '127.0.0.1' else host}:{port}"
         config = uvicorn.Config(app, host=host, port=port, log_level="warning", access_log=False,
                                 timeout_graceful_shutdown=SHUTDOWN_GRACE_S)  # fmt: skip
         server = _Announcing(config, lambda: on_ready(url))
