@@ -82,13 +82,17 @@ def test_a_tampered_assertion_in_the_log_fails_verification(world, kato, part):
     good = kato.sign(passkeys.approval_challenge(statement(world, "f1", "boa.kato")))
     value = getattr(good, part)
     flipped = value[:-1] + bytes([value[-1] ^ 0x01])
-    bad = dataclasses.replace(good, **{part: flipped})
-    digest = approval_model.request_digest(world.journal.engine.record("request:f1").body)
-    world.journal.submit([AppendRecord(id="request:f1:d1", type=approval_model.APPROVED, body={
-        "request": "f1", "n": 1, "approver": "boa.kato", "organisation": "boa", "digest": digest,
-        "signature": base64.b64encode(bad.signature).decode(), "key": "", "via": "passkey",
-        "second_factor": "passkey", "assertion": bad.record_body()})])  # fmt: skip
+    write_decision(world, "f1", dataclasses.replace(good, **{part: flipped}))
     failure(world, "passkey decision by boa.kato does not verify")
+
+
+def write_decision(world, rid: str, assertion: passkeys.Assertion) -> None:
+    """boa.kato's first decision on `rid` with `assertion`, written straight into the log (past the desk)."""
+    digest = approval_model.request_digest(world.journal.engine.record(f"request:{rid}").body)
+    world.journal.submit([AppendRecord(id=f"request:{rid}:d1", type=approval_model.APPROVED, body={
+        "request": rid, "n": 1, "approver": "boa.kato", "organisation": "boa", "digest": digest,
+        "signature": base64.b64encode(assertion.signature).decode(), "key": "", "via": "passkey",
+        "second_factor": "passkey", "assertion": assertion.record_body()})])  # fmt: skip
 
 
 def test_a_passkey_record_out_of_order_or_for_no_one_fails_verification(world):
@@ -150,12 +154,7 @@ def test_a_counter_that_goes_back_in_the_log_fails_verification(world, kato):
     world.run(_approve(world, kato, "f1"))  # 21
     world.run(world.desk.create("boa.mori", "f2", UnfreezeAction(account=ACCOUNT)))  # f1 froze it
     kato.counter = 4  # a copy of the key, made when it stood at 4, signs (5): written past the desk
-    copy = kato.sign(passkeys.approval_challenge(statement(world, "f2", "boa.kato")))
-    digest = approval_model.request_digest(world.journal.engine.record("request:f2").body)
-    world.journal.submit([AppendRecord(id="request:f2:d1", type=approval_model.APPROVED, body={
-        "request": "f2", "n": 1, "approver": "boa.kato", "organisation": "boa", "digest": digest,
-        "signature": base64.b64encode(copy.signature).decode(), "key": "", "via": "passkey",
-        "second_factor": "passkey", "assertion": copy.record_body()})])  # fmt: skip
+    write_decision(world, "f2", kato.sign(passkeys.approval_challenge(statement(world, "f2", "boa.kato"))))
     failure(world, "signature counter (5) did not grow since its last use (21)")
 
 
