@@ -78,7 +78,7 @@ class LoginMetrics:
     failed_unknown: int = 0  # names that are no identity: no record
     refused_limited: int = 0  # refused unread: the source limited or the identity locked
     identities_locked: int = 0
-    fresh_code_failed: int = 0  # a wrong or used code at approval or attestation
+    fresh_code_failed: int = 0  # a wrong or used fresh code (adding a passkey asks for one)
     passkey_failed: int = 0
 
     def as_dict(self, limits: Limits) -> dict[str, int]:
@@ -195,8 +195,8 @@ class Sessions:
             return session
 
     def fresh_second_factor(self, session: Session, code: str, source: str = "") -> None:
-        """A TOTP code not used before, checked now (approving and attesting in the web ask for
-        one), under sign-in's limits applied to this session: a limited source or a locked
+        """A TOTP code not used before, checked now (adding a passkey asks for one), under
+        sign-in's limits applied to this session: a limited source or a locked
         session is refused (429) before the code is looked at, and every wrong code counts against
         both. The session, not the person: a stranger's failed sign-ins (which may lock the
         person's sign-in) never stop a signed-in person's approvals."""

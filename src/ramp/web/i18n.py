@@ -460,7 +460,7 @@ LABELS: Final[dict[str, tuple[str, str]]] = {
     "queue.count": ("{n} waiting for you", "{n}件があなたの確認待ち"),
     "queue.none": ("Nothing waits for your attestation.", "あなたの確認を待つものはありません。"),
     "queue.slot": ("Slot", "確認枠"),
-    "queue.attest": ("Attest {contract} · {milestone} · {slot}", "{contract}・{milestone}・{slot}を確認する"),
+    "queue.attest": ("Attest {contract} · {milestone} · {slot} with passkey", "{contract}・{milestone}・{slot}をパスキーで確認する"),
     "contracts.releases": ("Releases", "支払"),
     "contracts.no_releases": ("Nothing paid yet.", "支払はまだありません。"),
     "contracts.events": ("Records in the log", "ログの記録"),
