@@ -3,7 +3,9 @@
 `POST /v1/budget/operations` takes one operation (tagged by `op`), checks the signer holds the
 role the operation needs, and hands its planner to the group committer: the law is checked
 against live ledger state under the write lock. A refusal is 409 with the rule's code and
-nothing is written. Reads are signed too: budget detail is not public.
+nothing is written. Reads are signed too: budget detail is not public, and a line the signer is
+not cleared for (a secret one, to anyone but an auditor) is withheld from every read as
+`budget.queries` says: its node answers 404 as an unknown one does.
 """
 
 from __future__ import annotations
@@ -29,9 +31,10 @@ from ramp.budget.view import View
 from ramp.journal.queries import PAGE_MAX
 from ramp.ledger import Command, LedgerEngine, Result
 from ramp.policy.active import ActivePolicy
+from ramp.policy.identities import Identity
 from ramp.refusal import Kind, Refused
 from ramp.service import Service
-from ramp.service.access import BUDGET_READERS, OPERATION_ROLES, OPERATORS
+from ramp.service.access import BUDGET_READERS, OPERATION_ROLES, OPERATORS, may_read_account
 from ramp.service.http import authenticate, decode, int_param, json_response, read_body
 from ramp.text import is_digits
 
@@ -73,24 +76,26 @@ async def post_operation(api: BudgetApi, request: Request) -> Response:
     return json_response(OperationResponse(check_results(results)))
 
 
-async def _read(api: BudgetApi, request: Request) -> int | None:
+async def _read(api: BudgetApi, request: Request) -> tuple[Identity, int | None]:
     """Authenticate a budget reader; the fiscal year of the path, if it names one."""
     svc = api.svc
-    authenticate(request, await read_body(request), svc.identities, roles=BUDGET_READERS, clock=svc.clock)
+    identity = authenticate(request, await read_body(request), svc.identities, roles=BUDGET_READERS, clock=svc.clock)
     raw = request.path_params.get("fiscal_year")
     if raw is None:
-        return None
+        return identity, None
     if not (is_digits(raw) and len(raw) == 4
             and budget_model.FISCAL_YEAR_MIN <= int(raw) <= budget_model.FISCAL_YEAR_MAX):  # fmt: skip
         raise Refused(Kind.INVALID, "fiscal_year_invalid",
                       f"a fiscal year is {budget_model.FISCAL_YEAR_MIN}..{budget_model.FISCAL_YEAR_MAX}")  # fmt: skip
-    return int(raw)
+    return identity, int(raw)
 
 
-async def _year(api: BudgetApi, request: Request) -> int:
-    fy = await _read(api, request)
+async def _year(api: BudgetApi, request: Request) -> tuple[queries.Withheld, int]:
+    """The path's fiscal year, and what the signer may not read (`budget.queries`)."""
+    identity, fy = await _read(api, request)
     assert fy is not None  # every route calling this has {fiscal_year} in its path
-    return fy
+    engine = api.svc.journal.engine
+    return (lambda account: not may_read_account(identity, account, engine)), fy
 
 
 async def get_years(api: BudgetApi, request: Request) -> Response:
@@ -99,26 +104,29 @@ async def get_years(api: BudgetApi, request: Request) -> Response:
 
 
 async def get_tree(api: BudgetApi, request: Request) -> Response:
-    return json_response(queries.budget_tree(api.projection, await _year(api, request)))
+    withheld, fy = await _year(api, request)
+    return json_response(queries.budget_tree(api.projection, fy, withheld))
 
 
 async def get_history(api: BudgetApi, request: Request) -> Response:
-    fy = await _year(api, request)
+    withheld, fy = await _year(api, request)
     after = request.query_params.get("after_seq")
     page = queries.node_history(
         api.svc.journal, fy, request.path_params["path"],
         after_seq=None if after is None else int_param(request, "after_seq"),
-        limit=int_param(request, "limit", default=100, lo=1, hi=PAGE_MAX),
+        limit=int_param(request, "limit", default=100, lo=1, hi=PAGE_MAX), withheld=withheld,
     )  # fmt: skip
     return json_response(page)
 
 
 async def get_burdens(api: BudgetApi, request: Request) -> Response:
-    return json_response(queries.burdens(api.projection, await _year(api, request)))
+    _, fy = await _year(api, request)  # sums by year, naming no contract
+    return json_response(queries.burdens(api.projection, fy))
 
 
 async def get_alerts(api: BudgetApi, request: Request) -> Response:
-    return json_response(queries.alerts(api.projection, await _year(api, request)))
+    withheld, fy = await _year(api, request)
+    return json_response(queries.alerts(api.projection, fy, withheld=withheld))
 
 
 def budget_routes(svc: Service) -> list[Route]:

@@ -1,5 +1,11 @@
 """API v1 ledger routes: account and transfer writes and reads (signed), and the public log
-(unsigned): checkpoint, key, entries, proofs, tlog-tiles."""
+(unsigned): checkpoint, key, entries, proofs, tlog-tiles.
+
+The signed reads answer to the signer's clearance (`service.access.may_read_account`,
+`may_read_transfer`): an account or a transfer the signer is not cleared for (a secret line,
+to anyone but an auditor) is answered exactly as an unknown id is — the same 404, code and
+message — and an account's transfers leave out those the signer may not read.
+"""
 
 from __future__ import annotations
 
@@ -30,10 +36,19 @@ from ramp.journal.witnessing import cosigned_checkpoint
 from ramp.ledger.events import TransferApplied
 from ramp.ledger.model import ACCOUNT_ID_MAX_CHARS, ACCOUNT_ID_RE
 from ramp.policy.active import ActivePolicy
+from ramp.policy.identities import Identity
 from ramp.policy.ring_fence import refuse_raw_write
 from ramp.refusal import Kind, Refused
 from ramp.service import Service
-from ramp.service.access import ANYONE, LEDGER_READERS, LEDGER_WRITERS, may_read_level
+from ramp.service.access import (
+    ANYONE,
+    LEDGER_READERS,
+    LEDGER_WRITERS,
+    may_read_account,
+    may_read_level,
+    may_read_movement,
+    may_read_transfer,
+)
 from ramp.service.http import authenticate, decode, int_param, json_response, read_body
 
 
@@ -60,8 +75,8 @@ async def post_transfers(svc: Service, request: Request) -> Response:
     return await _write(svc, request, TransfersRequest, "transfers")
 
 
-async def _signed_read(svc: Service, request: Request) -> None:
-    authenticate(request, await read_body(request), svc.identities, roles=LEDGER_READERS, clock=svc.clock)
+async def _signed_read(svc: Service, request: Request) -> Identity:
+    return authenticate(request, await read_body(request), svc.identities, roles=LEDGER_READERS, clock=svc.clock)
 
 
 def _account_id(request: Request) -> str:
@@ -72,24 +87,28 @@ def _account_id(request: Request) -> str:
 
 
 async def get_account(svc: Service, request: Request) -> Response:
-    await _signed_read(svc, request)
-    account = svc.journal.read.account(_account_id(request))
-    if account is None:
+    identity = await _signed_read(svc, request)
+    account_id = _account_id(request)
+    account = svc.journal.read.account(account_id)
+    if account is None or not may_read_account(identity, account_id, svc.journal.engine):
         raise Refused(Kind.NOT_FOUND, "account_not_found", "no such account")
     return json_response(AccountOut.of(account))
 
 
 async def get_account_transfers(svc: Service, request: Request) -> Response:
-    await _signed_read(svc, request)
+    identity = await _signed_read(svc, request)
+    engine = svc.journal.engine
+    account_id = _account_id(request)
     after = request.query_params.get("after_seq")
-    page = account_events(
-        svc.journal, _account_id(request),
-        since_ns=int_param(request, "since_ns", default=0),
-        until_ns=int_param(request, "until_ns", default=2**63 - 1),
-        code=request.query_params.get("code"),
-        after_seq=None if after is None else int_param(request, "after_seq"),
-        limit=int_param(request, "limit", default=100, lo=1, hi=PAGE_MAX),
-    )  # fmt: skip
+    since_ns = int_param(request, "since_ns", default=0)
+    until_ns = int_param(request, "until_ns", default=2**63 - 1)
+    after_seq = None if after is None else int_param(request, "after_seq")
+    limit = int_param(request, "limit", default=100, lo=1, hi=PAGE_MAX)
+    if not may_read_account(identity, account_id, engine):  # refused where, and as, an unknown id is
+        raise Refused(Kind.NOT_FOUND, "account_not_found", f"no account {account_id!r}")
+    page = account_events(svc.journal, account_id, since_ns=since_ns, until_ns=until_ns,
+                          code=request.query_params.get("code"), after_seq=after_seq, limit=limit,
+                          visible=lambda e: may_read_movement(identity, e, engine))  # fmt: skip
     out = [TransferOut.of(e) for e in page.events if isinstance(e, TransferApplied)]
     return json_response(TransfersPage(out, page.next_after_seq))
 
@@ -102,8 +121,11 @@ def _committed_transfer(svc: Service, request: Request) -> TransferApplied:
 
 
 async def get_transfer(svc: Service, request: Request) -> Response:
-    await _signed_read(svc, request)
-    return json_response(TransferOut.of(_committed_transfer(svc, request)))
+    identity = await _signed_read(svc, request)
+    t = _committed_transfer(svc, request)
+    if not may_read_transfer(identity, t, svc.journal.engine):
+        raise Refused(Kind.NOT_FOUND, "transfer_not_found", "no such transfer")
+    return json_response(TransferOut.of(t))
 
 
 # --- public log data -----------------------------------------------------------------------

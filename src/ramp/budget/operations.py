@@ -49,6 +49,7 @@ from ramp.budget.spending import (
 )
 from ramp.budget.structure import Node, iyo_authorised
 from ramp.budget.view import View
+from ramp.disclosure.classify import CLASSIFICATION_KEY
 from ramp.ledger import Command, CreateAccount, CreateTransfer
 
 Code = budget_model.Code
@@ -161,14 +162,19 @@ def plan_define_node(ctx: Ctx, op: DefineNode) -> list[Command]:
     if op.tolerance_bp is not None:
         budget_rules.require(availability.valid(op.tolerance_bp), budget_rules.AMOUNT_INVALID, "tolerance: 0 < info <= warning <= reject")
         tolerance = availability.Tolerance(*op.tolerance_bp)
-    n = Node(fy, op.path, budget_model.kind_of(op.path), op.name, op.name_ja, tuple(op.tags), op.estimate, tolerance)
+    parent = budget_model.parent_path(op.path)
+    assert parent is not None
+    parent_acc = view.get(budget_model.node_account(fy, parent))
+    classification = op.classification or ""
+    if parent_acc is not None and parent_acc.metadata.get(CLASSIFICATION_KEY) == "secret":
+        classification = "secret"  # its path names its secret parent: a line below a secret one is secret
+    n = Node(fy, op.path, budget_model.kind_of(op.path), op.name, op.name_ja, tuple(op.tags), op.estimate, tolerance,
+             classification=classification)  # fmt: skip
     create = CreateAccount(id=n.account, asset=budget_model.ASSET, flags=budget_model.NO_OVERDRAFT, metadata=n.metadata())
     if view.exists(n.account):
         return [create]  # the engine answers `exists`, or `exists_with_different_metadata`
     year_open(view, fy)
-    parent = budget_model.parent_path(op.path)
-    assert parent is not None
-    budget_rules.require(view.exists(budget_model.node_account(fy, parent)), budget_rules.PARENT_NOT_FOUND, f"no node {parent!r} in FY{fy}")
+    budget_rules.require(parent_acc is not None, budget_rules.PARENT_NOT_FOUND, f"no node {parent!r} in FY{fy}")
     view.open(n.account, budget_model.ASSET, n.metadata())
     return [create]
 

@@ -32,6 +32,8 @@ Approvals = Annotated[
 ]
 Ref = Annotated[str, msgspec.Meta(pattern=r"^[A-Za-z0-9][A-Za-z0-9_.:/-]{0,63}$", max_length=64)]
 Bp = Annotated[int, msgspec.Meta(ge=1, le=10_000)]
+# A node above the restricted floor every node below an item has: only auditors read a secret one.
+Classification = Literal["restricted", "secret"]
 
 
 class _Op(msgspec.Struct, frozen=True, forbid_unknown_fields=True, tag_field="op", gc=False):
@@ -76,6 +78,9 @@ class DefineNode(_Op, frozen=True, tag="define_node"):
     tags: Tags = ()
     estimate: bool = False
     tolerance_bp: tuple[Bp, Bp, Bp] | None = None  # info, warning, reject; default 70/90/100 %
+    # The node account's metadata `classification` (`ramp.disclosure.classify`); a node under a
+    # secret parent is secret whatever it says here.
+    classification: Classification | None = None
 
 
 class Issue(_Op, frozen=True, tag="issue"):

@@ -2,7 +2,8 @@
 
 A node is the account `fy<N>:<path>` whose metadata says what it is: kind (its depth),
 names in English and Japanese, category tags, whether its figure is an estimate, its
-tolerance profile; an item also carries what the Diet's act says about it (明許繰越
+tolerance profile, its classification if above restricted (a secret line: only auditors read
+it, `ramp.disclosure.classify`); an item also carries what the Diet's act says about it (明許繰越
 designation, the items 移用 may go to). Account metadata never changes, so a definition read
 once from the live ledger stays true.
 """
@@ -14,6 +15,7 @@ from dataclasses import dataclass
 
 from ramp.budget import model as budget_model
 from ramp.budget.availability import DEFAULT, Tolerance
+from ramp.disclosure.classify import CLASSIFICATION_KEY
 
 _FY_RE = re.compile(r"fy\d{4}")
 
@@ -30,6 +32,7 @@ class Node:
     tolerance: Tolerance = DEFAULT
     carryover_designated: bool = False  # items only
     iyo_with: tuple[str, ...] = ()  # items only
+    classification: str = ""  # "", "restricted" or "secret": metadata `classification`
 
     @property
     def account(self) -> str:
@@ -59,6 +62,8 @@ class Node:
             meta["carryover_designated"] = "true"
         if self.iyo_with:
             meta["iyo_with"] = ",".join(self.iyo_with)
+        if self.classification:
+            meta[CLASSIFICATION_KEY] = self.classification
         return meta
 
     @classmethod
@@ -80,12 +85,13 @@ class Node:
             name_ja=meta.get("name_ja", ""), tags=_split(meta.get("tags")), estimate=meta.get("estimate") == "true",
             tolerance=tolerance,
             carryover_designated=meta.get("carryover_designated") == "true", iyo_with=_split(meta.get("iyo_with")),
+            classification=meta.get(CLASSIFICATION_KEY, ""),
         )  # fmt: skip
 
     def in_year(self, fiscal_year: int) -> Node:
         """The same node in another year's tree (where carried-over money goes)."""
         return Node(fiscal_year, self.path, self.kind, self.name, self.name_ja, self.tags, self.estimate,
-                    self.tolerance, self.carryover_designated, self.iyo_with)  # fmt: skip
+                    self.tolerance, self.carryover_designated, self.iyo_with, self.classification)  # fmt: skip
 
 
 def _split(text: str | None) -> tuple[str, ...]:

@@ -49,7 +49,7 @@ class Classifier:
         if kind is TransferApplied:
             a = self.account(event.debit_account, engine)  # type: ignore[union-attr]
             b = self.account(event.credit_account, engine)  # type: ignore[union-attr]
-            return a if a.rank >= b.rank else b
+            return stricter(a, b)
         if kind is RecordAppended:
             return Level.PUBLIC if event.type in PUBLIC_RECORD_TYPES else Level.RESTRICTED  # type: ignore[union-attr]
         if kind is AccountCreated:
@@ -68,6 +68,15 @@ class Classifier:
             if len(self._accounts) < ACCOUNT_CACHE_MAX:
                 self._accounts[account_id] = level
         return level
+
+
+def stricter(a: Level, b: Level) -> Level:
+    return a if a.rank >= b.rank else b
+
+
+def transfer_level(transfer: TransferApplied, engine: LedgerEngine) -> Level:
+    """What the classifier decided for the transfer: as secret as its more secret account."""
+    return stricter(account_level(transfer.debit_account, engine), account_level(transfer.credit_account, engine))
 
 
 def account_level(account_id: str, engine: LedgerEngine) -> Level:

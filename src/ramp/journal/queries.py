@@ -6,7 +6,9 @@ that account's history, not with the ledger's. Pages are bounded by PAGE_MAX.
 
 from __future__ import annotations
 
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
+from itertools import islice
 from typing import TYPE_CHECKING, Final
 
 from ramp.ledger.events import Event, PendingExpired, TransferApplied
@@ -36,8 +38,10 @@ def account_events(
     code: str | None = None,
     after_seq: int | None = None,
     limit: int = PAGE_DEFAULT,
+    visible: Callable[[Event], bool] | None = None,
 ) -> Page:
-    """Transfers (and expiries) touching `account`, oldest first, in [since_ns, until_ns)."""
+    """Transfers (and expiries) touching `account`, oldest first, in [since_ns, until_ns); only
+    those `visible` passes (the reader's clearance: a page holds `limit` it may read)."""
     if not 1 <= limit <= PAGE_MAX:
         raise Refused(Kind.INVALID, "limit_invalid", f"limit must be 1..{PAGE_MAX}")
     read = journal.read
@@ -47,21 +51,24 @@ def account_events(
     if after_seq is not None:
         lo = max(lo, after_seq + 1)
     seqs = read.account_seqs(account, lo, hi)
-    out: list[Event] = []
-    pos = 0
-    while pos < len(seqs) and len(out) < limit:
-        chunk = list(seqs[pos : pos + _SCAN_CHUNK])
-        for e in journal.events(chunk):
-            pos += 1
-            if not isinstance(e, TransferApplied | PendingExpired):
-                continue
-            if code is not None and (not isinstance(e, TransferApplied) or e.code != code):
-                continue
-            out.append(e)
-            if len(out) == limit:
-                break
-    more = pos < len(seqs)
-    return Page(events=out, next_after_seq=out[-1].seq if out and more else None)
+
+    def matching() -> Iterator[Event]:
+        for start in range(0, len(seqs), _SCAN_CHUNK):
+            for e in journal.events(list(seqs[start : start + _SCAN_CHUNK])):
+                if not isinstance(e, TransferApplied | PendingExpired):
+                    continue
+                if code is not None and (not isinstance(e, TransferApplied) or e.code != code):
+                    continue
+                if visible is not None and not visible(e):
+                    continue
+                yield e
+
+    # One more than a page: a cursor only when there is a next event this reader may see (a
+    # cursor into nothing would tell of events withheld from them).
+    out = list(islice(matching(), limit + 1))
+    more = len(out) > limit
+    out = out[:limit]
+    return Page(events=out, next_after_seq=out[-1].seq if more else None)
 
 
 def balance_at(journal: Journal, account: str, at_ns: int) -> AccountBalance:

@@ -1,7 +1,9 @@
 """Who may do and read what, as both faces ask it: role sets per act, and who reads a contract.
 
 The Cedar policy decides approvals (`ramp.policy`); these are the coarse gates in front of the
-ledger, budget and contract acts, the officer the law names for each.
+ledger, budget and contract acts, the officer the law names for each. Every read of an account
+or a transfer, on either face, asks `may_read_account` / `may_read_transfer`: the classification
+the log's envelope records for it (`ramp.disclosure.classify`), against `may_read_level`.
 """
 
 from __future__ import annotations
@@ -10,7 +12,10 @@ from typing import Final, Protocol
 
 from ramp.approvals.state import RequestState
 from ramp.budget import requests as budget_requests
+from ramp.disclosure.classify import account_level, transfer_level
 from ramp.journal.envelope import Level
+from ramp.ledger.engine import LedgerEngine
+from ramp.ledger.events import Event, PendingExpired, TransferApplied
 from ramp.policy.engine import Policy, Resource
 from ramp.policy.identities import ROLES, Identity
 
@@ -56,6 +61,28 @@ def may_read_level(reader: Reader, level: Level) -> bool:
     if level is Level.RESTRICTED:
         return reader.has_role(*BUDGET_READERS, "auditor")
     return reader.has_role("auditor")
+
+
+def may_read_account(reader: Reader, account_id: str, engine: LedgerEngine) -> bool:
+    """An account, as its creation's envelope classified it. To a reader not cleared for it the
+    account does not exist: every read answers as for an unknown id."""
+    return may_read_level(reader, account_level(account_id, engine))
+
+
+def may_read_transfer(reader: Reader, transfer: TransferApplied, engine: LedgerEngine) -> bool:
+    """A transfer, as secret as its more secret account."""
+    return may_read_level(reader, transfer_level(transfer, engine))
+
+
+def may_read_movement(reader: Reader, event: Event, engine: LedgerEngine) -> bool:
+    """A transfer or an expiry (as its pending transfer) in an account's history; other events
+    are not movements and are never shown as one."""
+    if isinstance(event, TransferApplied):
+        return may_read_transfer(reader, event, engine)
+    if isinstance(event, PendingExpired):
+        pending = engine.transfer(event.pending_id)
+        return pending is not None and may_read_transfer(reader, pending, engine)
+    return False
 
 
 def may_read_contract(reader: Reader, vendor: str) -> bool:

@@ -38,7 +38,8 @@ async def alerts_page(d: Dashboard, request: Request, viewer: Viewer | None) -> 
     level = level if level in LEVELS else ""
     sort = params.get("sort", "newest")
     sort = sort if sort in SORTS else "newest"
-    rows = [a for a in budget_alerts(d.budget, fy).alerts if not level or a.level == level]  # newest first
+    withheld = d.withheld(viewer)  # a secret line's alerts are withheld with it, and not counted
+    rows = [a for a in budget_alerts(d.budget, fy, withheld=withheld).alerts if not level or a.level == level]  # newest first
     if sort == "utilisation":
         rows.sort(key=lambda a: (-a.utilisation_bp, -a.seq))
     if params.get("format") == "csv":
@@ -48,7 +49,7 @@ async def alerts_page(d: Dashboard, request: Request, viewer: Viewer | None) -> 
     raw = params.get("page", "1")
     pages = max(1, -(-len(rows) // ALERTS_PAGE))
     page = min(pages, int(raw)) if is_digits(raw) and len(raw) < 6 and int(raw) >= 1 else 1
-    ov = overview_model.overview(d.budget, d.activity, fy)
+    ov = overview_model.overview(d.budget, d.activity, fy, withheld)
     lang = lang_of(request)
     query = {"fy": fy, **({"level": level} if level else {}), **({"sort": sort} if sort != "newest" else {})}
     return d.render(request, "alerts.html", "overview", viewer, fy=fy, rows=rows[(page - 1) * ALERTS_PAGE:

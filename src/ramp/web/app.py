@@ -16,7 +16,6 @@ import base64
 from functools import partial
 from pathlib import Path
 from typing import Any, Final
-from urllib.parse import quote
 
 import msgspec
 from starlette.requests import Request
@@ -30,12 +29,10 @@ from ramp.budget.queries import TreeNode, budget_tree, node_history
 from ramp.ledger.events import TransferApplied
 from ramp.ledger.model import (
     ACCOUNT_ID_MAX_CHARS,
-    ACCOUNT_ID_RE,
     TRANSFER_ID_MAX_CHARS,
-    TRANSFER_ID_RE,
 )
 from ramp.refusal import Refused
-from ramp.service.activity import Activity
+from ramp.service.activity import Activity, FeedItem
 from ramp.service.core import Service
 from ramp.service.governance import Governance
 from ramp.service.http import json_response
@@ -58,7 +55,7 @@ from ramp.web.portal import PORTAL_PATH, PORTAL_ROLES, portal_routes
 from ramp.web.queue import QUEUE_PATH, QUEUE_ROLES, queue_routes
 from ramp.web.registered import registered_routes
 from ramp.web.requests import REQUESTS_PATH, REQUESTS_ROLES, requests_routes
-from ramp.web.search import search_page, search_routes
+from ramp.web.search import exact, search_page, search_routes
 from ramp.web.signin import signin_routes
 
 STATIC: Final = Path(__file__).parent / "static"
@@ -132,9 +129,9 @@ def _year_or_404(d: Dashboard, request: Request, key: str, viewer: Viewer | None
     return fy
 
 
-def _overview_context(d: Dashboard, lang: str, fy: int) -> dict[str, Any]:
+def _overview_context(d: Dashboard, lang: str, fy: int, viewer: Viewer | None) -> dict[str, Any]:
     """What the overview and the public view both show of a year: the figures and the charts."""
-    ov = overview_model.overview(d.budget, d.activity, fy)
+    ov = overview_model.overview(d.budget, d.activity, fy, d.withheld(viewer))
     return dict(fy=fy, years=d.budget.fiscal_years(), ov=ov, treemap=overview_model.treemap(ov, lang),
                 legend=overview_model.legend(ov, lang), chart=overview_model.utilisation_chart(ov, lang),
                 months=month_names(lang), org_name=lambda o: overview_model.org_name(o, lang),
@@ -146,7 +143,7 @@ async def overview_page(d: Dashboard, request: Request, viewer: Viewer | None) -
     if isinstance(fy, Response):
         return fy
     lang = lang_of(request)
-    context = _overview_context(d, lang, fy)
+    context = _overview_context(d, lang, fy, viewer)
     ov = context["ov"]
     return d.render(request, "overview.html", "overview", viewer, **context,
                     alerts_shown=ov.alerts.alerts[: overview_model.ALERTS_SHOWN],
@@ -158,7 +155,7 @@ async def public_page(d: Dashboard, request: Request, viewer: Viewer | None) -> 
     if isinstance(fy, Response):
         return fy
     last = d.svc.journal.store.last_batch()
-    return d.render(request, "public.html", "public", viewer, **_overview_context(d, lang_of(request), fy),
+    return d.render(request, "public.html", "public", viewer, **_overview_context(d, lang_of(request), fy, viewer),
                     checkpoint=None if last is None else last[2], disclosed=disclosure_view.public_totals(d, fy))  # fmt: skip
 
 
@@ -166,7 +163,7 @@ async def budget_page(d: Dashboard, request: Request, viewer: Viewer | None) -> 
     fy = _year_or_404(d, request, "budget", viewer)
     if isinstance(fy, Response):
         return fy
-    tree = budget_tree(d.budget, fy)
+    tree = budget_tree(d.budget, fy, d.withheld(viewer))
     sort = request.query_params.get("sort", "")
     items = _by_available(tree.items) if sort == "available" else tree.items  # idle money first
     return d.render(request, "budget.html", "budget", viewer, fy=fy, years=d.budget.fiscal_years(), tree=tree,
@@ -180,12 +177,13 @@ async def node_page(d: Dashboard, request: Request, viewer: Viewer | None) -> Re
         return fy
     path = request.query_params.get("path", "")
     after = request.query_params.get("after_seq", "")
-    trail = _trail(budget_tree(d.budget, fy).items, path)
+    withheld = d.withheld(viewer)
+    trail = _trail(budget_tree(d.budget, fy, withheld).items, path)  # a withheld line is in no trail
     if not trail:
         return d.not_found(request, "budget", viewer, path[:QUERY_MAX_CHARS])
     try:
         history = node_history(d.svc.journal, fy, path, after_seq=int(after) if is_digits(after) else None,
-                               limit=HISTORY_PAGE)  # fmt: skip
+                               limit=HISTORY_PAGE, withheld=withheld)  # fmt: skip
     except Refused:
         history = None  # a node defined in metadata whose account is not (yet) committed
     lang = lang_of(request)
@@ -194,24 +192,20 @@ async def node_page(d: Dashboard, request: Request, viewer: Viewer | None) -> Re
 
 
 async def ledger_page(d: Dashboard, request: Request, viewer: Viewer | None) -> Response:
-    journal = d.svc.journal
     q = request.query_params.get("q", "").strip()[:QUERY_MAX_CHARS]
     if q:
-        t = journal.engine.transfer(q) if TRANSFER_ID_RE.fullmatch(q) else None
-        if t is not None and t.seq < journal.size:
-            return RedirectResponse(f"/ledger/transfer/{quote(q, safe='')}", 303)
-        if ACCOUNT_ID_RE.fullmatch(q) and journal.read.account(q) is not None:
-            return RedirectResponse(f"/ledger/account/{quote(q, safe='')}", 303)
-    if q:  # not an exact id: the ranked search, here
-        return await search_page(d, request, viewer)
-    return d.render(request, "ledger.html", "ledger", viewer, q=q, examples=_examples(journal))
+        target = exact(d, q, viewer)
+        if target is not None:
+            return RedirectResponse(target, 303)
+        return await search_page(d, request, viewer)  # not an exact id: the ranked search, here
+    return d.render(request, "ledger.html", "ledger", viewer, q=q, examples=_examples(d, viewer))
 
 
 async def transfer_page(d: Dashboard, request: Request, viewer: Viewer | None) -> Response:
     journal = d.svc.journal
     tid = request.path_params["id"]
     t = journal.engine.transfer(tid) if len(tid) <= TRANSFER_ID_MAX_CHARS else None
-    if t is None or t.seq >= journal.size:  # not yet durable is not yet there
+    if t is None or t.seq >= journal.size or d.withholds_transfer(viewer, t):  # not yet durable is not yet there
         return d.not_found(request, "ledger", viewer, tid[:QUERY_MAX_CHARS])
     [(salt, body)] = journal.openings(t.seq, t.seq + 1)  # what opens its envelope in the public log
     return d.render(request, "transfer.html", "ledger", viewer, tr=t, amount=int(t.amount), at=jst(int(t.timestamp)),
@@ -226,9 +220,19 @@ async def feed_events(d: Dashboard, request: Request, viewer: Viewer | None) -> 
     sub = d.hub.subscribe()
     if sub is None:
         return Response("too many feed subscribers\n", 503, {"Retry-After": "5"}, "text/plain")
-    return StreamingResponse(stream(d.hub, sub, d.activity.backlog(), d.svc.journal.size),
+    return StreamingResponse(stream(d.hub, sub, d.activity.backlog(), d.svc.journal.size,
+                                    shown=partial(_feed_shows, d, viewer)),
                              media_type="text/event-stream",
                              headers={"Cache-Control": "no-store", "X-Accel-Buffering": "no"})  # fmt: skip
+
+
+def _feed_shows(d: Dashboard, viewer: Viewer | None, item: FeedItem) -> bool:
+    """A feed item names no account the viewer may not read (a transfer, as its accounts)."""
+    if item.kind == "transfer":
+        return not (d.withholds(viewer, item.debit) or d.withholds(viewer, item.credit))
+    if item.kind == "account":
+        return not d.withholds(viewer, item.id)
+    return True  # records and other events name no account; they are restricted, never secret
 
 
 async def witnesses(d: Dashboard, request: Request) -> Response:
@@ -279,16 +283,17 @@ def _trail(items: list[TreeNode], path: str) -> list[TreeNode]:
     return trail
 
 
-def _examples(journal: Any) -> list[str]:
-    """A few ids to try: the newest committed transfer and a budget account."""
+def _examples(d: Dashboard, viewer: Viewer | None) -> list[str]:
+    """A few ids to try: the newest committed transfer and a budget account the viewer may read."""
+    journal = d.svc.journal
     out = []
     size = journal.size
     for e in journal.events(range(max(0, size - 64), size))[::-1]:
-        if isinstance(e, TransferApplied):
+        if isinstance(e, TransferApplied) and not d.withholds_transfer(viewer, e):
             out.append(e.id)
             break
     for e in journal.events(range(0, min(size, 64))):
-        if isinstance(e, TransferApplied) and e.code == "MINT":
+        if isinstance(e, TransferApplied) and e.code == "MINT" and not d.withholds(viewer, e.credit_account):
             out.append(e.credit_account)
             break
     return out

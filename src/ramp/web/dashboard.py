@@ -3,6 +3,12 @@
 page renders and how a page checks its viewer.
 
 The route modules (`app`, `signin`, `inbox`, `contracts`) import this one; it imports none of them.
+
+Secret lines: every page that shows an account or a transfer, or lists them, asks `withholds`.
+The private pages are for budget readers, all cleared for restricted detail, and the public view
+shows the rows it always has; a secret account, a transfer touching one, and a budget line
+declared secret are shown to auditors only. To anyone else they do not exist: their page is the
+404 an unknown id gets, and listings leave them out (see each page's module for its counts).
 """
 
 from __future__ import annotations
@@ -20,6 +26,10 @@ from starlette.requests import Request
 from starlette.responses import HTMLResponse, RedirectResponse, Response
 
 from ramp.budget.projection import BudgetProjection
+from ramp.disclosure.classify import account_level
+from ramp.journal.envelope import Level
+from ramp.ledger.events import TransferApplied
+from ramp.service.access import may_read_level
 from ramp.service.activity import Activity
 from ramp.service.core import Service
 from ramp.service.governance import Governance
@@ -119,6 +129,19 @@ class Dashboard:
         if raw is not None and is_digits(raw) and len(raw) == 4:
             return int(raw)
         return default_fiscal_year(self.budget)
+
+    def withholds(self, viewer: Viewer | None, account_id: str) -> bool:
+        """The account is secret and the viewer is not cleared for it (auditors are)."""
+        level = account_level(account_id, self.svc.journal.engine)
+        return level is Level.SECRET and (viewer is None or not may_read_level(viewer, level))
+
+    def withholds_transfer(self, viewer: Viewer | None, t: TransferApplied) -> bool:
+        """A transfer is as secret as its more secret account."""
+        return self.withholds(viewer, t.debit_account) or self.withholds(viewer, t.credit_account)
+
+    def withheld(self, viewer: Viewer | None) -> Callable[[str], bool]:
+        """`withholds` for this viewer: what the budget queries take (`budget.queries.Withheld`)."""
+        return lambda account_id: self.withholds(viewer, account_id)
 
     def not_found(self, request: Request, page_key: str, viewer: Viewer | None, text: str) -> HTMLResponse:
         return self.render(request, "not_found.html", page_key, viewer, 404, text=text)

@@ -5,13 +5,18 @@ hands it to every subscriber's event loop without waiting. Every limit is named:
 are few and their queues short, a subscriber that falls behind loses batches and is told how
 many events it missed, and a stream ends after `STREAM_MAX_S` (the browser's EventSource
 reconnects by itself) so a server can always shut down.
+
+Each stream shows its viewer only the items they may read (`shown`: no secret account, nor a
+transfer touching one, to anyone but an auditor). A batch's `events` and `size` still count
+every event: the public log's entries already show how many there are and each one's
+classification, so the counts tell nothing the log does not.
 """
 
 from __future__ import annotations
 
 import asyncio
 import threading
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Callable
 from typing import Final
 
 import msgspec
@@ -107,14 +112,20 @@ class FeedHub:
                 self.unsubscribe(sub)
 
 
+def _everything(_item: FeedItem) -> bool:
+    return True
+
+
 async def stream(hub: FeedHub, sub: Subscriber, backlog: list[FeedItem], size: int,
-                 stream_max_s: float = STREAM_MAX_S) -> AsyncIterator[bytes]:  # fmt: skip
-    """The event stream of one subscriber: the backlog first, then each batch as it commits."""
+                 stream_max_s: float = STREAM_MAX_S,
+                 shown: Callable[[FeedItem], bool] = _everything) -> AsyncIterator[bytes]:  # fmt: skip
+    """The event stream of one subscriber: the backlog first, then each batch as it commits;
+    only the items `shown` passes."""
     loop = asyncio.get_running_loop()
     deadline = loop.time() + stream_max_s
     try:
         yield f"retry: {RETRY_MS}\n\n".encode()
-        yield sse("batch", BatchOut(size, len(backlog), [ItemOut.of(i) for i in backlog]), size)
+        yield sse("batch", BatchOut(size, len(backlog), [ItemOut.of(i) for i in backlog if shown(i)]), size)
         while True:
             left = deadline - loop.time()
             if left <= 0:
@@ -127,7 +138,8 @@ async def stream(hub: FeedHub, sub: Subscriber, backlog: list[FeedItem], size: i
             if sub.missed_events:
                 yield sse("gap", {"missed_events": sub.missed_events})
                 sub.missed_events = 0
-            yield sse("batch", BatchOut(batch.size, batch.events, [ItemOut.of(i) for i in batch.items]), batch.size)
+            items = [ItemOut.of(i) for i in batch.items if shown(i)]
+            yield sse("batch", BatchOut(batch.size, batch.events, items), batch.size)
     finally:
         hub.unsubscribe(sub)
 

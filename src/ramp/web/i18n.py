@@ -61,6 +61,8 @@ LABELS: Final[dict[str, tuple[str, str]]] = {
     "category": ("Category", "分野"),
     "category.other": ("other", "その他"),
     "category.unallotted": ("not yet allotted", "未配賦"),
+    "category.withheld": ("secret lines (withheld)", "秘匿事項(非開示)"),
+    "withheld": ("Secret lines (withheld: auditors only)", "秘匿事項(非開示:会計検査院のみ)"),
     "by_organisation": ("By organisation", "組織別"),
     "by_category": ("By category", "分野別"),
     "alerts": ("Alerts", "アラート"),

@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from typing import Final
 
 from ramp.budget.projection import BudgetProjection
-from ramp.budget.queries import Alerts, BudgetTree, Figures, TreeNode, alerts, budget_tree
+from ramp.budget.queries import Alerts, BudgetTree, Figures, TreeNode, Withheld, alerts, budget_tree
 from ramp.service.activity import MONTHS, Activity
 from ramp.web import charts
 from ramp.web.i18n import category_name, label, month_names
@@ -19,6 +19,7 @@ from ramp.web.money import basis_points, percent, yen
 ALERTS_SHOWN: Final = 10
 OTHER: Final = "other"  # projects without a category tag
 UNALLOTTED: Final = "~unallotted"  # money held above the projects of an organisation
+WITHHELD: Final = "~withheld"  # money in lines withheld from the viewer (secret: auditors only)
 
 
 @dataclass(frozen=True, slots=True)
@@ -40,6 +41,12 @@ def default_fiscal_year(projection: BudgetProjection) -> int | None:
     return years[-1] if years else None
 
 
+def _withheld_appropriated(node: TreeNode) -> int:
+    """What the node's subtree holds in lines withheld from the viewer."""
+    own = node.withheld.appropriated if node.withheld is not None else 0
+    return own + sum(_withheld_appropriated(c) for c in node.children)
+
+
 def _projects(node: TreeNode) -> list[TreeNode]:
     if node.kind == "project":
         return [node]
@@ -50,7 +57,8 @@ def org_categories(tree: BudgetTree) -> list[OrgCategories]:
     """Each organisation's appropriation split by its projects' first category tag.
 
     A project counts once, under its first tag, so the parts add up to the organisation's
-    appropriation exactly; what its higher nodes still hold is one more part (UNALLOTTED)."""
+    appropriation exactly; what its higher nodes still hold is one more part (UNALLOTTED), and
+    what lines withheld from the viewer hold another (WITHHELD: one sum, no names)."""
     out: dict[str, tuple[str, str, list[int], dict[str, int]]] = {}
     stack = list(tree.items)
     while stack:
@@ -67,7 +75,10 @@ def org_categories(tree: BudgetTree) -> list[OrgCategories]:
             cat = p.tags[0] if p.tags else OTHER
             cats[cat] = cats.get(cat, 0) + p.figures.appropriated
             in_projects += p.figures.appropriated
-        held = node.figures.appropriated - in_projects
+        withheld = _withheld_appropriated(node)
+        if withheld > 0:
+            cats[WITHHELD] = cats.get(WITHHELD, 0) + withheld
+        held = node.figures.appropriated - in_projects - withheld
         if held > 0:
             cats[UNALLOTTED] = cats.get(UNALLOTTED, 0) + held
     return [OrgCategories(k, n, nj, Figures(*f), c) for k, (n, nj, f, c) in sorted(out.items())]
@@ -84,8 +95,9 @@ class Overview:
     alerts: Alerts
 
 
-def overview(projection: BudgetProjection, activity: Activity, fiscal_year: int) -> Overview:
-    tree = budget_tree(projection, fiscal_year)  # QueryError for a year without a budget
+def overview(projection: BudgetProjection, activity: Activity, fiscal_year: int, withheld: Withheld) -> Overview:
+    """The year as the viewer may see it: lines `withheld` from them are left out (`budget.queries`)."""
+    tree = budget_tree(projection, fiscal_year, withheld)  # QueryError for a year without a budget
     orgs = org_categories(tree)
     totals: dict[str, int] = {}
     for o in orgs:
@@ -94,7 +106,7 @@ def overview(projection: BudgetProjection, activity: Activity, fiscal_year: int)
     categories = sorted(totals, key=lambda c: (-totals[c], c))
     m = activity.monthly(fiscal_year)
     return Overview(tree, _names(tree.items), orgs, categories, _cumulative(m.obligated), _cumulative(m.disbursed),
-                    alerts(projection, fiscal_year))  # fmt: skip
+                    alerts(projection, fiscal_year, withheld=withheld))  # fmt: skip
 
 
 def _names(items: list[TreeNode]) -> dict[str, tuple[str, str]]:
@@ -129,6 +141,8 @@ def category_label(category: str, lang: str) -> str:
         return label(lang, "category.other")
     if category == UNALLOTTED:
         return label(lang, "category.unallotted")
+    if category == WITHHELD:
+        return label(lang, "category.withheld")
     return category_name(category, lang)
 
 

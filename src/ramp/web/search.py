@@ -4,6 +4,11 @@ id, id prefix, word prefix, substring), filterable by kind, paged both ways, and
 
 An exact transfer or account id goes straight to its page, as the ledger explorer always did
 (found by the engine, even older than the index's window).
+
+A hit the viewer is not cleared for (an entry on a secret account, a transfer or an invoice's
+payment touching one: `Dashboard.withholds`) is dropped before ranking is counted: the total and
+the pages count only what the viewer sees, and an exact id of a secret line is searched as any
+unknown text is.
 """
 
 from __future__ import annotations
@@ -32,15 +37,27 @@ def search_routes(d: Dashboard) -> list[BaseRoute]:
     return [Route(SEARCH_PATH, d.page("ledger", partial(search_page, d)), methods=["GET"])]
 
 
-def exact(d: Dashboard, q: str) -> str | None:
-    """The page of the committed transfer or account whose id is exactly `q`, if any."""
+def exact(d: Dashboard, q: str, viewer: Viewer | None) -> str | None:
+    """The page of the committed transfer or account whose id is exactly `q`, if any the viewer
+    may read."""
     journal = d.svc.journal
     t = journal.engine.transfer(q) if TRANSFER_ID_RE.fullmatch(q) else None
-    if t is not None and t.seq < journal.size:
+    if t is not None and t.seq < journal.size and not d.withholds_transfer(viewer, t):
         return f"/ledger/transfer/{quote(q, safe='')}"
-    if ACCOUNT_ID_RE.fullmatch(q) and journal.read.account(q) is not None:
+    if ACCOUNT_ID_RE.fullmatch(q) and journal.read.account(q) is not None and not d.withholds(viewer, q):
         return f"/ledger/account/{quote(q, safe='')}"
     return None
+
+
+def _shown(d: Dashboard, viewer: Viewer | None, e: Entry) -> bool:
+    """The hit names nothing withheld from the viewer."""
+    if e.account and d.withholds(viewer, e.account):
+        return False
+    transfer_id = e.key if e.kind == "transfer" else e.name if e.kind == "invoice" else None
+    if transfer_id is not None:
+        t = d.svc.journal.engine.transfer(transfer_id)
+        return t is None or not d.withholds_transfer(viewer, t)
+    return True
 
 
 def link(e: Entry, contracts_open: bool) -> str:
@@ -65,16 +82,16 @@ async def search_page(d: Dashboard, request: Request, viewer: Viewer | None) -> 
     page = int(raw_page) if is_digits(raw_page) and len(raw_page) < 6 and int(raw_page) >= 1 else 1
     index = d.svc.journal.projection(SearchIndex)
     if params.get("format") == "csv":
-        hits = index.search(q, kinds)
+        hits = [h for h in index.search(q, kinds) if _shown(d, viewer, h.entry)]
         return csv_response(f"search-{q[:32] or 'all'}.csv", CSV_HEADER,
                             ([h.rank, h.entry.kind, h.entry.key, h.entry.name, h.entry.account,
                               "" if h.entry.amount_yen is None else h.entry.amount_yen, h.entry.seq]
                              for h in hits))  # fmt: skip
     if q and params.get("go") != "list":
-        target = exact(d, q)
+        target = exact(d, q, viewer)
         if target is not None:
             return RedirectResponse(target, 303)
-    hits = index.search(q, kinds) if q else []
+    hits = [h for h in index.search(q, kinds) if _shown(d, viewer, h.entry)] if q else []
     shown = hits[(page - 1) * RESULTS_PAGE : page * RESULTS_PAGE]
     contracts_open = d.may_open("contracts", viewer)
     query = {"q": q, **({"kind": kind} if kind in KINDS else {})}
