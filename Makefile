@@ -16,8 +16,12 @@ $(STAMP): requirements.lock pyproject.toml
 	$(BIN)/python -m pip install --quiet --no-deps --no-build-isolation -e .
 	touch $(STAMP)
 
+# `make demo PORT=8080 DB=var/demo/other.db RESET=1` (each optional): `ramp demo --port --db --reset`.
+DEMO_ARGS := $(if $(PORT),--port $(PORT)) $(if $(DB),--db $(DB)) $(if $(SIZE),--size $(SIZE)) \
+	$(if $(SEED),--seed $(SEED)) $(if $(RESET),--reset)
+
 demo: $(STAMP)
-	$(BIN)/ramp demo
+	$(BIN)/ramp demo $(DEMO_ARGS)
 
 test: $(STAMP)
 	$(BIN)/python -m pytest -q

@@ -78,6 +78,7 @@ def test_ramp_demo_says_where_it_serves_and_prints_the_demo_logins(demo_process)
     url, output, _, _ = demo_process
     said = url.replace("127.0.0.1", "localhost")  # a host name: passkeys take no address
     assert f"the dashboard is at {said}/" in output and "events (" in output  # created, and said what it made
+    assert re.search(r"replaying the log: [\d,]+ events in [\d.]+ (s|min)", output)  # the replay said its progress
     assert "DEMO LOGINS" in output and f"password, for everyone: {DEMO_PASSWORD}" in output
     for p in PEOPLE:
         assert re.search(rf"^  {re.escape(p.id)} +{p.organisation} +.*[A-Z2-7]{{32}}$", output, re.M), p.id

@@ -23,7 +23,9 @@ from ramp.budget.queries import budget_tree, burdens
 from ramp.demo.dataset import SIZES
 from ramp.demo.load import Loaded, load
 from ramp.demo.people import DEMO_PASSWORD, PEOPLE, credentials_path
+from ramp.demo.reset import NotADemo, reset
 from ramp.journal import Journal
+from ramp.server.listen import EXIT_PORT_TAKEN, PortUnavailable, listen
 from ramp.store import SQLiteStore
 
 
@@ -64,9 +66,26 @@ def main(argv: list[str]) -> int:
     p.add_argument("--host", default="127.0.0.1")
     p.add_argument("--port", type=int, default=8000)
     p.add_argument("--no-serve", action="store_true", help="print the tree and stop")
+    p.add_argument("--reset", action="store_true",
+                   help="start afresh: remove the demo database and everything beside it, then generate it anew")
     p.add_argument("--open-access", action="store_true",
                    help="no sign-in: anyone on this machine reads the demo data (read only; deciding needs sign-in)")
     args = p.parse_args(argv)
+    sock = None
+    if not args.no_serve:
+        try:  # before any work: a taken port is said at once, in one line
+            sock = listen(args.host, args.port, command="ramp demo")
+        except PortUnavailable as exc:
+            print(f"{exc} (make demo PORT=N)", file=sys.stderr)
+            return EXIT_PORT_TAKEN
+    if args.reset:
+        try:
+            removed = reset(args.db)
+        except NotADemo as exc:
+            print(f"ramp demo --reset: {exc}", file=sys.stderr)
+            return 1
+        print(f"ramp demo --reset: removed {args.db} and {len(removed) - 1} files beside it" if removed
+              else f"ramp demo --reset: {args.db} did not exist", flush=True)  # fmt: skip
     if not os.path.exists(args.db):
         os.makedirs(os.path.dirname(os.path.abspath(args.db)), exist_ok=True)
         from ramp.demo.serve import forget_witness_state
@@ -76,8 +95,11 @@ def main(argv: list[str]) -> int:
     if not args.no_serve:
         from ramp.demo.serve import serve
 
-        return serve(args.db, args.host, args.port, on_ready=_ready(args.db, args.open_access),
-                     open_access=args.open_access)  # fmt: skip
+        assert sock is not None
+        try:
+            return serve(args.db, sock, on_ready=_ready(args.db, args.open_access), open_access=args.open_access)
+        finally:
+            sock.close()
     projection = BudgetProjection()
     journal = Journal(SQLiteStore(args.db), projections=[projection])  # replays and checks everything
     try:

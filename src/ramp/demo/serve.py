@@ -25,6 +25,7 @@ from ramp.demo.people import add_people, credentials_path
 from ramp.disclosure.classify import Classifier
 from ramp.journal import Journal
 from ramp.journal.log import LogSigner
+from ramp.journal.progress import ProgressLine, Reporter
 from ramp.journal.witnessing import WitnessEndpoint, WitnessSubmitter
 from ramp.policy.identities import IdentityRegistry
 from ramp.server import create_app
@@ -41,8 +42,9 @@ WITNESS_NAMES: Final = ("witness.demo/a", "witness.demo/b")
 SHUTDOWN_GRACE_S: Final = 3  # open feed streams are cut after this on Ctrl-C
 
 
-def open_for_dashboard(path: str) -> tuple[Journal, IdentityRegistry]:
-    """The demo journal with every read model of the service and the dashboard."""
+def open_for_dashboard(path: str, progress: Reporter | None = None) -> tuple[Journal, IdentityRegistry]:
+    """The demo journal with every read model of the service and the dashboard; `progress`
+    hears how far the replay of its log has come."""
     store = SQLiteStore(path)
     key_file, origin = store.get_meta("log_key_file"), store.get_meta("origin")
     if key_file is None or origin is None:
@@ -50,7 +52,7 @@ def open_for_dashboard(path: str) -> tuple[Journal, IdentityRegistry]:
         raise SystemExit(f"ramp demo: {path} is not a demo database (no log key recorded)")
     identities, projections = service_projections()  # all folded in this one replay
     journal = Journal(store, log=LogSigner.from_key_file(key_file, origin), projections=projections,
-                      classifier=Classifier())
+                      classifier=Classifier(), progress=progress)  # fmt: skip
     return journal, identities
 
 
@@ -95,10 +97,11 @@ class _Announcing(uvicorn.Server):
             self._on_ready()
 
 
-def serve(path: str, host: str, port: int, on_ready: Callable[[str], None], *, open_access: bool = False) -> int:
-    """Serve the demo until interrupted; `on_ready(url)` once the port answers. The people get
-    their logins first (nothing is added when they have them)."""
-    journal, identities = open_for_dashboard(path)
+def serve(path: str, sock: socket.socket, on_ready: Callable[[str], None], *, open_access: bool = False) -> int:
+    """Serve the demo on the listening `sock` (`ramp.server.listen`, taken before any work)
+    until interrupted; `on_ready(url)` once the port answers. The replay of the log says its
+    progress on stderr; the people get their logins first (nothing is added when they have them)."""
+    journal, identities = open_for_dashboard(path, ProgressLine("ramp demo: replaying the log"))
     origin, log_vkey = journal.store.get_meta("origin"), journal.store.get_meta("log_verifier_key")
     assert origin is not None and log_vkey is not None
     witnesses: list[_Background] = []
@@ -118,12 +121,12 @@ def serve(path: str, host: str, port: int, on_ready: Callable[[str], None], *, o
                          web_access=DemoAccess() if open_access else None)  # fmt: skip
         # Said as localhost on this machine: a passkey's RP id is a host name, never an address, and
         # http://localhost is a secure context, so the demo people can add passkeys and decide with them.
-        url = f"http://{'localhost' if host == '127.0.0.1' else host}:{port}"
-        config = uvicorn.Config(app, host=host, port=port, log_level="warning", access_log=False,
+        url = _url(sock)
+        config = uvicorn.Config(app, log_level="warning", access_log=False,
                                 timeout_graceful_shutdown=SHUTDOWN_GRACE_S)  # fmt: skip
         server = _Announcing(config, lambda: on_ready(url))
         with contextlib.suppress(KeyboardInterrupt):  # uvicorn re-raises the Ctrl-C it handled
-            server.run()
+            server.run(sockets=[sock])
         return 0 if server.started else 1
     finally:
         if submitter is not None:
@@ -131,3 +134,13 @@ def serve(path: str, host: str, port: int, on_ready: Callable[[str], None], *, o
         for w in witnesses:
             w.stop()
         journal.close()
+
+
+def _url(sock: socket.socket) -> str:
+    """How a person opens the socket's address: a loopback address as `localhost`, IPv6 in brackets."""
+    host, port = sock.getsockname()[:2]
+    if host in ("127.0.0.1", "::1"):
+        host = "localhost"
+    elif ":" in host:
+        host = f"[{host}]"
+    return f"http://{host}:{port}"

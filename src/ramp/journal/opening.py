@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from ramp.journal.log import LogSigner
+from ramp.journal.progress import Reporter
 from ramp.journal.writer import Classifier, Journal, Projection
 from ramp.store import open_store
 
@@ -14,7 +15,7 @@ class NotInitialised(Exception):
 
 
 def open_writer(db: str, projections: Sequence[Projection], log_key: str | None = None,
-                classifier: Classifier | None = None) -> Journal:
+                classifier: Classifier | None = None, progress: Reporter | None = None) -> Journal:
     """The writer's journal over an initialised store, feeding `projections` in its one replay."""
     store = open_store(db)
     origin = store.get_meta("origin")
@@ -23,4 +24,4 @@ def open_writer(db: str, projections: Sequence[Projection], log_key: str | None 
         store.close()
         raise NotInitialised(f"{db} is not initialised (run `ramp init`)")
     return Journal(store, log=LogSigner.from_key_file(key_file, origin), projections=list(projections),
-                   classifier=classifier)
+                   classifier=classifier, progress=progress)

@@ -36,6 +36,7 @@ from ramp.journal.envelope import (
 )
 from ramp.journal.index import ReadModel
 from ramp.journal.log import CheckpointInvalid, LogSigner, verify_checkpoint
+from ramp.journal.progress import Reporter
 from ramp.ledger.engine import LedgerEngine, ReplayError
 from ramp.ledger.events import Event, EventDecodeError, decode_event, encode_events
 from ramp.ledger.model import Command, Result
@@ -127,8 +128,10 @@ class Journal:
         check_invariants: bool = False,
         record_batches: bool = False,
         classifier: Classifier | None = None,
+        progress: Reporter | None = None,
     ) -> None:
         self.store = store
+        self._progress = progress  # told (done, total) as the log replays on open
         self.log = log
         self.classifier: Classifier = classifier or _restricted
         self.disclosure = log.disclosure if log is not None else Disclosure(UNSIGNED_DISCLOSURE_KEY)
@@ -169,6 +172,8 @@ class Journal:
             raise JournalCorrupt(f"this store's log format is {log_format!r}, not {LOG_FORMAT!r}")
         leaves: list[bytes] = []
         openings: list[bytes] = []
+        report = self._progress if self._progress is not None and size > 0 else (lambda done, total: None)
+        report(0, size)
         try:
             for leaf, opening in zip(self.store.iter_entries(0, size), self.store.iter_openings(0, size), strict=True):
                 leaves.append(leaf)
@@ -176,8 +181,10 @@ class Journal:
                 if len(leaves) == _REPLAY_CHUNK:
                     self._replay_chunk(leaves, openings)
                     leaves, openings = [], []
+                    report(self.appender.size, size)
             if leaves:
                 self._replay_chunk(leaves, openings)
+            report(self.appender.size, size)
         except (ReplayError, EventDecodeError, EnvelopeInvalid, StoreError, ValueError) as exc:
             raise JournalCorrupt(f"stored events do not replay: {exc}") from exc
         if self.appender.size != size or self.engine.next_seq != size:

@@ -21,6 +21,7 @@ from ramp.client import write_key_file
 from ramp.journal import Journal
 from ramp.journal.log import LogSigner, create_log_key
 from ramp.journal.opening import NotInitialised
+from ramp.journal.progress import ProgressLine, Reporter
 from ramp.policy.identities import (
     ROLES,
     SYSTEM_ROLES,
@@ -28,6 +29,7 @@ from ramp.policy.identities import (
     IdentityRegistry,
     identity_added,
 )
+from ramp.server.listen import EXIT_PORT_TAKEN, PortUnavailable, listen
 from ramp.service.projections import open_service_journal
 from ramp.store import open_store
 
@@ -36,9 +38,9 @@ def _raw_public(key: Ed25519PrivateKey) -> bytes:
     return key.public_key().public_bytes(Encoding.Raw, PublicFormat.Raw)
 
 
-def _open(db: str, log_key: str | None = None) -> tuple[Journal, IdentityRegistry]:
+def _open(db: str, log_key: str | None = None, progress: Reporter | None = None) -> tuple[Journal, IdentityRegistry]:
     try:
-        return open_service_journal(db, log_key)
+        return open_service_journal(db, log_key, progress)
     except NotInitialised as exc:
         raise SystemExit(f"ramp: {exc}") from exc
 
@@ -118,14 +120,23 @@ def serve(argv: list[str]) -> int:
     args = p.parse_args(argv)
     from ramp.auth.credentials import CredentialFile
 
-    credentials = None if args.credentials is None else CredentialFile(args.credentials)
-    journal, identities = _open(args.db, args.log_key)
     try:
-        # uvloop and httptools are pinned, so "auto" picks them; no access log on the hot path.
-        uvicorn.run(create_app(journal, identities, credentials=credentials), host=args.host, port=args.port, log_level="warning",
-                    access_log=False)  # fmt: skip
+        sock = listen(args.host, args.port)  # before the replay: a taken port is said at once
+    except PortUnavailable as exc:
+        print(exc, file=sys.stderr)
+        return EXIT_PORT_TAKEN
+    credentials = None if args.credentials is None else CredentialFile(args.credentials)
+    try:
+        journal, identities = _open(args.db, args.log_key, ProgressLine("ramp serve: replaying the log"))
+        try:
+            # uvloop and httptools are pinned, so "auto" picks them; no access log on the hot path.
+            config = uvicorn.Config(create_app(journal, identities, credentials=credentials), log_level="warning",
+                                    access_log=False)  # fmt: skip
+            uvicorn.Server(config).run(sockets=[sock])
+        finally:
+            journal.close()
     finally:
-        journal.close()
+        sock.close()
     return 0
 
 

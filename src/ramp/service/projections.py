@@ -15,6 +15,7 @@ from ramp.disclosure.classify import Classifier
 from ramp.disclosure.lines import PaymentLines
 from ramp.journal import Journal
 from ramp.journal.opening import open_writer
+from ramp.journal.progress import Reporter
 from ramp.journal.writer import Projection
 from ramp.mining.index import MiningIndex
 from ramp.policy.active import ActivePolicy
@@ -31,7 +32,8 @@ def service_projections() -> tuple[IdentityRegistry, list[Projection]]:
                         PaymentLines(), SearchIndex(), SupplyIndex(), MiningIndex(), PasskeyCounters()]  # fmt: skip
 
 
-def open_service_journal(db: str, log_key: str | None = None) -> tuple[Journal, IdentityRegistry]:
+def open_service_journal(db: str, log_key: str | None = None,
+                         progress: Reporter | None = None) -> tuple[Journal, IdentityRegistry]:
     """The writer's journal over an initialised store, with every service projection."""
     identities, projections = service_projections()  # all fed by the one replay at open
-    return open_writer(db, projections, log_key, Classifier()), identities
+    return open_writer(db, projections, log_key, Classifier(), progress), identities
