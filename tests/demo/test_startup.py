@@ -5,6 +5,7 @@ passes PORT, DB, SIZE, SEED and RESET through."""
 
 from __future__ import annotations
 
+import os
 import socket
 import sqlite3
 import subprocess
@@ -123,12 +124,17 @@ def test_ramp_demo_reset_refuses_a_foreign_file_with_its_reason(tmp_path):
     assert done.returncode == 1 and "not a demo database" in done.stderr and db.read_text() == "precious"
 
 
+def _make_n(*args: str) -> list[str]:
+    """The command `make -n demo ARGS` would run (outside any make that runs the tests)."""
+    env = {k: v for k, v in os.environ.items() if k not in ("MAKEFLAGS", "MAKELEVEL", "MFLAGS")}
+    done = subprocess.run(["make", "--no-print-directory", "-n", "demo", *args], cwd=ROOT, capture_output=True,
+                          text=True, check=True, env=env)  # fmt: skip
+    return done.stdout.strip().splitlines()[-1].split()
+
+
 def test_make_demo_passes_port_db_size_seed_and_reset_through():
-    done = subprocess.run(["make", "-n", "demo", "PORT=8123", "DB=var/x.db", "SIZE=tiny", "SEED=7", "RESET=1"],
-                          cwd=ROOT, capture_output=True, text=True, check=True)  # fmt: skip
-    command = done.stdout.strip().splitlines()[-1].split()
+    command = _make_n("PORT=8123", "DB=var/x.db", "SIZE=tiny", "SEED=7", "RESET=1")
     assert command[0].endswith("ramp") and command[1] == "demo"
     flags = command[2:]
     assert flags == ["--port", "8123", "--db", "var/x.db", "--size", "tiny", "--seed", "7", "--reset"]
-    plain = subprocess.run(["make", "-n", "demo"], cwd=ROOT, capture_output=True, text=True, check=True)
-    assert plain.stdout.strip().splitlines()[-1].split()[1:] == ["demo"]
+    assert _make_n()[1:] == ["demo"]

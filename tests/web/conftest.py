@@ -24,6 +24,7 @@ from ramp.auth.credentials import CredentialFile
 from ramp.budget.projection import BudgetProjection
 from ramp.demo.load import load
 from ramp.demo.people import credentials_path
+from ramp.disclosure.classify import Classifier
 from ramp.journal import Journal
 from ramp.journal.log import LogSigner
 from ramp.policy.identities import IdentityRegistry
@@ -83,12 +84,14 @@ class Served:
 
 
 def open_demo(path: str) -> tuple[Journal, IdentityRegistry, BudgetProjection, Activity]:
-    """The journal as `ramp demo` opens it: every service projection fed by the one replay."""
+    """The journal as `ramp demo` opens it: every service projection fed by the one replay, and
+    the classifier that decides each new event's level (as `ramp.demo.serve` has it)."""
     store = SQLiteStore(path)
     key_file, origin = store.get_meta("log_key_file"), store.get_meta("origin")
     assert key_file is not None and origin is not None
     identities, projections = service_projections()
-    journal = Journal(store, log=LogSigner.from_key_file(key_file, origin), projections=projections)
+    journal = Journal(store, log=LogSigner.from_key_file(key_file, origin), projections=projections,
+                      classifier=Classifier())  # fmt: skip
     return journal, identities, journal.projection(BudgetProjection), journal.projection(Activity)
 
 

@@ -9,6 +9,7 @@ as a finance officer makes them (`define_node` with `classification`, then `allo
 
 from __future__ import annotations
 
+import base64
 import json
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -226,6 +227,34 @@ def test_a_line_below_a_secret_one_is_secret(world):
             auditor.get(f"/v1/accounts/{_account(project)}").json()["metadata"]["classification"]
             == "secret"
         )
+
+
+def test_the_record_of_the_movement_is_as_secret_as_the_line(world):
+    """budget.transferred names the secret line: its envelope is secret, withheld from a reader
+    cleared for restricted only, opened to the auditor (the transfer and its record are linked,
+    so they sit side by side in the log)."""
+    with world.api(AUDITOR) as auditor:
+        seq = auditor.get(f"/v1/transfers/{ALLOT_ID}").json()["seq"]
+        seen = auditor.get("/v1/log/openings", params={"start": seq, "end": seq + 2}).json()["openings"]
+    bodies = [json.loads(base64.b64decode(o["body"])) for o in seen]
+    assert [b["id"] for b in bodies] == [ALLOT_ID, f"{ALLOT_ID}.rec"]
+    assert [o["level"] for o in seen] == ["secret", "secret"] and bodies[1]["body"]["target"] == world.secret
+    with world.api(READER) as reader:
+        hidden = reader.get("/v1/log/openings", params={"start": seq, "end": seq + 2}).json()["openings"]
+    assert [(o["level"], o.get("withheld")) for o in hidden] == [("secret", True), ("secret", True)]
+    assert SECRET_KEY not in json.dumps(hidden)
+
+
+def test_the_public_proof_of_a_secret_transfer_is_the_404_of_an_unknown_one(world):
+    got = httpx.get(f"{world.served.url}/v1/transfers/{ALLOT_ID}/proof")
+    none = httpx.get(f"{world.served.url}/v1/transfers/zq-allot-nothing/proof")
+    assert got.status_code == none.status_code == 404
+    assert got.content.replace(ALLOT_ID.encode(), b"zq-allot-nothing") == none.content
+    with world.api(AUDITOR) as auditor:  # the auditor proves it by seq
+        seq = auditor.get(f"/v1/transfers/{ALLOT_ID}").json()["seq"]
+    size = int(httpx.get(f"{world.served.url}/v1/log/checkpoint").text.splitlines()[1])
+    proof = httpx.get(f"{world.served.url}/v1/log/proof/inclusion", params={"index": seq, "size": size})
+    assert proof.status_code == 200 and proof.json()["proof"]
 
 
 # --- the dashboard --------------------------------------------------------------------------

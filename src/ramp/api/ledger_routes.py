@@ -30,6 +30,7 @@ from ramp.api.models import (
     TransfersRequest,
 )
 from ramp.api.tlog_routes import tlog_routes
+from ramp.disclosure.classify import transfer_level
 from ramp.journal import envelope, proofs
 from ramp.journal.queries import PAGE_MAX, account_events
 from ramp.journal.witnessing import cosigned_checkpoint
@@ -161,7 +162,13 @@ async def log_inclusion(svc: Service, request: Request) -> Response:
 
 
 async def transfer_proof(svc: Service, request: Request) -> Response:
-    return _inclusion(proofs.inclusion(svc.journal, _committed_transfer(svc, request).seq))
+    """Public: whoever holds a transfer's id (a contractor its payment's) proves it is in the log.
+    A secret transfer's id is unknown here (the 404 of an unknown id): a cleared auditor reads its
+    seq signed (`GET /v1/transfers/{id}`) and proves it by seq (`/v1/log/proof/inclusion`)."""
+    t = _committed_transfer(svc, request)
+    if transfer_level(t, svc.journal.engine) is envelope.Level.SECRET:
+        raise Refused(Kind.NOT_FOUND, "transfer_not_found", "no such transfer")
+    return _inclusion(proofs.inclusion(svc.journal, t.seq))
 
 
 async def log_consistency(svc: Service, request: Request) -> Response:

@@ -17,6 +17,7 @@ from typing import Final
 
 from ramp.budget import rules as budget_rules
 from ramp.budget.view import Acc
+from ramp.disclosure.classify import CLASSIFICATION_KEY
 from ramp.ledger import AppendRecord
 from ramp.refusal import Kind, Refused
 
@@ -84,5 +85,6 @@ def crossing_record(
             "utilisation_bp": after * BP // acc.credits,  # rounded down, for display
             "budget_yen": str(acc.credits),  # decimal strings: yen may exceed 2^53
             "used_yen": str(after),
+            **({CLASSIFICATION_KEY: "secret"} if acc.metadata.get(CLASSIFICATION_KEY) == "secret" else {}),
         },
     )

@@ -24,6 +24,7 @@ from ramp.budget.planning import (
     open_account,
     record,
     require_approvals,
+    secrecy,
     year_open,
 )
 from ramp.budget.requests import CarryOver, CloseYear
@@ -72,14 +73,15 @@ def plan_carry_over(ctx: Ctx, op: CarryOver) -> list[Command]:
         target_or_none = view.get(target_id)
         if target_or_none is None:
             meta = {"kind": "escrow", "contract": op.contract, "project": c.project, "vendor": c.vendor,
-                    "fiscal_year": str(fy + 1), "carried": "true"}  # fmt: skip
+                    "fiscal_year": str(fy + 1), "carried": "true", **secrecy(source)}  # fmt: skip
             target_or_none = open_account(view, out, target_id, meta)
         target, path, basis = target_or_none, c.project, "財政法 第42条 ただし書, 第43条"
     body = {"fiscal_year": fy, "kind": op.kind, "node": path, "contract": op.contract, "amount_yen": op.amount_yen,
             "to_fiscal_year": fy + 1, "basis": basis, **approvals_body(["mof"], op.approvals, ctx.approval)}  # fmt: skip
     transfer: list[Command] = []
     move(view, transfer, op.id, source, target, op.amount_yen, Code.CARRY_OVER, {"operation": op.id, "kind": op.kind})
-    return chain([*out, *transfer, record(f"{op.id}.rec", "budget.carried_over", body, ctx.actor)])
+    return chain([*out, *transfer, record(f"{op.id}.rec", "budget.carried_over", body, ctx.actor,
+                                          concerns=(source, target))])  # fmt: skip
 
 
 def plan_close_year(ctx: Ctx, op: CloseYear) -> list[Command]:

@@ -236,7 +236,7 @@ def plan_transfer(ctx: Ctx, op: Transfer) -> list[Command]:
             "basis": basis, **approvals_body(required, op.approvals, ctx.approval)}  # fmt: skip
     out: list[Command] = []
     move(view, out, op.id, source_acc, target_acc, op.amount_yen, code, {"operation": op.id})
-    out.append(record(f"{op.id}.rec", "budget.transferred", body, ctx.actor))
+    out.append(record(f"{op.id}.rec", "budget.transferred", body, ctx.actor, concerns=(source_acc, target_acc)))
     return chain(out)
 
 
@@ -257,7 +257,7 @@ def plan_release_reserve(ctx: Ctx, op: ReleaseReserve) -> list[Command]:
             **approvals_body(["cabinet"], op.approvals, ctx.approval)}  # fmt: skip
     out: list[Command] = []
     move(view, out, op.id, reserve, target_acc, op.amount_yen, Code.RESERVE_RELEASE, {"operation": op.id})
-    out.append(record(f"{op.id}.rec", "budget.reserve_released", body, ctx.actor))
+    out.append(record(f"{op.id}.rec", "budget.reserve_released", body, ctx.actor, concerns=(target_acc,)))
     return chain(out)
 
 

@@ -3,6 +3,7 @@ linked chain that makes an operation all or nothing."""
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 import msgspec
@@ -12,6 +13,7 @@ from ramp.budget import rules as budget_rules
 from ramp.budget.multiyear import Contract
 from ramp.budget.structure import Node
 from ramp.budget.view import Acc, View
+from ramp.disclosure.classify import CLASSIFICATION_KEY
 from ramp.ledger import AppendRecord, Command, CreateAccount, CreateTransfer
 
 
@@ -33,10 +35,20 @@ def chain(commands: list[Command]) -> list[Command]:
     return [*linked, commands[-1]]
 
 
-def record(id_: str, type_: str, body: dict[str, object], actor: str) -> AppendRecord:
+def record(id_: str, type_: str, body: dict[str, object], actor: str, concerns: Sequence[Acc | None] = ()) -> AppendRecord:
+    """A budget record; about a secret line (any of the accounts it `concerns`) it is secret
+    itself: its body's `classification` raises the level the log records (ramp.disclosure)."""
     if actor:
         body = {**body, "by": actor}
+    body = {**body, **secrecy(*concerns)}
     return AppendRecord(id=id_, type=type_, body=body)
+
+
+def secrecy(*accounts: Acc | None) -> dict[str, str]:
+    """`{"classification": "secret"}` when any of the accounts is a secret line, else nothing: the
+    metadata or body key that carries a secret line's level to what is about it."""
+    secret = any(a is not None and a.metadata.get(CLASSIFICATION_KEY) == "secret" for a in accounts)
+    return {CLASSIFICATION_KEY: "secret"} if secret else {}
 
 
 def approvals_body(required: list[str], given: tuple[str, ...], verified: str = "") -> dict[str, object]:

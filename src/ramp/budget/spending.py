@@ -11,7 +11,16 @@ from ramp.budget import availability
 from ramp.budget import model as budget_model
 from ramp.budget import rules as budget_rules
 from ramp.budget.multiyear import Contract, check_schedule
-from ramp.budget.planning import Ctx, chain, contract, node, open_account, record, year_open
+from ramp.budget.planning import (
+    Ctx,
+    chain,
+    contract,
+    node,
+    open_account,
+    record,
+    secrecy,
+    year_open,
+)
 from ramp.budget.requests import Disburse, Obligate, RegisterContract, RegisterVendor
 from ramp.budget.view import View
 from ramp.ledger import Command, CreateAccount, CreateTransfer
@@ -35,8 +44,10 @@ def plan_register_contract(ctx: Ctx, op: RegisterContract) -> list[Command]:
     view, fy = ctx.view, op.fiscal_year
     schedule = {i.fiscal_year: i.amount_yen for i in op.schedule}
     c = Contract(op.contract, op.vendor, op.project, fy, op.designated, schedule, op.name)
+    # A contract of a secret project is secret: its anchor, its escrows and every record about it.
+    project_acc = view.get(budget_model.node_account(fy, op.project)) if budget_model.split_path(op.project) else None
     anchor = CreateAccount(id=budget_model.contract_account(op.contract), asset=budget_model.ASSET, flags=budget_model.NO_OVERDRAFT,
-                           metadata=c.metadata())  # fmt: skip
+                           metadata={**c.metadata(), **secrecy(project_acc)})  # fmt: skip
     body = {
         "contract": op.contract, "vendor": op.vendor, "project": op.project, "fiscal_year": fy,
         "designated": op.designated, "total_yen": c.total_yen,
@@ -44,7 +55,8 @@ def plan_register_contract(ctx: Ctx, op: RegisterContract) -> list[Command]:
         "milestones": [{"id": m.id, "amount_yen": m.amount_yen, "due": m.due} for m in op.milestones],
         "basis": "財政法 第15条 (国庫債務負担行為)" if len(schedule) > 1 or min(schedule) > fy else "会計法 第29条",
     }  # fmt: skip
-    out: list[Command] = [anchor, record(f"contract.{op.contract}", "budget.contract_registered", body, ctx.actor)]
+    out: list[Command] = [anchor, record(f"contract.{op.contract}", "budget.contract_registered", body, ctx.actor,
+                                         concerns=(project_acc,))]  # fmt: skip
     if view.exists(anchor.id):
         return chain(out)  # a retry: the engine compares both with what was registered
     year_open(view, fy)
@@ -120,7 +132,7 @@ def obligate_into_escrow(ctx: Ctx, c: Contract, fy: int, amount: int, op_id: str
     crossed = availability.check(project_acc, amount, project.tolerance)
     if escrow is None:
         meta = {"kind": "escrow", "contract": c.id, "project": c.project, "vendor": c.vendor,
-                "fiscal_year": str(fy)}  # fmt: skip
+                "fiscal_year": str(fy), **secrecy(project_acc)}  # fmt: skip
         escrow = open_account(view, out, escrow_id, meta)
     if crossed:
         out.append(availability.crossing_record(op_id, "obligate", fy, c.project, project_acc, amount, crossed))

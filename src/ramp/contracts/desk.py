@@ -32,7 +32,7 @@ from ramp.budget import model as budget_model
 from ramp.budget import requests as budget_requests
 from ramp.budget import rules as budget_rules
 from ramp.budget.multiyear import DESIGNATED_YEARS
-from ramp.budget.planning import Ctx, contract, node, open_account
+from ramp.budget.planning import Ctx, contract, node, open_account, secrecy
 from ramp.budget.spending import approval_references, obligate_into_escrow, plan_register_contract
 from ramp.budget.view import Acc, View
 from ramp.contracts import requests as contract_requests
@@ -73,10 +73,16 @@ class _Batch:
         if n > contract_state.EVENTS_MAX:
             raise refuse(Kind.CONFLICT, "contract_events_exhausted", f"{self.state.id!r} has {contract_state.EVENTS_MAX} records")
         record = AppendRecord(id=contract_state.record_id(self.state.id, n), type=type_,
-                              body={**body, "contract": self.state.id, "at_ns": str(self.at), "by": self.actor})  # fmt: skip
+                              body={**body, "contract": self.state.id, "at_ns": str(self.at), "by": self.actor,
+                                    **self._secrecy()})  # fmt: skip
         contract_state.fold(self.state, n, record)
         self.out.append(record)
         return record.id
+
+    def _secrecy(self) -> dict[str, str]:
+        """A contract of a secret project is secret, every record of it too (ramp.disclosure)."""
+        terms = self.state.signed_terms
+        return secrecy(self.view.get(budget_model.node_account(terms.fiscal_year, terms.project)))
 
     def move(self, id_: str, debit: Acc, credit: Acc, amount: int, code: str, refs: dict[str, str]) -> None:
         self.view.move(debit, credit, amount)
@@ -179,8 +185,10 @@ class ContractDesk:
             refs = {"contract": cid, **approval_references(request)}  # a signing above the threshold: its request
             out += obligate_into_escrow(ctx, c, terms.fiscal_year, now_amount, op.id, refs, now_amount, 0)
             body |= {"obligated_fiscal_year": terms.fiscal_year, "obligated_yen": now_amount}
+        project = view.get(budget_model.node_account(terms.fiscal_year, terms.project))
         out.append(AppendRecord(id=contract_state.record_id(cid, 1), type=contract_state.SIGNED,
-                                body={**body, "contract": cid, "at_ns": str(at_ns), "by": actor}))  # fmt: skip
+                                body={**body, "contract": cid, "at_ns": str(at_ns), "by": actor,
+                                      **secrecy(project)}))  # fmt: skip
         return link(out)
 
     # --- attestation -----------------------------------------------------------------------

@@ -6,7 +6,8 @@ their authority, the money supply (`treasury:issuer`), lapses and the treasury's
 published Merkle-sum roots of payments (`disclosure.sumtree`). Everything below an item —
 organisations, programs, projects, contracts, vendors' wallets — and every identity, approval,
 contract, login and script record is restricted; an account's metadata `classification` may
-raise its level (to `secret`), never lower it. A transfer is as secret as its more secret
+raise its level (to `secret`), never lower it, and so may a record's body `classification` (the
+budget marks each record about a secret line, and a secret project's contracts). A transfer is as secret as its more secret
 account; an expiry as its pending transfer; a flag change as its account.
 """
 
@@ -51,7 +52,7 @@ class Classifier:
             b = self.account(event.credit_account, engine)  # type: ignore[union-attr]
             return stricter(a, b)
         if kind is RecordAppended:
-            return Level.PUBLIC if event.type in PUBLIC_RECORD_TYPES else Level.RESTRICTED  # type: ignore[union-attr]
+            return record_level(event)  # type: ignore[arg-type]
         if kind is AccountCreated:
             return self.account(event.id, engine)  # type: ignore[union-attr]
         if kind is AccountFlagsChanged:
@@ -68,6 +69,15 @@ class Classifier:
             if len(self._accounts) < ACCOUNT_CACHE_MAX:
                 self._accounts[account_id] = level
         return level
+
+
+def record_level(record: RecordAppended) -> Level:
+    """Public for the law's public records, else restricted; a body's `classification` (a record
+    about a secret line says so) may raise the level, never lower it."""
+    floor = Level.PUBLIC if record.type in PUBLIC_RECORD_TYPES else Level.RESTRICTED
+    declared = record.body.get(CLASSIFICATION_KEY)
+    level = _LEVELS.get(declared) if isinstance(declared, str) else None
+    return level if level is not None and level.rank > floor.rank else floor
 
 
 def stricter(a: Level, b: Level) -> Level:
