@@ -28,6 +28,7 @@ from ramp.journal.envelope import Level, parse
 from ramp.ledger.events import AccountCreated, RecordAppended, TransferApplied, decode_event
 from ramp.policy.active import ActivePolicy
 from ramp.policy.identities import IdentityRegistry, identity_added
+from ramp.service.access import may_open_payment, may_read_contract
 from ramp.store import SQLiteStore
 from tests.approvals.helpers import raw
 from tests.budget.helpers import AT, BN, FY, PROJECTS, build
@@ -108,3 +109,28 @@ def test_a_secret_record_says_nothing_in_the_clear(world):
         if b"zq-secret" in body or b'"c-secret"' in body or b"mc-secret" in body:
             assert parse(leaf).level is Level.SECRET, body[:200]
     assert sum(1 for v in levels.values() if v is Level.SECRET) >= 12
+
+
+class _Reader:
+    def __init__(self, organisation: str, *roles: str) -> None:
+        self.organisation, self.roles = organisation, roles
+
+    def has_role(self, *roles: str) -> bool:
+        return any(r in self.roles for r in roles)
+
+
+def test_a_secret_projects_contract_and_payment_are_read_by_auditors_only(world):
+    """The access rules the contract pages, the portal, the queue and the payment checks share."""
+    journal, _ = world
+    engine = journal.engine
+    readers = {"auditor": _Reader("boa", "auditor"), "ledger reader": _Reader("gsdf", "ledger_reader"),
+               "inspector": _Reader("atla", "inspector"), "its contractor": _Reader(f"contractor-{VENDOR}", "contractor"),
+               "another contractor": _Reader("contractor-other", "contractor")}  # fmt: skip
+    for contract in ("c-secret", "mc-secret"):
+        assert [who for who, r in readers.items() if may_read_contract(r, contract, VENDOR, engine)] == ["auditor"]
+    assert [who for who, r in readers.items() if may_open_payment(r, "p-secret", VENDOR, engine)] == ["auditor"]
+    for contract in ("c-restricted", "mc-restricted"):
+        assert [who for who, r in readers.items() if may_read_contract(r, contract, VENDOR, engine)] == [
+            "auditor", "ledger reader", "inspector", "its contractor"]  # fmt: skip
+    assert [who for who, r in readers.items() if may_open_payment(r, "p-restricted", VENDOR, engine)] == [
+        "auditor", "ledger reader", "its contractor"]  # fmt: skip

@@ -47,6 +47,7 @@ from ramp.service.access import (
     CONTRACT_SIGNERS,
     CONTRACT_STATUSES,
     may_read_contract,
+    may_read_vendor,
 )
 from ramp.service.http import authenticate, decode, int_param, json_response, read_body
 from ramp.service.sessions import (
@@ -91,7 +92,7 @@ class ContractApi:
 
     def read_state(self, cid: str, identity: Identity) -> contract_state.ContractState:
         state = contract_state.load(self.committed, cid)
-        if state is None or not may_read_contract(identity, state.terms.vendor):  # a vendor sees its own only
+        if state is None or not may_read_contract(identity, state.id, state.terms.vendor, self.svc.journal.engine):
             raise Refused(Kind.NOT_FOUND, "contract_not_found", f"no contract {cid!r}")
         return state
 
@@ -149,7 +150,7 @@ async def list_contracts(api: ContractApi, request: Request) -> Response:
     while pos < len(ids) and len(out) < limit:
         state = contract_state.load(api.committed, ids[pos])
         pos += 1
-        if state is None or not may_read_contract(identity, state.terms.vendor):
+        if state is None or not may_read_contract(identity, state.id, state.terms.vendor, api.svc.journal.engine):
             continue
         if status is None or state.status == status:
             out.append(contract_views.summary(state))
@@ -224,10 +225,11 @@ async def vendor(api: ContractApi, request: Request) -> Response:
     vid = request.path_params["vendor"]
     if not budget_model.PARTY_RE.fullmatch(vid):
         raise Refused(Kind.INVALID, "vendor_invalid", f"vendor ids are {budget_model.PARTY_RE.pattern}")
-    if not may_read_contract(identity, vid):
+    if not may_read_vendor(identity, vid):
         raise Refused(Kind.FORBIDDEN, "forbidden", f"{identity.id} may read its own vendor only")
-    states = [s for s in (contract_state.load(api.committed, c) for c in api.index.ids(vid)) if s is not None]
     engine = api.svc.journal.engine
+    states = [s for s in (contract_state.load(api.committed, c) for c in api.index.ids(vid))
+              if s is not None and may_read_contract(identity, s.id, vid, engine)]  # fmt: skip
     if not states and engine.account(budget_model.vendor_account(vid)) is None:
         raise Refused(Kind.NOT_FOUND, "vendor_not_found", f"no vendor {vid!r}")
     return json_response(contract_views.vendor_view(vid, states, engine))

@@ -11,6 +11,7 @@ from __future__ import annotations
 from typing import Final, Protocol
 
 from ramp.approvals.state import RequestState
+from ramp.budget import model as budget_model
 from ramp.budget import requests as budget_requests
 from ramp.disclosure.classify import account_level, transfer_level
 from ramp.journal.envelope import Level
@@ -85,14 +86,26 @@ def may_read_movement(reader: Reader, event: Event, engine: LedgerEngine) -> boo
     return False
 
 
-def may_read_contract(reader: Reader, vendor: str) -> bool:
-    """Budget readers and inspectors read every contract; a contractor its own vendor's only."""
+def may_read_vendor(reader: Reader, vendor: str) -> bool:
+    """Budget readers and inspectors read every vendor's contracts; a contractor its own only."""
     return reader.has_role(*BUDGET_READERS, "inspector") or reader.organisation == f"contractor-{vendor}"
 
 
-def may_open_payment(reader: Reader, vendor: str) -> bool:
+def may_read_contract(reader: Reader, contract: str, vendor: str, engine: LedgerEngine) -> bool:
+    """A contract: its vendor's readers (`may_read_vendor`), unless it is a secret project's
+    (its anchor account secret): then auditors only, and to anyone else it does not exist."""
+    if account_level(budget_model.contract_account(contract), engine) is Level.SECRET:
+        return may_read_level(reader, Level.SECRET)
+    return may_read_vendor(reader, vendor)
+
+
+def may_open_payment(reader: Reader, transfer_id: str, vendor: str, engine: LedgerEngine) -> bool:
     """A payment's line in the public totals (its amount, salt and private bytes): budget readers,
-    auditors among them, and the payment's own contractor; no other contractor, no inspector."""
+    auditors among them, and the payment's own contractor; no other contractor, no inspector. A
+    secret project's payment (a secret transfer): auditors only."""
+    t = engine.transfer(transfer_id)
+    if t is not None and transfer_level(t, engine) is Level.SECRET:
+        return may_read_level(reader, Level.SECRET)
     return reader.has_role(*BUDGET_READERS) or (reader.has_role("contractor")
                                                 and reader.organisation == f"contractor-{vendor}")  # fmt: skip
 

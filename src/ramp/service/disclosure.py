@@ -109,7 +109,8 @@ async def payment_line(svc: Service, fiscal_year: int, transfer_id: str, reader:
     """Only for the payment's own contractor and budget readers (`access.may_open_payment`)."""
     lines = lines_of(svc)
     payment = lines.payment(transfer_id)
-    if payment is None or payment.fiscal_year != fiscal_year or not may_open_payment(reader, payment.vendor):
+    if payment is None or payment.fiscal_year != fiscal_year or not may_open_payment(reader, transfer_id, payment.vendor,
+                                                                                                 svc.journal.engine):
         # Another party's payment is not found either: a 403 would tell a probe that it exists.
         raise Refused(Kind.NOT_FOUND, "payment_not_found", f"no payment {transfer_id!r} of yours in FY{fiscal_year}")
     latest = _latest(lines, fiscal_year)

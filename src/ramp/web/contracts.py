@@ -156,7 +156,9 @@ class ContractReads:
         if viewer is None or not budget_model.PARTY_RE.fullmatch(cid):
             return None
         state = self.load(cid)
-        return state if state is not None and may_read_contract(viewer, state.terms.vendor) else None
+        if state is None or not may_read_contract(viewer, state.id, state.terms.vendor, self.svc.journal.engine):
+            return None
+        return state
 
     def transfers_of(self, ev: contract_views.EventOut, state: contract_state.ContractState) -> list[str]:
         """The committed ledger transfers the event's batch applied under its record."""
@@ -181,7 +183,8 @@ async def list_page(d: Dashboard, reads: ContractReads, request: Request, viewer
     vendor = _own_vendor(viewer)  # a contractor's list is its vendor's, however old (the index by vendor)
     for cid in reversed(reads.index.ids(vendor)[-SCAN_MAX:]):
         state = reads.load(cid)
-        if state is None or viewer is None or not may_read_contract(viewer, state.terms.vendor):
+        if state is None or viewer is None or not may_read_contract(viewer, state.id, state.terms.vendor,
+                                                                      reads.svc.journal.engine):  # fmt: skip
             continue
         if not status or state.status == status:
             rows.append(contract_views.summary(state))

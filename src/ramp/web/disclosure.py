@@ -69,7 +69,7 @@ def _payment_or_none(d: Dashboard, request: Request, viewer: Viewer | None):  # 
     if len(tid) > TRANSFER_ID_MAX_CHARS or not TRANSFER_ID_RE.fullmatch(tid):
         return None
     payment = disclosure_service.lines_of(d.svc).payment(tid)
-    if payment is None or viewer is None or not may_open_payment(viewer, payment.vendor):
+    if payment is None or viewer is None or not may_open_payment(viewer, tid, payment.vendor, d.svc.journal.engine):
         return None  # another vendor's payment is, to this viewer, no payment at all
     return payment
 

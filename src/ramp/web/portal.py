@@ -21,10 +21,12 @@ from starlette.routing import Route
 from ramp.budget import model as budget_model
 from ramp.contracts import terms as contract_terms
 from ramp.contracts import views as contract_views
+from ramp.disclosure.classify import transfer_level
+from ramp.journal.envelope import Level
 from ramp.journal.queries import PAGE_MAX, account_events
 from ramp.ledger.events import TransferApplied
 from ramp.ledger.model import TRANSFER_ID_MAX_CHARS
-from ramp.service.access import CONTRACTOR_ORGANISATION_PREFIX, may_read_contract
+from ramp.service.access import CONTRACTOR_ORGANISATION_PREFIX, may_read_vendor
 from ramp.web.access import Viewer
 from ramp.web.contracts import ContractReads
 from ramp.web.dashboard import Dashboard, jst
@@ -62,7 +64,7 @@ def vendor_of(viewer: Viewer) -> str | None:
             org[len(CONTRACTOR_ORGANISATION_PREFIX):]):  # fmt: skip
         return None
     vendor = org[len(CONTRACTOR_ORGANISATION_PREFIX):]
-    assert may_read_contract(viewer, vendor)
+    assert may_read_vendor(viewer, vendor)
     return vendor
 
 
@@ -89,7 +91,8 @@ def payments(d: Dashboard, wallet: str) -> list[TransferApplied]:
     after = None
     for _ in range(PAYMENTS_SCAN_MAX // PAGE_MAX):
         page = account_events(journal, wallet, after_seq=after, limit=PAGE_MAX)
-        out += [e for e in page.events if isinstance(e, TransferApplied) and e.seq < journal.size]
+        out += [e for e in page.events if isinstance(e, TransferApplied) and e.seq < journal.size
+                and transfer_level(e, journal.engine) is not Level.SECRET]  # a secret project's: auditors only
         if page.next_after_seq is None:
             break
         after = page.next_after_seq
@@ -103,7 +106,7 @@ async def portal_page(d: Dashboard, reads: ContractReads, request: Request, view
     engine = d.svc.journal.engine
     views, pending_waits = [], []
     for cid in reversed(reads.index.ids(vendor)[-CONTRACTS_MAX:]):
-        state = reads.load(cid)
+        state = reads.readable(cid, viewer)  # a secret project's contract: auditors only
         if state is None or state.terms.vendor != vendor:
             continue
         view = contract_views.contract_view(state, engine)
@@ -126,7 +129,8 @@ async def payment_page(d: Dashboard, request: Request, viewer: Viewer | None) ->
     vendor = None if viewer is None else vendor_of(viewer)
     t = journal.engine.transfer(tid) if len(tid) <= TRANSFER_ID_MAX_CHARS and vendor else None
     wallet = budget_model.vendor_account(vendor) if vendor else ""
-    if t is None or t.seq >= journal.size or wallet not in (t.debit_account, t.credit_account):
+    if (t is None or t.seq >= journal.size or wallet not in (t.debit_account, t.credit_account)
+            or transfer_level(t, journal.engine) is Level.SECRET):  # fmt: skip
         return d.not_found(request, "portal", viewer, tid[:64])  # another party's payment is not there
     [(salt, body)] = journal.openings(t.seq, t.seq + 1)  # what opens its envelope in the public log
     return d.render(request, "portal_payment.html", "portal", viewer, tr=t, amount=int(t.amount),

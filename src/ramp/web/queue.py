@@ -44,7 +44,7 @@ def waiting_for(reads: ContractReads, viewer: Viewer) -> list[Waiting]:
     identity = reads.svc.identities.get(viewer.id)
     out = []
     for cid in reversed(reads.index.ids()[-SCAN_MAX:]):
-        state = reads.load(cid)
+        state = reads.readable(cid, viewer)  # a secret project's contract: auditors only
         if state is None:
             continue
         for slot in open_slots(state, identity):

@@ -49,13 +49,13 @@ def registered_routes(d: Dashboard) -> list[BaseRoute]:
     return [Route(REGISTERED_PATH, d.page("ledger", partial(registered_page, d)), methods=["GET"])]
 
 
-def _rows(d: Dashboard) -> list[ContractRow]:
+def _rows(d: Dashboard, viewer: Viewer | None) -> list[ContractRow]:
     journal = d.svc.journal
     desk = set(journal.projection(ContractIndex).ids())
     out = []
     for e in journal.projection(SearchIndex).entries("contract"):
         a = journal.read.account(e.account)
-        if a is None:
+        if a is None or d.withholds(viewer, e.account):  # a secret project's contract: auditors only
             continue
         meta = a.metadata
         obligated = unpaid = 0
@@ -79,7 +79,7 @@ async def registered_page(d: Dashboard, request: Request, viewer: Viewer | None)
     fy = params.get("fy", "")
     fy = fy if is_digits(fy) and len(fy) == 4 else ""
     q = params.get("q", "").strip().lower()[:64]
-    rows = [r for r in _rows(d) if (not fy or r.fiscal_year == fy)
+    rows = [r for r in _rows(d, viewer) if (not fy or r.fiscal_year == fy)
             and (not q or q in f"{r.id} {r.name} {r.vendor} {r.project}".lower())]  # fmt: skip
     if sort == "newest":
         rows.sort(key=lambda r: -r.seq)
