@@ -7,6 +7,7 @@ reader or a keyboard reaches (sixty focusable blocks would be sixty Tab stops). 
 
 from __future__ import annotations
 
+import hashlib
 from collections.abc import Sequence
 from dataclasses import dataclass
 from html import escape
@@ -103,8 +104,10 @@ def _lay_row(row: list[float], x: float, y: float, w: float, h: float, out: list
     return x, y + rh, w, h - rh
 
 
-def colour_of(keys: Sequence[str]) -> dict[str, str]:
-    return {k: PALETTE[i % len(PALETTE)] for i, k in enumerate(keys)}
+def colour_of(keys: Sequence[str], fixed: dict[str, str]) -> dict[str, str]:
+    """Each key's colour: its own in `fixed`, else one picked by a hash of the key itself, so a
+    key has one colour whatever else is drawn beside it (the same category every year)."""
+    return {k: fixed.get(k) or PALETTE[hashlib.sha256(k.encode()).digest()[0] % len(PALETTE)] for k in keys}
 
 
 def treemap_svg(groups: Sequence[Group], colours: dict[str, str], aria_label: str) -> str:
@@ -123,7 +126,7 @@ def treemap_svg(groups: Sequence[Group], colours: dict[str, str], aria_label: st
         blocks = sorted((b for b in g.blocks if b.amount > 0), key=lambda b: -b.amount)
         for b, br in zip(blocks, squarify([b.amount for b in blocks], inner), strict=True):
             parts.append(
-                f'<rect class="block" x="{br.x:.1f}" y="{br.y:.1f}" width="{br.w:.1f}" '
+                f'<rect class="block" data-key="{escape(b.key)}" x="{br.x:.1f}" y="{br.y:.1f}" width="{br.w:.1f}" '
                 f'height="{br.h:.1f}" fill="{colours.get(b.key, PALETTE[-1])}">'
                 f"<title>{escape(b.title)}</title></rect>"
             )

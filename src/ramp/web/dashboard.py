@@ -36,7 +36,8 @@ from ramp.service.governance import Governance
 from ramp.text import is_digits
 from ramp.web.access import Access, Viewer
 from ramp.web.feed import FeedHub
-from ramp.web.i18n import category_name, label, lang_of
+from ramp.web.i18n import label, lang_of
+from ramp.web.names import category_name, code_name, event_name, organisation_name, role_name
 from ramp.web.money import basis_points, percent, yen, yen_short
 from ramp.web.overview import default_fiscal_year
 from ramp.web.pages import PageRegistry

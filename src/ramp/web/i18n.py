@@ -63,6 +63,18 @@ LABELS: Final[dict[str, tuple[str, str]]] = {
     "category.unallotted": ("not yet allotted", "未配賦"),
     "category.withheld": ("secret lines (withheld)", "秘匿事項(非開示)"),
     "withheld": ("Secret lines (withheld: auditors only)", "秘匿事項(非開示:会計検査院のみ)"),
+    "category.total": ("Total (the appropriation)", "合計(歳出予算現額)"),
+    "category.of_which": ("of which: {name}", "うち {name}"),
+    "category.rule": ("Each yen is counted once, under the first category of its budget line; the rows add up to "
+                      "the total.", "各金額は予算科目の第一の分野に1回だけ計上し、各行の合計が総額と一致します。"),
+    "category.overlap": ("Overlapping tags: {tags}. They cut across the categories above (a line tagged so also "
+                         "belongs to its own category), so they are shown as “of which” and never added to the total.",
+                         "重複するタグ:{tags}。上記の分野にまたがる区分(該当する予算科目は本来の分野にも属します)のため、"
+                         "「うち」として表示し、合計には加えません。"),
+    "category.reconcile": ("The appropriation {appropriated} is the money issued {issued}, the reserve fund released "
+                           "{reserve} and the money carried in {carried_in}.",
+                           "歳出予算現額 {appropriated} = 発行額 {issued} + 予備費使用額 {reserve} + 前年度繰越額 {carried_in}。"),
+    "list.sep": (", ", "、"),
     "by_organisation": ("By organisation", "組織別"),
     "by_category": ("By category", "分野別"),
     "alerts": ("Alerts", "アラート"),
@@ -569,15 +581,3 @@ def month_names(lang: str) -> list[str]:
     names = ["Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"]
     return [names[m - 1] for m in months]
 
-
-# Category tags of the budget (node metadata) and their Japanese names; an unknown tag shows as is.
-CATEGORIES_JA: Final[dict[str, str]] = {
-    "ai": "AI", "ammunition": "弾薬", "c2-isr": "指揮統制・情報", "cyber": "サイバー", "facilities": "施設",
-    "iamd": "統合防空ミサイル防衛", "maintenance": "維持整備", "mobility": "機動・展開", "personnel": "人件費",
-    "personnel-living": "生活・勤務環境", "r-and-d": "研究開発", "space": "宇宙", "stand-off": "スタンド・オフ防衛",
-    "unmanned": "無人アセット", "us-realignment": "米軍再編",
-}  # fmt: skip
-
-
-def category_name(tag: str, lang: str) -> str:
-    return CATEGORIES_JA.get(tag, tag) if lang == "ja" else tag
