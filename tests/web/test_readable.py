@@ -11,9 +11,19 @@ import pytest
 
 from ramp.budget.queries import budget_tree
 from ramp.web import overview as overview_model
-from ramp.web.names import CATEGORIES, CODES, ROLES, category_name, code_name, organisation_name, role_name
+from ramp.web.names import (
+    CATEGORIES,
+    CODES,
+    ROLES,
+    category_name,
+    code_name,
+    organisation_name,
+    role_name,
+)
 
-_ROW = re.compile(r'<tr (class="of-which" )?data-key="([^"]+)"><th scope="row">([^<]*)</th><td class="num" data-yen="(-?\d+)">')
+_ROW = re.compile(
+    r'<tr (class="of-which" )?data-key="([^"]+)"><th scope="row">([^<]*)</th><td class="num" data-yen="(-?\d+)">'
+)
 
 
 def _year(server) -> int:
@@ -23,7 +33,11 @@ def _year(server) -> int:
 
 
 def _category_rows(html: str) -> tuple[list[tuple[str, str, int]], list[tuple[str, str, int]], int]:
-    table = html[html.index('<table id="by-category">') : html.index("</table>", html.index('id="by-category"'))]
+    table = html[
+        html.index('<table id="by-category">') : html.index(
+            "</table>", html.index('id="by-category"')
+        )
+    ]
     parts = table[table.index('<tbody class="parts">') : table.index('<tbody class="total">')]
     rows = [(k, name, int(v)) for of, k, name, v in _ROW.findall(parts) if not of]
     of_which = [(k, name, int(v)) for of, k, name, v in _ROW.findall(table) if of]
@@ -32,7 +46,9 @@ def _category_rows(html: str) -> tuple[list[tuple[str, str, int]], list[tuple[st
 
 
 @pytest.mark.parametrize("lang", ["en", "ja"])
-def test_acceptance_e_the_public_categories_add_up_to_the_year_and_overlaps_are_of_which(dashboard, lang):
+def test_acceptance_e_the_public_categories_add_up_to_the_year_and_overlaps_are_of_which(
+    dashboard, lang
+):
     fy = _year(dashboard)
     tree = budget_tree(dashboard.budget, fy, lambda _a: False)
     html = httpx.get(dashboard.url + f"/public?fy={fy}", cookies={"ramp_lang": lang}).text
@@ -41,7 +57,9 @@ def test_acceptance_e_the_public_categories_add_up_to_the_year_and_overlaps_are_
     # The appropriation is the money issued, the reserve released and the money carried in, to the yen.
     assert tree.figures.appropriated == tree.issued + tree.reserve[1] + tree.figures.carried_in
     reconcile = html.split('id="cat-reconcile"')[1].split("</p>")[0]
-    assert (f"¥{tree.issued:,}" if lang == "en" else "8兆" if tree.issued >= 10**12 else "円") in reconcile
+    assert (
+        f"¥{tree.issued:,}" if lang == "en" else "8兆" if tree.issued >= 10**12 else "円"
+    ) in reconcile
     # every tag that sits after another on a node is an "of which" row, labelled, never a part
     later = _later_tags(tree)
     assert later, "the demo has an overlapping tag (ai)"
@@ -77,7 +95,9 @@ def test_no_slug_on_the_public_pages(dashboard, lang):
     fy = _year(dashboard)
     for path in (f"/public?fy={fy}", f"/overview?fy={fy}"):
         html = httpx.get(dashboard.url + path, cookies={"ramp_lang": lang}).text
-        text = re.sub(r"<[^>]+>", " ", re.sub(r"<(script|style|pre)[^>]*>.*?</\1>", " ", html, flags=re.S))
+        text = re.sub(
+            r"<[^>]+>", " ", re.sub(r"<(script|style|pre)[^>]*>.*?</\1>", " ", html, flags=re.S)
+        )
         for tag in [*CATEGORIES, "~unallotted", "~withheld"]:
             if tag != "ai":  # "AI" is its own name
                 assert not re.search(rf"(?<![\w-]){re.escape(tag)}(?![\w-])", text), (path, tag)
@@ -93,10 +113,18 @@ def test_every_name_has_both_languages_and_japanese_is_japanese():
     assert category_name("personnel-living", "en") == "Personnel treatment and living environment"
     assert category_name("c2-isr", "ja") == "指揮統制・情報"
     assert code_name("DISBURSE", "ja") == "支出" and code_name("DISBURSE", "en") == "payment"
-    assert role_name("inspector", "ja") == "検査官" and role_name("finance_officer", "en") == "finance officer"
+    assert (
+        role_name("inspector", "ja") == "検査官"
+        and role_name("finance_officer", "en") == "finance officer"
+    )
     assert organisation_name("boa", "ja") == "会計検査院"
-    assert organisation_name("contractor-v1", "en", {"v1": "Heisei Heavy"}) == "Contractor: Heisei Heavy"
-    assert category_name("new-tag", "ja") == "new-tag" and code_name("NEW", "en") == "NEW"  # unknown: as it is
+    assert (
+        organisation_name("contractor-v1", "en", {"v1": "Heisei Heavy"})
+        == "Contractor: Heisei Heavy"
+    )
+    assert (
+        category_name("new-tag", "ja") == "new-tag" and code_name("NEW", "en") == "NEW"
+    )  # unknown: as it is
 
 
 def test_a_category_has_one_colour_whatever_its_rank_in_a_year(dashboard):
@@ -110,7 +138,11 @@ def test_a_category_has_one_colour_whatever_its_rank_in_a_year(dashboard):
     assert again and all(colours[name] == c for name, c in again.items())
     # and in the treemap of the page: each block's fill is its category's
     svg = httpx.get(dashboard.url + f"/public?fy={fy}").text
-    fills = set(re.findall(r'<rect class="block" data-key="([^"]+)" [^>]*fill="(#[0-9a-f]{6})"', svg))
+    fills = set(
+        re.findall(r'<rect class="block" data-key="([^"]+)" [^>]*fill="(#[0-9a-f]{6})"', svg)
+    )
     assert fills and all(overview_model.CATEGORY_COLOURS.get(k, c) == c for k, c in fills)
     assert len({k for k, _ in fills}) == len(fills)  # one colour per category
-    assert len(set(overview_model.CATEGORY_COLOURS.values())) == len(overview_model.CATEGORY_COLOURS)
+    assert len(set(overview_model.CATEGORY_COLOURS.values())) == len(
+        overview_model.CATEGORY_COLOURS
+    )

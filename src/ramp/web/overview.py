@@ -14,8 +14,8 @@ from ramp.budget.queries import Alerts, BudgetTree, Figures, TreeNode, Withheld,
 from ramp.service.activity import MONTHS, Activity
 from ramp.web import charts
 from ramp.web.i18n import label, month_names
-from ramp.web.names import CATEGORIES, category_name
 from ramp.web.money import basis_points, percent, yen
+from ramp.web.names import CATEGORIES, category_name
 
 ALERTS_SHOWN: Final = 10
 OTHER: Final = "other"  # projects without a category tag
