@@ -38,7 +38,9 @@ def test_no_unformatted_amount_on_the_account_page(dashboard):
         value = re.search(rf"<dt>{key}</dt><dd[^>]*>([^<]*)</dd>", html).group(1)
         assert re.fullmatch(r"−?¥\d{1,3}(,\d{3})*", value), (key, value)
     text = re.sub(r"<[^>]+>", " ", html)
-    assert not re.search(r"(?<![\w.:/-])\d{7,}(?![\w.-])", text.split("<table")[0] if "<table" in text else text)
+    assert not re.search(
+        r"(?<![\w.:/-])\d{7,}(?![\w.-])", text.split("<table")[0] if "<table" in text else text
+    )
 
 
 def test_transfer_codes_by_name_in_both_languages(dashboard):
@@ -50,7 +52,9 @@ def test_transfer_codes_by_name_in_both_languages(dashboard):
 
 def test_times_are_jst_with_the_zone_named():
     assert jst(0) == "1970-01-01 09:00:00 JST"
-    assert jst(1_743_433_200 * _S) == "2025-04-01 00:00:00 JST"  # midnight in Tokyo, 15:00 UTC the day before
+    assert (
+        jst(1_743_433_200 * _S) == "2025-04-01 00:00:00 JST"
+    )  # midnight in Tokyo, 15:00 UTC the day before
 
 
 def test_a_transfer_page_names_the_zone(dashboard):
@@ -93,7 +97,12 @@ def test_a_change_order_is_a_before_and_after_table(signed):
 def test_the_feed_hides_auth_by_default_and_offers_every_kind(dashboard):
     for lang in ("en", "ja"):
         html = httpx.get(dashboard.url + "/feed", cookies={"ramp_lang": lang}).text
-        boxes = dict(re.findall(r'<input type="checkbox" name="kind" value="([a-z]+)" id="feed-kind-\1"( checked)?>', html))
+        boxes = dict(
+            re.findall(
+                r'<input type="checkbox" name="kind" value="([a-z]+)" id="feed-kind-\1"( checked)?>',
+                html,
+            )
+        )
         assert boxes["auth"] == "" and all(v == " checked" for k, v in boxes.items() if k != "auth")
         assert {"transfer", "contract", "approval", "budget", "auth"} <= set(boxes)
     names = json.loads(html_lib.unescape(re.search(r'data-names="([^"]+)"', html).group(1)))

@@ -51,6 +51,7 @@ from ramp.web.inbox import INBOX_PATH, INBOX_ROLES, inbox_routes
 from ramp.web.logmonitor import LOG_PATH, logmonitor_routes
 from ramp.web.money import LANGS
 from ramp.web.names import CODES, EVENTS, code_name, event_name
+from ramp.web.node_chart import node_chart
 from ramp.web.pages import Page, PageRegistry
 from ramp.web.portal import PORTAL_PATH, PORTAL_ROLES, portal_routes
 from ramp.web.queue import QUEUE_PATH, QUEUE_ROLES, queue_routes
@@ -192,8 +193,9 @@ async def node_page(d: Dashboard, request: Request, viewer: Viewer | None) -> Re
     except Refused:
         history = None  # a node defined in metadata whose account is not (yet) committed
     lang = lang_of(request)
+    chart = node_chart(d.budget, d.activity, fy, trail[-1].path, lang)
     return d.render(request, "node.html", "budget", viewer, fy=fy, node=trail[-1], trail=trail, history=history,
-                    name=lambda n: _node_name(n, lang))  # fmt: skip
+                    chart=chart, name=lambda n: _node_name(n, lang))  # fmt: skip
 
 
 async def ledger_page(d: Dashboard, request: Request, viewer: Viewer | None) -> Response:

@@ -183,3 +183,40 @@ def utilisation_svg(months: Sequence[str], series: Sequence[Series], aria_label:
                          f"<title>{escape(s.label)} {escape(months[i])}: {v // 100}.{(v % 100) // 10}%</title></circle>")  # fmt: skip
     parts.append("</svg>")
     return "".join(parts)
+
+
+@dataclass(frozen=True, slots=True)
+class AmountSeries:
+    key: str  # css class: allotted | obligated | disbursed, and `prior` for the year before
+    label: str
+    cumulative_yen: tuple[int, ...]  # per month
+    prior: bool = False  # drawn dashed
+
+
+def amounts_svg(months: Sequence[str], series: Sequence[AmountSeries], axis: Sequence[tuple[int, str]],
+                top_yen: int, aria_label: str) -> str:  # fmt: skip
+    """Cumulative amounts by month, 0..`top_yen`, one point a month; `axis` the (yen, label)
+    lines to draw (labels formatted by the caller, in the reader's language)."""
+    n = len(months)
+    plot_w, plot_h = CHART_W - _PAD_L - _PAD_R, CHART_H - _PAD_T - _PAD_B
+    top = max(1, top_yen)
+
+    def px(i: int) -> float:
+        return _PAD_L + (plot_w * i / (n - 1) if n > 1 else 0)
+
+    def py(v: int) -> float:
+        return _PAD_T + plot_h - plot_h * max(0, v) / top
+
+    parts = [f'<svg class="chart node-chart" viewBox="0 0 {CHART_W} {CHART_H}" role="img" aria-label="{escape(aria_label)}">']
+    for v, text in axis:
+        y = py(v)
+        parts.append(f'<line class="grid" x1="{_PAD_L}" x2="{CHART_W - _PAD_R}" y1="{y:.1f}" y2="{y:.1f}"/>'
+                     f'<text class="axis" x="{_PAD_L - 6}" y="{y + 4:.1f}" text-anchor="end">{escape(text)}</text>')  # fmt: skip
+    for i, m in enumerate(months):
+        parts.append(f'<text class="axis" x="{px(i):.1f}" y="{CHART_H - 8}" text-anchor="middle">{escape(m)}</text>')
+    for s in series:
+        points = " ".join(f"{px(i):.1f},{py(v):.1f}" for i, v in enumerate(s.cumulative_yen))
+        dash = " prior" if s.prior else ""
+        parts.append(f'<polyline class="line {escape(s.key)}{dash}" points="{points}"><title>{escape(s.label)}</title></polyline>')
+    parts.append("</svg>")
+    return "".join(parts)
