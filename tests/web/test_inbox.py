@@ -81,14 +81,14 @@ def test_a_request_shows_what_it_changes(signed):
     with signed_in(signed, "mof.sato") as c:
         html = article(c.get("/approvals").text, PAC3)
         assert f'data-yen="{body["amount_yen"]}">¥{body["amount_yen"]:,}<' in html
-        assert "fo.tanaka (mod-feb)" in html and "1 of 2 approvals counted" in html
-        assert "mof —" in html and "from distinct organisations" in html  # MOF still missing
+        assert "fo.tanaka (MoD Finance and Equipment Bureau)" in html and "1 of 2 approvals counted" in html
+        assert "Ministry of Finance —" in html and "from distinct organisations" in html  # MOF still missing
         assert f'href="/budget/node?fy=2025&amp;path={op["source"].replace(":", "%3A")}"' in html
         assert f"<code>{op['target']}</code>" in html and "PAC-3 MSE" in html  # the memo
         for account in body["accounts"]:
             assert f"<code>{account}</code>" in html
-        assert "fo.kobayashi (mod-feb): approved · counts" in html
-        assert re.search(r"Expires \(JST\)</dt><dd>\d{4}-\d{2}-\d{2} \d{2}:\d{2}:\d{2}<", html)
+        assert "fo.kobayashi (MoD Finance and Equipment Bureau): approved · counts" in html
+        assert re.search(r"Expires \(JST\)</dt><dd>\d{4}-\d{2}-\d{2} \d{2}:\d{2}:\d{2} JST<", html)
         assert 'name="csrf"' not in html and "To decide, add a passkey first" in html  # no passkey yet
         signed.passkey("mof.sato")
         html = article(c.get("/approvals").text, PAC3)
@@ -133,7 +133,7 @@ def test_an_approval_that_counts_but_does_not_complete_the_quorum(signed):
         r = decide(c, VESSELS, "approve", signature(signed, "mof.sato", VESSELS), csrf_of(c.get("/approvals").text))
         page = c.get(r.headers["location"]).text
         assert 'data-outcome="counted"' in page and "your approval counts (1 of 2)" in page
-        assert "mof ✓" in article(page, VESSELS)
+        assert "Ministry of Finance ✓" in article(page, VESSELS)
     assert signed.journal.engine.transfer(VESSELS) is None
 
 

@@ -28,7 +28,7 @@ from ramp.ledger.model import ACCOUNT_ID_MAX_CHARS
 from ramp.text import is_digits
 from ramp.web.access import Viewer
 from ramp.web.csv_export import csv_response
-from ramp.web.dashboard import Dashboard, jst
+from ramp.web.dashboard import Dashboard, jst_plain
 
 ACCOUNT_PAGE: Final = 50  # transfers per page of an account
 _CHUNK: Final = 256  # events decoded per step while filtering
@@ -83,7 +83,7 @@ async def account_page(d: Dashboard, request: Request, viewer: Viewer | None) ->
     code = raw_code if _CODE_RE.fullmatch(raw_code) else None
     newest_first = params.get("order", "newest") != "oldest"
     if params.get("format") == "csv":
-        rows = ([e.seq, jst(int(e.timestamp)), e.code, e.id, e.debit_account, e.credit_account,
+        rows = ([e.seq, jst_plain(int(e.timestamp)), e.code, e.id, e.debit_account, e.credit_account,
                  "in" if e.credit_account == aid else "out", int(e.amount), e.asset,
                  e.references.get("invoice", ""), e.references.get("contract", "")]
                 for e in walk(journal, aid, code, None, newest_first, None, shown))  # fmt: skip

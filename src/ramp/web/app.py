@@ -50,6 +50,8 @@ from ramp.web.i18n import LANG_COOKIE, lang_of, month_names
 from ramp.web.inbox import INBOX_PATH, INBOX_ROLES, inbox_routes
 from ramp.web.logmonitor import LOG_PATH, logmonitor_routes
 from ramp.web.money import LANGS
+from ramp.web.names import CODES, EVENTS, code_name, event_name
+from ramp.web.node_chart import node_chart
 from ramp.web.pages import Page, PageRegistry
 from ramp.web.portal import PORTAL_PATH, PORTAL_ROLES, portal_routes
 from ramp.web.queue import QUEUE_PATH, QUEUE_ROLES, queue_routes
@@ -62,6 +64,10 @@ STATIC: Final = Path(__file__).parent / "static"
 HISTORY_PAGE: Final = 100  # movements per page of a node's history
 QUERY_MAX_CHARS: Final = max(ACCOUNT_ID_MAX_CHARS, TRANSFER_ID_MAX_CHARS)
 LANG_COOKIE_MAX_AGE_S: Final = 365 * 24 * 3600
+# The feed's kinds a reader may show or hide (a record by its type's first part); sign-ins and
+# other `auth.*` records are hidden until the reader asks for them: they swamp everything else.
+FEED_GROUPS: Final = ("transfer", "account", "budget", "approval", "contract", "disclosure", "identity", "auth", "other")
+FEED_HIDDEN: Final = frozenset({"auth"})
 
 
 def default_pages() -> PageRegistry:
@@ -187,8 +193,9 @@ async def node_page(d: Dashboard, request: Request, viewer: Viewer | None) -> Re
     except Refused:
         history = None  # a node defined in metadata whose account is not (yet) committed
     lang = lang_of(request)
+    chart = node_chart(d.budget, d.activity, fy, trail[-1].path, lang)
     return d.render(request, "node.html", "budget", viewer, fy=fy, node=trail[-1], trail=trail, history=history,
-                    name=lambda n: _node_name(n, lang))  # fmt: skip
+                    chart=chart, name=lambda n: _node_name(n, lang))  # fmt: skip
 
 
 async def ledger_page(d: Dashboard, request: Request, viewer: Viewer | None) -> Response:
@@ -213,7 +220,10 @@ async def transfer_page(d: Dashboard, request: Request, viewer: Viewer | None) -
 
 
 async def feed_page(d: Dashboard, request: Request, viewer: Viewer | None) -> Response:
-    return d.render(request, "feed.html", "feed", viewer)
+    lang = lang_of(request)
+    names = {k: code_name(k, lang) for k in CODES} | {k: event_name(k, lang) for k in EVENTS}
+    return d.render(request, "feed.html", "feed", viewer, feed_groups=FEED_GROUPS, feed_hidden=FEED_HIDDEN,
+                    feed_names=names)
 
 
 async def feed_events(d: Dashboard, request: Request, viewer: Viewer | None) -> Response:

@@ -7,6 +7,7 @@ reader or a keyboard reaches (sixty focusable blocks would be sixty Tab stops). 
 
 from __future__ import annotations
 
+import hashlib
 from collections.abc import Sequence
 from dataclasses import dataclass
 from html import escape
@@ -103,8 +104,10 @@ def _lay_row(row: list[float], x: float, y: float, w: float, h: float, out: list
     return x, y + rh, w, h - rh
 
 
-def colour_of(keys: Sequence[str]) -> dict[str, str]:
-    return {k: PALETTE[i % len(PALETTE)] for i, k in enumerate(keys)}
+def colour_of(keys: Sequence[str], fixed: dict[str, str]) -> dict[str, str]:
+    """Each key's colour: its own in `fixed`, else one picked by a hash of the key itself, so a
+    key has one colour whatever else is drawn beside it (the same category every year)."""
+    return {k: fixed.get(k) or PALETTE[hashlib.sha256(k.encode()).digest()[0] % len(PALETTE)] for k in keys}
 
 
 def treemap_svg(groups: Sequence[Group], colours: dict[str, str], aria_label: str) -> str:
@@ -123,7 +126,7 @@ def treemap_svg(groups: Sequence[Group], colours: dict[str, str], aria_label: st
         blocks = sorted((b for b in g.blocks if b.amount > 0), key=lambda b: -b.amount)
         for b, br in zip(blocks, squarify([b.amount for b in blocks], inner), strict=True):
             parts.append(
-                f'<rect class="block" x="{br.x:.1f}" y="{br.y:.1f}" width="{br.w:.1f}" '
+                f'<rect class="block" data-key="{escape(b.key)}" x="{br.x:.1f}" y="{br.y:.1f}" width="{br.w:.1f}" '
                 f'height="{br.h:.1f}" fill="{colours.get(b.key, PALETTE[-1])}">'
                 f"<title>{escape(b.title)}</title></rect>"
             )
@@ -178,5 +181,42 @@ def utilisation_svg(months: Sequence[str], series: Sequence[Series], aria_label:
         for i, v in enumerate(s.cumulative_bp):
             parts.append(f'<circle class="dot {escape(s.key)}" cx="{px(i):.1f}" cy="{py(v):.1f}" r="3">'
                          f"<title>{escape(s.label)} {escape(months[i])}: {v // 100}.{(v % 100) // 10}%</title></circle>")  # fmt: skip
+    parts.append("</svg>")
+    return "".join(parts)
+
+
+@dataclass(frozen=True, slots=True)
+class AmountSeries:
+    key: str  # css class: allotted | obligated | disbursed, and `prior` for the year before
+    label: str
+    cumulative_yen: tuple[int, ...]  # per month
+    prior: bool = False  # drawn dashed
+
+
+def amounts_svg(months: Sequence[str], series: Sequence[AmountSeries], axis: Sequence[tuple[int, str]],
+                top_yen: int, aria_label: str) -> str:  # fmt: skip
+    """Cumulative amounts by month, 0..`top_yen`, one point a month; `axis` the (yen, label)
+    lines to draw (labels formatted by the caller, in the reader's language)."""
+    n = len(months)
+    plot_w, plot_h = CHART_W - _PAD_L - _PAD_R, CHART_H - _PAD_T - _PAD_B
+    top = max(1, top_yen)
+
+    def px(i: int) -> float:
+        return _PAD_L + (plot_w * i / (n - 1) if n > 1 else 0)
+
+    def py(v: int) -> float:
+        return _PAD_T + plot_h - plot_h * max(0, v) / top
+
+    parts = [f'<svg class="chart node-chart" viewBox="0 0 {CHART_W} {CHART_H}" role="img" aria-label="{escape(aria_label)}">']
+    for v, text in axis:
+        y = py(v)
+        parts.append(f'<line class="grid" x1="{_PAD_L}" x2="{CHART_W - _PAD_R}" y1="{y:.1f}" y2="{y:.1f}"/>'
+                     f'<text class="axis" x="{_PAD_L - 6}" y="{y + 4:.1f}" text-anchor="end">{escape(text)}</text>')  # fmt: skip
+    for i, m in enumerate(months):
+        parts.append(f'<text class="axis" x="{px(i):.1f}" y="{CHART_H - 8}" text-anchor="middle">{escape(m)}</text>')
+    for s in series:
+        points = " ".join(f"{px(i):.1f},{py(v):.1f}" for i, v in enumerate(s.cumulative_yen))
+        dash = " prior" if s.prior else ""
+        parts.append(f'<polyline class="line {escape(s.key)}{dash}" points="{points}"><title>{escape(s.label)}</title></polyline>')
     parts.append("</svg>")
     return "".join(parts)

@@ -126,17 +126,24 @@ def outcome(view: contract_views.ContractOut, state: contract_state.ContractStat
 
 
 def duration(ns: int | None, lang: str) -> str:
-    """Acceptance to payment, for a person: 0 when paid in the accepting batch."""
+    """Acceptance to payment, in the units a person reads: "at once" when paid in the accepting
+    batch (under a second), then seconds, minutes, hours and minutes, days and hours (cut, not
+    rounded: "2 days 3 h" is at least that)."""
     if ns is None:
         return "—"
+    ja = lang == "ja"
     s = ns // 1_000_000_000
+    if s < 1:
+        return "即時" if ja else "at once"
     if s < 60:
-        return f"{ns // 1_000_000} ms" if s == 0 else f"{s} s"
+        return f"{s}秒" if ja else f"{s} s"
     days, rest = divmod(s, 86_400)
     hours, minutes = rest // 3600, rest % 3600 // 60
-    if lang == "ja":
-        return (f"{days}日" if days else "") + f"{hours}時間{minutes}分"
-    return (f"{days} d " if days else "") + f"{hours} h {minutes} min"
+    if days:
+        return f"{days}日{hours}時間" if ja else f"{days} day{'s' if days != 1 else ''} {hours} h"
+    if hours:
+        return f"{hours}時間{minutes}分" if ja else f"{hours} h {minutes} min"
+    return f"{minutes}分" if ja else f"{minutes} min"
 
 
 class ContractReads:

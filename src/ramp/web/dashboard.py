@@ -36,8 +36,9 @@ from ramp.service.governance import Governance
 from ramp.text import is_digits
 from ramp.web.access import Access, Viewer
 from ramp.web.feed import FeedHub
-from ramp.web.i18n import category_name, label, lang_of
+from ramp.web.i18n import label, lang_of
 from ramp.web.money import basis_points, percent, yen, yen_short
+from ramp.web.names import category_name, code_name, event_name, organisation_name, role_name
 from ramp.web.overview import default_fiscal_year
 from ramp.web.pages import PageRegistry
 
@@ -48,8 +49,14 @@ _JST: Final = timezone(timedelta(hours=9))
 PageHandler = Callable[[Request, Viewer | None], Awaitable[Response]]
 
 
+def jst_plain(ns: int) -> str:
+    """A time in JST, "YYYY-MM-DD HH:MM:SS", for a column that names its zone (CSV `time_jst`)."""
+    return datetime.fromtimestamp(ns // 1_000_000_000, UTC).astimezone(_JST).strftime("%Y-%m-%d %H:%M:%S")
+
+
 def jst(ns: int) -> str:
-    return datetime.fromtimestamp(ns / 1e9, UTC).astimezone(_JST).strftime("%Y-%m-%d %H:%M:%S")
+    """A time in JST with the zone named, as every page shows one."""
+    return jst_plain(ns) + " JST"
 
 
 def template_env() -> jinja2.Environment:
@@ -94,6 +101,9 @@ class Dashboard:
             yen=lambda n: yen(n, lang), yen_short=lambda n: yen_short(n, lang), percent=percent,
             yen_wrap=lambda n: _breakable(yen(n, lang)),
             bp=basis_points, jst=jst, category=lambda c: category_name(c, lang),
+            code_name=lambda c: code_name(c, lang), role_name=lambda r: role_name(r, lang),
+            org_label=lambda o: organisation_name(o, lang, self.budget.vendors() if o.startswith("contractor-") else None),
+            event_name=lambda k: event_name(k, lang),
             sign_in=self.access.sign_in_path, **context,
         )  # fmt: skip
         return HTMLResponse(html, status_code=status)  # the headers: ramp.service.headers, on every answer

@@ -63,6 +63,31 @@ LABELS: Final[dict[str, tuple[str, str]]] = {
     "category.unallotted": ("not yet allotted", "未配賦"),
     "category.withheld": ("secret lines (withheld)", "秘匿事項(非開示)"),
     "withheld": ("Secret lines (withheld: auditors only)", "秘匿事項(非開示:会計検査院のみ)"),
+    "category.total": ("Total (the appropriation)", "合計(歳出予算現額)"),
+    "category.of_which": ("of which: {name}", "うち {name}"),
+    "category.rule": ("Each yen is counted once, under the first category of its budget line; the rows add up to "
+                      "the total.", "各金額は予算科目の第一の分野に1回だけ計上し、各行の合計が総額と一致します。"),
+    "category.overlap": ("Overlapping tags: {tags}. They cut across the categories above (a line tagged so also "
+                         "belongs to its own category), so they are shown as “of which” and never added to the total.",
+                         "重複するタグ:{tags}。上記の分野にまたがる区分(該当する予算科目は本来の分野にも属します)のため、"
+                         "「うち」として表示し、合計には加えません。"),
+    "category.reconcile": ("The appropriation {appropriated} is the money issued {issued}, the reserve fund released "
+                           "{reserve} and the money carried in {carried_in}.",
+                           "歳出予算現額 {appropriated} = 発行額 {issued} + 予備費使用額 {reserve} + 前年度繰越額 {carried_in}。"),
+    "list.sep": (", ", "、"),
+    "node.chart": ("Through the year, against the year before", "年度内の推移(前年度との比較)"),
+    "node.chart.caption": ("Allotted, obligated and disbursed, cumulative by month of FY{fy}; the year before dashed",
+                           "{fy}年度の配賦額・支出負担行為額・支出済額の月別累計(破線は前年度)"),
+    "node.chart.no_prior": ("The year before has no such node.", "前年度に同じノードはありません。"),
+    "node.chart.prior": ("FY{fy}", "{fy}年度"),
+    "change_order.caption": ("The change order: before and after", "契約変更の内容(変更前・変更後)"),
+    "change_order.what": ("Changes", "変更項目"),
+    "change_order.before": ("Before", "変更前"),
+    "change_order.after": ("After", "変更後"),
+    "change_order.contract": ("The contract", "契約全体"),
+    "change_order.amount": ("amount", "金額"),
+    "change_order.due": ("due date", "履行期限"),
+    "change_order.expires": ("expiry", "契約期限"),
     "by_organisation": ("By organisation", "組織別"),
     "by_category": ("By category", "分野別"),
     "alerts": ("Alerts", "アラート"),
@@ -204,6 +229,16 @@ LABELS: Final[dict[str, tuple[str, str]]] = {
     "feed.status": ("Connection", "接続"),
     "feed.waiting": ("connecting…", "接続中…"),
     "feed.events": ("events", "件"),
+    "feed.show": ("Show", "表示する種類"),
+    "feed.group.transfer": ("transfers", "送金"),
+    "feed.group.account": ("accounts opened", "口座開設"),
+    "feed.group.budget": ("budget records", "予算の記録"),
+    "feed.group.approval": ("requests and decisions", "申請・決裁"),
+    "feed.group.contract": ("contracts", "契約"),
+    "feed.group.disclosure": ("published totals", "公表"),
+    "feed.group.identity": ("identities", "ID"),
+    "feed.group.auth": ("sign-ins (auth)", "サインイン等(auth)"),
+    "feed.group.other": ("other", "その他"),
     "public.caption": ("Aggregates only: totals by organisation and category, and the log's latest signed "
                        "checkpoint. No project, contract or vendor detail is shown here.",
                        "集計値のみを公開します(組織別・分野別の合計とログの最新チェックポイント)。"
@@ -569,15 +604,3 @@ def month_names(lang: str) -> list[str]:
     names = ["Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"]
     return [names[m - 1] for m in months]
 
-
-# Category tags of the budget (node metadata) and their Japanese names; an unknown tag shows as is.
-CATEGORIES_JA: Final[dict[str, str]] = {
-    "ai": "AI", "ammunition": "弾薬", "c2-isr": "指揮統制・情報", "cyber": "サイバー", "facilities": "施設",
-    "iamd": "統合防空ミサイル防衛", "maintenance": "維持整備", "mobility": "機動・展開", "personnel": "人件費",
-    "personnel-living": "生活・勤務環境", "r-and-d": "研究開発", "space": "宇宙", "stand-off": "スタンド・オフ防衛",
-    "unmanned": "無人アセット", "us-realignment": "米軍再編",
-}  # fmt: skip
-
-
-def category_name(tag: str, lang: str) -> str:
-    return CATEGORIES_JA.get(tag, tag) if lang == "ja" else tag

@@ -36,6 +36,7 @@ from ramp.service.governance import Governance
 from ramp.service.refusals import retry_headers, status_of
 from ramp.web import forms
 from ramp.web.access import Viewer
+from ramp.web.change_order import Change, changes
 from ramp.web.dashboard import Dashboard
 from ramp.web.i18n import label_or, lang_of
 
@@ -73,6 +74,7 @@ class Item:
     required: list[tuple[str, bool]]  # required organisation, among the counted approvals yet
     mine: str  # my decision on it ("" if none)
     transfer: str  # the ledger transfer its execution applied, if there is one to link
+    change_order: list[Change] | None = None  # a change order's rows, before and after
 
     @property
     def body(self) -> dict[str, Any]:
@@ -141,9 +143,14 @@ class Inbox:
             op_id = str(action["operation"].get("id", ""))
             t = self.svc.journal.engine.transfer(op_id) if op_id else None
             transfer = op_id if t is not None and t.seq < self.svc.journal.size else ""
-        return Item(state, state.status(self.now_ns()), fields_of(action, may_read_budget),  # type: ignore[arg-type]
+        operation = action.get("operation") if isinstance(action, dict) else None
+        rows = changes(self.svc.committed_record, operation, state.id) if isinstance(operation, dict) else None
+        fields = fields_of(action, may_read_budget)  # type: ignore[arg-type]
+        if rows is not None:  # the milestones and expiry are the before/after table
+            fields = [f for f in fields if f.key not in ("request.milestones", "request.expires")]
+        return Item(state, state.status(self.now_ns()), fields,
                     frozenset(d.approver for d in approvals), rule.approvals, [(o, o in orgs) for o in rule.required_organisations], mine,
-                    transfer)  # fmt: skip
+                    transfer, rows)  # fmt: skip
 
     def waits_for(self, state: RequestState, identity: Identity | None) -> bool:
         """Open, not mine, not decided by me, and the policy lets me approve it."""

@@ -13,13 +13,18 @@ from ramp.budget.projection import BudgetProjection
 from ramp.budget.queries import Alerts, BudgetTree, Figures, TreeNode, Withheld, alerts, budget_tree
 from ramp.service.activity import MONTHS, Activity
 from ramp.web import charts
-from ramp.web.i18n import category_name, label, month_names
+from ramp.web.i18n import label, month_names
 from ramp.web.money import basis_points, percent, yen
+from ramp.web.names import CATEGORIES, category_name
 
 ALERTS_SHOWN: Final = 10
 OTHER: Final = "other"  # projects without a category tag
 UNALLOTTED: Final = "~unallotted"  # money held above the projects of an organisation
 WITHHELD: Final = "~withheld"  # money in lines withheld from the viewer (secret: auditors only)
+# A category's colour is its own, every year (never its rank in a year): the known categories
+# in the palette's order, the parts that are no category in greys; another tag by its hash.
+CATEGORY_COLOURS: Final = {tag: charts.PALETTE[k % len(charts.PALETTE)] for k, tag in enumerate(CATEGORIES)} | {
+    OTHER: "#bdbdbd", UNALLOTTED: "#e0e0e0", WITHHELD: "#9e9e9e"}
 
 
 @dataclass(frozen=True, slots=True)
@@ -41,24 +46,49 @@ def default_fiscal_year(projection: BudgetProjection) -> int | None:
     return years[-1] if years else None
 
 
-def _withheld_appropriated(node: TreeNode) -> int:
-    """What the node's subtree holds in lines withheld from the viewer."""
-    own = node.withheld.appropriated if node.withheld is not None else 0
-    return own + sum(_withheld_appropriated(c) for c in node.children)
+def _minus(a: Figures, parts: list[Figures]) -> list[int]:
+    out = [getattr(a, f) for f in Figures.__struct_fields__]
+    for p in parts:
+        for k, f in enumerate(Figures.__struct_fields__):
+            out[k] -= getattr(p, f)
+    return out
 
 
-def _projects(node: TreeNode) -> list[TreeNode]:
-    if node.kind == "project":
-        return [node]
-    return [p for c in node.children for p in _projects(c)]
+def _split(node: TreeNode, inherited: str | None, out: dict[str, list[int]]) -> None:
+    """Add each node's own figures (its rolled figures less its children's and its withheld
+    lines') to its primary category: the first tag of the nearest tagged node at or above it.
+
+    Every yen of the subtree lands in exactly one part, so the parts add up to the node."""
+    primary = node.tags[0] if node.tags else inherited
+    own = _minus(node.figures, [c.figures for c in node.children] + ([node.withheld] if node.withheld else []))
+    key = primary if primary is not None else (OTHER if node.kind == "project" else UNALLOTTED)
+    if any(own):
+        _add_into(out, key, own)
+    if node.withheld is not None:
+        _add_into(out, WITHHELD, [getattr(node.withheld, f) for f in Figures.__struct_fields__])
+    for c in node.children:
+        _split(c, primary, out)
+
+
+def _add_into(out: dict[str, list[int]], key: str, figures: list[int]) -> None:
+    row = out.setdefault(key, [0] * len(Figures.__struct_fields__))
+    for k, v in enumerate(figures):
+        row[k] += v
+
+
+def primary_split(nodes: list[TreeNode]) -> dict[str, Figures]:
+    """The nodes' figures split by primary category (a partition: no yen counted twice)."""
+    out: dict[str, list[int]] = {}
+    for n in nodes:
+        _split(n, None, out)
+    return {k: Figures(*v) for k, v in out.items()}
 
 
 def org_categories(tree: BudgetTree) -> list[OrgCategories]:
-    """Each organisation's appropriation split by its projects' first category tag.
-
-    A project counts once, under its first tag, so the parts add up to the organisation's
-    appropriation exactly; what its higher nodes still hold is one more part (UNALLOTTED), and
-    what lines withheld from the viewer hold another (WITHHELD: one sum, no names)."""
+    """Each organisation's appropriation split by primary category (`primary_split`): the parts
+    add up to the organisation's appropriation exactly; what its higher nodes still hold is one
+    more part (UNALLOTTED), and what lines withheld from the viewer hold another (WITHHELD: one
+    sum, no names)."""
     out: dict[str, tuple[str, str, list[int], dict[str, int]]] = {}
     stack = list(tree.items)
     while stack:
@@ -70,18 +100,43 @@ def org_categories(tree: BudgetTree) -> list[OrgCategories]:
         name, name_ja, figures, cats = out.setdefault(key, (node.name, node.name_ja, [0] * 9, {}))
         for k, field in enumerate(Figures.__struct_fields__):
             figures[k] += getattr(node.figures, field)
-        in_projects = 0
-        for p in _projects(node):
-            cat = p.tags[0] if p.tags else OTHER
-            cats[cat] = cats.get(cat, 0) + p.figures.appropriated
-            in_projects += p.figures.appropriated
-        withheld = _withheld_appropriated(node)
-        if withheld > 0:
-            cats[WITHHELD] = cats.get(WITHHELD, 0) + withheld
-        held = node.figures.appropriated - in_projects - withheld
-        if held > 0:
-            cats[UNALLOTTED] = cats.get(UNALLOTTED, 0) + held
+        for cat, f in primary_split([node]).items():
+            if f.appropriated > 0:
+                cats[cat] = cats.get(cat, 0) + f.appropriated
     return [OrgCategories(k, n, nj, Figures(*f), c) for k, (n, nj, f, c) in sorted(out.items())]
+
+
+@dataclass(frozen=True, slots=True)
+class CategoryRow:
+    key: str
+    figures: Figures
+
+
+@dataclass(frozen=True, slots=True)
+class Categories:
+    """The year by category: `parts` partition the year (each yen under its node's first tag,
+    and `total` is their sum, equal to the year's figures); `overlapping` are the tags that
+    also sit on nodes under another first tag (`ai`), each with all it covers, counted within
+    the parts already: shown as "of which", never added to a total."""
+
+    parts: list[CategoryRow]
+    total: Figures
+    overlapping: list[CategoryRow]
+
+
+def category_split(tree: BudgetTree) -> Categories:
+    split = primary_split(tree.items)
+    parts = sorted((CategoryRow(k, f) for k, f in split.items()), key=lambda r: (-r.figures.appropriated, r.key))
+    total = Figures(*(sum(getattr(r.figures, f) for r in parts) for f in Figures.__struct_fields__))
+    assert total == tree.figures, "the primary split is a partition of the year"
+    later: set[str] = set()
+    stack = list(tree.items)
+    while stack:
+        n = stack.pop()
+        later.update(n.tags[1:])
+        stack.extend(n.children)
+    overlapping = [CategoryRow(g.key, g.figures) for g in tree.by_category if g.key in later]
+    return Categories(parts, total, sorted(overlapping, key=lambda r: (-r.figures.appropriated, r.key)))
 
 
 @dataclass(frozen=True, slots=True)
@@ -89,7 +144,8 @@ class Overview:
     tree: BudgetTree
     names: dict[str, tuple[str, str]]  # node path -> (name, name_ja), for alerts
     orgs: list[OrgCategories]
-    categories: list[str]  # colour order: by total, largest first
+    categories: list[str]  # the treemap's categories: by total, largest first
+    by_category: Categories
     obligated_cum: tuple[int, ...]  # per month, yen
     disbursed_cum: tuple[int, ...]
     alerts: Alerts
@@ -105,7 +161,8 @@ def overview(projection: BudgetProjection, activity: Activity, fiscal_year: int,
             totals[c] = totals.get(c, 0) + v
     categories = sorted(totals, key=lambda c: (-totals[c], c))
     m = activity.monthly(fiscal_year)
-    return Overview(tree, _names(tree.items), orgs, categories, _cumulative(m.obligated), _cumulative(m.disbursed),
+    return Overview(tree, _names(tree.items), orgs, categories, category_split(tree),
+                    _cumulative(m.obligated), _cumulative(m.disbursed),
                     alerts(projection, fiscal_year, withheld=withheld))  # fmt: skip
 
 
@@ -147,7 +204,7 @@ def category_label(category: str, lang: str) -> str:
 
 
 def treemap(ov: Overview, lang: str) -> str:
-    colours = charts.colour_of(ov.categories)
+    colours = charts.colour_of(ov.categories, CATEGORY_COLOURS)
     groups = []
     for o in ov.orgs:
         name = org_name(o, lang)
@@ -162,7 +219,7 @@ def treemap(ov: Overview, lang: str) -> str:
 
 
 def legend(ov: Overview, lang: str) -> list[tuple[str, str]]:
-    colours = charts.colour_of(ov.categories)
+    colours = charts.colour_of(ov.categories, CATEGORY_COLOURS)
     return [(colours[c], category_label(c, lang)) for c in ov.categories]
 
 

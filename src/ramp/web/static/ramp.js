@@ -55,7 +55,7 @@ const RAMP = (() => {
 
   function jst(ms) {
     const d = new Date(ms + 9 * 3600 * 1000);
-    return d.toISOString().replace("T", " ").slice(0, 19);
+    return d.toISOString().replace("T", " ").slice(0, 19) + " JST";
   }
 
   const cell = (text, cls) => {
@@ -85,6 +85,26 @@ const RAMP = (() => {
     let total = 0;
     const source = new EventSource(tbody.dataset.source);
     const ja = lang() === "ja";
+    const names = JSON.parse(tbody.dataset.names || "{}");
+    const filter = document.getElementById("feed-filter");
+    const boxes = filter ? [...filter.querySelectorAll("input[name=kind]")] : [];
+    const known = new Set(boxes.map((b) => b.value));
+    const shown = () => new Set(boxes.filter((b) => b.checked).map((b) => b.value));
+    // A record is grouped by its type's first part (auth.login: auth); its name by its first two.
+    const groupOf = (item) => {
+      const g = item.kind === "record" ? item.code.split(".")[0] : item.kind;
+      return known.has(g) ? g : "other";
+    };
+    const nameOf = (item) => {
+      if (item.kind !== "record") return names[item.code] || names[item.kind] || item.code;
+      const two = item.code.split(".").slice(0, 2).join(".");
+      return names[two] || item.code;
+    };
+    const apply = () => {
+      const on = shown();
+      for (const tr of tbody.rows) tr.hidden = !on.has(tr.dataset.group);
+    };
+    for (const b of boxes) b.addEventListener("change", apply);
     source.onopen = () => { status.textContent = ja ? "接続済" : "connected"; status.dataset.state = "open"; };
     source.onerror = () => { status.textContent = ja ? "再接続中…" : "reconnecting…"; status.dataset.state = "retry"; };
     source.addEventListener("gap", (ev) => {
@@ -101,7 +121,10 @@ const RAMP = (() => {
         const tr = document.createElement("tr");
         tr.className = "fresh";
         tr.dataset.seq = item.seq;
-        tr.append(cell(item.seq, "num"), cell(jst(item.time_ms)), cell(item.code),
+        tr.dataset.group = groupOf(item);
+        tr.dataset.code = item.code;
+        tr.hidden = !shown().has(tr.dataset.group);
+        tr.append(cell(item.seq, "num"), cell(jst(item.time_ms)), cell(nameOf(item)),
           cell(item.kind === "transfer" ? yen(item.amount) : "", "num"),
           link(`/ledger/account/${encodeURIComponent(item.debit)}`, item.debit),
           link(`/ledger/account/${encodeURIComponent(item.credit)}`, item.credit),

@@ -232,7 +232,7 @@
           if (!r.ok) throw new Error(`the cosignature of ${s.name} does not verify`);
           cosigned += 1;
           li.className = "ok";
-          li.textContent = `✓ ${s.name} · ${new Date(Number(r.time) * 1000).toISOString()}`;
+          li.textContent = `✓ ${s.name} · ${new Date(Number(r.time) * 1000 + 9 * 3600 * 1000).toISOString().replace("T", " ").slice(0, 19)} JST`;
         }
         li.dataset.witness = s.name;
         signers.append(li);
