@@ -48,7 +48,7 @@ SPLIT_THRESHOLD_YEN: Final = (
 )
 FY: Final = 2025  # the last year closed in the demo's default (today's) history
 NEXT_FY: Final = FY + 1  # the open year: the Cabinet's FY2026 draft (figures.FY2026_TOTAL_YEN)
-YEAR_SHARE_PERCENT: Final = 60  # of Size.payments, generated for each of FY2025 and FY2026
+YEAR_SHARE_PERCENT: Final = 65  # of Size.payments, generated for each of FY2025 and FY2026
 SEIRI_SHARE: Final = (
     4  # one in SEIRI_SHARE of the last March week's invoices is paid in April (出納整理期間)
 )
