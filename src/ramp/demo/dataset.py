@@ -280,9 +280,10 @@ class Dataset:
         earlier = self._earlier_instalments(fy)
         for project in self.projects:
             style, budget = project.program.style, self.budget(project, fy)
-            slack = (
-                budget * rng.choice((5, 10, 20, 30, 50, 80)) // 1000
-            )  # 0.5 % - 8 % left unobligated
+            # 0.5 % - 8 % left unobligated; in FY2026 at least 1 %: the milestone contracts' FY2026
+            # instalments (ramp.demo.contracts, up to 0.72 % of a project's FY2025 budget) come from it
+            permille = rng.choice((5, 10, 20, 30, 50, 80) if fy == FY else (10, 20, 30, 50, 80))
+            slack = budget * permille // 1000
             to_obligate = budget - slack - earlier.get(project.path, 0)
             assert to_obligate > 0, (project.path, fy)
             vendors = self.vendors["payroll"] if style == "payroll" else self.vendors[style]
