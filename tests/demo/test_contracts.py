@@ -1,15 +1,17 @@
 """The demo's milestone contracts: one in every state, the money of each adding up on the
 ledger, every attestation a real signature by an identity holding the slot's role, the
 contracts waiting for an ATLA inspector paid by one more attestation, open requests made at
-the real time (and made again once expired), the same seed giving the same contracts."""
+the real time (and made again once expired), the same seed giving the same contracts; on the
+calendar: FY2025's money carried (事故繰越) into FY2026, where an attestation on the as-of date
+is paid that day, and an as-of date within FY2025 pays from FY2025."""
 
 from __future__ import annotations
 
 import base64
 import sqlite3
-import time
 from collections import defaultdict
 from contextlib import closing
+from datetime import date
 
 import pytest
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
@@ -24,13 +26,14 @@ from ramp.contracts.views import contract_view
 from ramp.demo.contract_requests import CHANGE_REQUEST, HOLD_PROPOSAL, seed_contract_requests
 from ramp.demo.contracts import (
     AWAITING_ATLA_INSPECTOR,
+    CARRIED,
     CAST,
     CHANGE_ORDER_REQUEST,
     HOLD_REQUEST,
     PAYABLE_BEFORE_NS,
     SPECS,
 )
-from ramp.demo.load import load
+from ramp.demo.load import as_of_clock, load
 from ramp.journal import Journal
 from ramp.ledger.events import RecordAppended, TransferApplied
 from ramp.policy.identities import IdentityRegistry, identity_added
@@ -39,12 +42,15 @@ from ramp.store import SQLiteStore
 pytestmark = pytest.mark.slow  # generates the demo dataset: `make test` runs it, `make test-fast` does not
 
 SPEC = {s.id: s for s in SPECS}
+AS_OF = date(2026, 12, 7)  # the demo's calendar, pinned: a day in FY2026, after FY2025's close
+IN_FY2025 = date(2026, 3, 30)  # a day of FY2025, before its year end
+DAY_NS = 86_400 * 1_000_000_000
 
 
 @pytest.fixture(scope="module")
 def demo(tmp_path_factory):
     path = str(tmp_path_factory.mktemp("demo-contracts") / "demo.db")
-    load(path, seed=7, size="small")
+    load(path, seed=7, size="small", as_of=AS_OF)
     journal = Journal(SQLiteStore(path), projections=[IdentityRegistry()], check_invariants=True)
     yield path, journal
     journal.close()
@@ -142,19 +148,20 @@ def test_an_executed_change_order_moved_the_obligation(demo):
 
 
 def test_a_multi_year_contract_waits_for_its_later_instalments(demo):
+    """FY2026's instalment is obligated as FY2026 opens; FY2027's waits for FY2027."""
     _, journal = demo
     for st in [*of(journal, "multi_year"), *of(journal, "signed")]:
         view = contract_view(st, journal.engine)
-        later = [i for i in view.schedule if i.fiscal_year > 2025]
+        later = [i for i in view.schedule if i.fiscal_year > 2026]
         assert later and all(i.obligated_yen == 0 for i in later)
-        assert st.obligated == {2025: next(i.amount_yen for i in view.schedule if i.fiscal_year == 2025)}
+        assert st.obligated == {fy: next(i.amount_yen for i in view.schedule if i.fiscal_year == fy) for fy in (2025, 2026)}
     [multi] = of(journal, "multi_year")
-    assert multi.milestones["m1"].released
+    assert multi.milestones["m1"].released and multi.milestones["m2"].released  # FY2026's, on time
 
 
 def test_requests_left_open_for_people_to_decide(demo):
     _, journal = demo
-    now = time.time_ns()
+    now = as_of_clock(AS_OF)()  # made on the as-of date, at its clock
     hold = load_request(journal.engine.record, HOLD_PROPOSAL)
     assert hold is not None and hold.status(now) == "open" and hold.kind == "contract_hold"
     assert roles(journal, hold.requester) == ["analytics"]
@@ -169,8 +176,9 @@ def test_open_requests_are_made_again_once_expired(tmp_path, demo):
     copy = _copy(path, tmp_path)
     journal = Journal(SQLiteStore(copy), projections=[IdentityRegistry()])
     try:
-        assert seed_contract_requests(journal) == []  # open: left alone
-        later = time.time_ns() + 15 * 86_400 * 1_000_000_000  # both expired (7 and 14 days)
+        now = as_of_clock(AS_OF)
+        assert seed_contract_requests(journal, now) == []  # open: left alone
+        later = now() + 15 * 86_400 * 1_000_000_000  # both expired (7 and 14 days)
         assert seed_contract_requests(journal, lambda: later) == [f"{HOLD_PROPOSAL}-2", f"{CHANGE_REQUEST}-2"]
         assert seed_contract_requests(journal, lambda: later) == []
     finally:
@@ -188,7 +196,10 @@ def test_the_money_of_every_contract_adds_up_on_the_ledger(demo):
                 by_code[account.split(":")[1]][f"{e.code}{'+' if sign > 0 else '-'}"] += int(e.amount)
     for st in states(journal).values():
         moved = by_code[st.id]
-        assert set(moved) <= {"OBLIGATE+", "DEOBLIGATE-", "DISBURSE-", "PENALTY-", "LAPSE-"}, moved
+        assert set(moved) <= {"OBLIGATE+", "DEOBLIGATE-", "DISBURSE-", "PENALTY-", "LAPSE-", "CARRY_OVER+",
+                              "CARRY_OVER-"}, moved  # fmt: skip
+        assert moved["CARRY_OVER+"] == moved["CARRY_OVER-"]  # from its FY2025 escrow into its FY2026 carried one
+        assert (moved["CARRY_OVER+"] > 0) == (st.id in CARRIED)
         escrow = contract_view(st, journal.engine).escrow_yen
         assert moved["OBLIGATE+"] - moved["DEOBLIGATE-"] == (moved["DISBURSE-"] + moved["PENALTY-"] + escrow
                                                              + moved["LAPSE-"])  # fmt: skip
@@ -218,14 +229,21 @@ def test_every_attestation_is_signed_by_an_identity_holding_the_slot(demo):
     assert count >= 30
 
 
-def test_one_more_attestation_by_an_atla_inspector_pays_in_fy2025(tmp_path, demo):
-    """What a person logged in as an ATLA inspector does in the browser: attest the open slot of
-    a contract waiting for them; the payment is in the same batch."""
-    path, _ = demo
+@pytest.fixture(scope="module")
+def in_fy2025(tmp_path_factory):
+    """The demo as of a day of FY2025: its money pays its acceptances (`tiny`: quick)."""
+    path = str(tmp_path_factory.mktemp("demo-fy2025") / "demo.db")
+    load(path, seed=7, size="tiny", as_of=IN_FY2025)
+    return path
+
+
+def _attest_awaiting(path: str, tmp_path, at_ns: int) -> list[tuple[contract_state.ContractState, str, int]]:
+    """An ATLA inspector attests the open slot of each contract waiting for one, at `at_ns`:
+    (the contract after, the milestone, what its vendor's wallet gained)."""
     journal, desk, key = _with_inspector(_copy(path, tmp_path))
+    out = []
     try:
         assert len(AWAITING_ATLA_INSPECTOR) >= 2
-        at_ns = PAYABLE_BEFORE_NS - 12 * 3_600 * 1_000_000_000  # 31 March 2026, noon JST
         for cid in AWAITING_ATLA_INSPECTOR:
             before = contract_state.load(journal.engine.record, cid)
             wallet = budget_model.vendor_account(before.terms.vendor)
@@ -237,30 +255,46 @@ def test_one_more_attestation_by_an_atla_inspector_pays_in_fy2025(tmp_path, demo
             journal.submit_planned_async(desk.attest(cid, req, "atla.inspector.t", at_ns, signature=signature),
                                          at_ns).result()  # fmt: skip
             after = contract_state.load(journal.engine.record, cid)
-            paid = after.milestones[m.id]
-            assert paid.released and paid.days_late == 0
-            assert journal.engine.account(wallet).balance - had == paid.net_yen == m.amount_yen * 95 // 100
+            out.append((after, m.id, journal.engine.account(wallet).balance - had))
             view = contract_view(after, journal.engine)
             assert [x.payment_latency_ns for x in view.milestones if x.id == m.id] == [0]  # one batch
     finally:
         journal.close()
+    return out
 
 
-def test_after_fy2025_the_same_attestation_waits_for_a_carry_over(tmp_path, demo):
-    """FY2025 money pays FY2025 acceptances only (会計年度独立): accepted in FY2026, the payment
-    waits for 事故繰越 into FY2026, which the demo's FY2025-only budget does not have."""
+def test_one_more_attestation_by_an_atla_inspector_pays_in_fy2025(tmp_path, in_fy2025):
+    """What a person logged in as an ATLA inspector does in the browser: attest the open slot of
+    a contract waiting for them; the payment is in the same batch, from FY2025's money."""
+    at_ns = PAYABLE_BEFORE_NS - 12 * 3_600 * 1_000_000_000  # 31 March 2026, noon JST
+    for after, milestone, gained in _attest_awaiting(in_fy2025, tmp_path, at_ns):
+        paid = after.milestones[milestone]
+        assert paid.released and paid.days_late == 0
+        assert gained == paid.net_yen == after.terms.milestone(milestone).amount_yen * 95 // 100
+
+
+def test_accepted_on_the_as_of_date_it_is_paid_that_day_from_the_carried_money(tmp_path, demo):
+    """FY2025 money pays FY2025 acceptances only (会計年度独立): the late delivery's money was
+    carried over (事故繰越) into FY2026 on 31 March, so accepted on the as-of date (in FY2026) it is
+    paid at once, late by the days since its due date, less the penalty (capped)."""
     path, _ = demo
-    journal, desk, key = _with_inspector(_copy(path, tmp_path))
+    at_ns = budget_model.jst_ns(AS_OF.year, AS_OF.month, AS_OF.day, 15)
+    for after, milestone, gained in _attest_awaiting(path, tmp_path, at_ns):
+        paid = after.milestones[milestone]
+        due = date.fromisoformat(after.terms.milestone(milestone).due)
+        assert paid.released and paid.days_late == (AS_OF - due).days > 200
+        amount = after.terms.milestone(milestone).amount_yen
+        assert paid.penalty_yen == amount * 5 // 100  # 0.1 % a day, capped at 5 %
+        assert gained == paid.net_yen == amount - paid.retention_yen - paid.penalty_yen > 0
+        assert after.id in CARRIED
+
+
+def test_before_fy2025_ends_its_money_is_not_carried_and_the_year_is_open(in_fy2025):
+    journal = Journal(SQLiteStore(in_fy2025))
     try:
-        cid = AWAITING_ATLA_INSPECTOR[0]
-        state = contract_state.load(journal.engine.record, cid)
-        m = next(m for m in state.real_milestones if m.attestations and not m.accepted)
-        signature = key.sign(statement(cid, m.id, "test-evaluation", state.digest, "atla.inspector.t"))
-        req = contract_requests.AttestRequest(m.id, "test-evaluation", base64.b64encode(signature).decode())
-        journal.submit_planned_async(desk.attest(cid, req, "atla.inspector.t", PAYABLE_BEFORE_NS, signature=signature),
-                                     PAYABLE_BEFORE_NS).result()  # fmt: skip
-        after = contract_state.load(journal.engine.record, cid)
-        assert after.milestones[m.id].status == "accepted" and after.pending_yen > state.pending_yen
+        assert journal.engine.account(budget_model.lapsed_account(2025)) is None  # not closed
+        assert not [a for a in journal.read.accounts if a.startswith("contract:mc25-") and a.endswith("fy2026:carried")]
+        assert journal.engine.account(budget_model.lapsed_account(2024)) is not None  # FY2024 is
     finally:
         journal.close()
 
@@ -268,7 +302,7 @@ def test_after_fy2025_the_same_attestation_waits_for_a_carry_over(tmp_path, demo
 def test_the_same_seed_gives_the_same_contracts(tmp_path, demo):
     path, journal = demo
     again = str(tmp_path / "again.db")
-    load(again, seed=7, size="small")
+    load(again, seed=7, size="small", as_of=AS_OF)
     other = Journal(SQLiteStore(again))
     try:
         ids = [r.id for st in states(journal).values() for r in st.records]

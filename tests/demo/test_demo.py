@@ -1,23 +1,26 @@
-"""The FY2025 demo dataset: the published total to the yen, sums and identities at every node,
-the ledger's invariants, a log that verifies, published area figures as published, estimates
-labelled, March-heavy seasonality, the FY2024 carry-overs, the injected irregularities where
-the answer key says, and the same data for the same seed."""
+"""The demo dataset on its calendar: FY2025's published total to the yen, sums and identities
+at every node, the ledger's invariants, a log that verifies, published area figures as
+published, estimates labelled, March-heavy seasonality, the FY2024 and FY2025 carry-overs and
+closes (出納整理期間, 決算 per item), FY2026's Cabinet draft issued to the yen and in progress,
+nothing after the as-of date, the injected irregularities where the answer key says, and the
+same data for the same seed and date."""
 
 from __future__ import annotations
 
 import json
 from collections import Counter
-from datetime import datetime, timedelta, timezone
+from datetime import date, datetime, timedelta, timezone
 from pathlib import Path
 
 import pytest
 
+from ramp.budget import model as budget_model
 from ramp.budget.projection import BudgetProjection
 from ramp.budget.queries import Figures, budget_tree, burdens
 from ramp.demo import figures
 from ramp.demo.dataset import SPLIT_THRESHOLD_YEN, Dataset
 from ramp.demo.load import load
-from ramp.demo.timeline import batches
+from ramp.demo.timeline import batches, cutoff_ns
 from ramp.journal import Journal
 from ramp.journal.envelope import split_opening
 from ramp.ledger.events import AccountCreated, RecordAppended, TransferApplied
@@ -28,12 +31,14 @@ pytestmark = pytest.mark.slow  # generates the demo dataset: `make test` runs it
 
 JST = timezone(timedelta(hours=9))
 TOTAL = 8_700_500_000_000
+TOTAL_2026 = 9_035_300_000_000  # the Cabinet's draft (press)
+AS_OF = date(2026, 12, 7)  # the demo's calendar, pinned: FY2026 in progress, FY2025 closed
 
 
 @pytest.fixture(scope="module")
 def demo(tmp_path_factory):
     path = str(tmp_path_factory.mktemp("demo") / "demo.db")
-    loaded = load(path, seed=7, size="small")
+    loaded = load(path, seed=7, size="small", as_of=AS_OF)
     projection = BudgetProjection()
     journal = Journal(SQLiteStore(path), projections=[projection], check_invariants=True)
     events = journal.events(range(journal.size))
@@ -119,6 +124,75 @@ def test_fy2024_carry_overs_and_close(demo):
     assert carried and all(journal.read.account(a).balance == 0 for a in carried)  # paid in FY2025
 
 
+def _close_instant(events, fy: int) -> int:
+    [closed] = [e for e in events if isinstance(e, RecordAppended) and e.type == "budget.year_closed"
+                and e.body["fiscal_year"] == fy]  # fmt: skip
+    return int(closed.timestamp)
+
+
+def test_fy2025_is_closed_after_its_seiri_period_with_a_settlement_per_item(demo):
+    """決算: for each item, appropriated (issued + carried in + moved) = disbursed + carried over +
+    lapsed, nothing left; paid in April 2026 from FY2025 money (出納整理期間), closed after."""
+    _, _, projection, events = demo
+    fy25, fy26 = budget_tree(projection, 2025), budget_tree(projection, 2026)
+    assert fy25.closed and not fy26.closed
+    for item in fy25.items:
+        f = item.figures
+        assert f.available == 0 and f.lapsed > 0, item.path
+        assert f.appropriated == f.disbursed + f.carried_over + f.lapsed, item.path
+    assert fy25.figures.carried_over == fy26.figures.carried_in > 0
+    kinds = Counter(e.body["kind"] for e in events if isinstance(e, RecordAppended) and e.type == "budget.carried_over"
+                    and e.body["fiscal_year"] == 2025)  # fmt: skip
+    assert kinds["meikyo"] >= 1 and kinds["jiko"] >= 1
+    closed_at = _close_instant(events, 2025)
+    assert datetime.fromtimestamp(closed_at // 10**9, JST).date() == date(2026, 5, 1)
+    april = [e for e in events if isinstance(e, TransferApplied) and e.code == "DISBURSE"
+             and e.debit_account.endswith(":fy2025")
+             and datetime.fromtimestamp(int(e.timestamp) // 10**9, JST).month == 4
+             and int(e.timestamp) > budget_model.fy_end_ns(2025)]  # fmt: skip
+    assert april and all(int(e.timestamp) < closed_at for e in april)
+    assert datetime.fromtimestamp(_close_instant(events, 2024) // 10**9, JST).date() == date(2025, 5, 1)
+
+
+def test_fy2026_is_the_cabinet_draft_issued_to_the_yen_and_in_progress(demo):
+    loaded, journal, projection, events = demo
+    tree = budget_tree(projection, 2026)
+    assert tree.issued == TOTAL_2026 == figures.FY2026_TOTAL_YEN
+    [act] = [e for e in events if isinstance(e, RecordAppended) and e.type == "budget.enacted"
+             and e.body["fiscal_year"] == 2026]  # fmt: skip
+    assert act.body["act"] == figures.FY2026_ACT and "cabinet-draft" in act.body["act"] and "press" in act.body["act"]
+    assert all(journal.read.account(f"fy2026:{k}").metadata.get("estimate") == "true" for k in figures.ITEMS)
+    manifest = journal.engine.record("demo.dataset").body["next_fiscal_year"]
+    assert manifest["total_yen"] == TOTAL_2026 and manifest["total_status"] == "press"
+    assert 0 < tree.figures.disbursed < tree.figures.obligated < tree.figures.appropriated
+    # earlier contracts' FY2026 instalments are obligated and paid in FY2026
+    paid26 = {e.references.get("contract") for e in events if isinstance(e, TransferApplied) and e.code == "DISBURSE"
+              and e.debit_account.endswith(":fy2026")}  # fmt: skip
+    assert any(c and c.startswith("c2025-") for c in paid26) and any(c and c.startswith("c2026-") for c in paid26)
+
+
+def test_nothing_is_dated_after_the_as_of_date(demo):
+    loaded, _, _, events = demo
+    end = cutoff_ns(AS_OF)
+    assert loaded.as_of == AS_OF
+    assert all(int(e.timestamp) < end for e in events)
+    assert max(int(e.timestamp) for e in events if isinstance(e, TransferApplied)) > end - 7 * 86_400 * 10**9
+
+
+def test_before_fy2025_closes_it_is_not_closed(tmp_path):
+    """As of 30 April 2026 (出納整理期間's last day) FY2025 is open; FY2026 has begun."""
+    path = str(tmp_path / "april.db")
+    load(path, seed=7, size="tiny", as_of=date(2026, 4, 30))
+    projection = BudgetProjection()
+    journal = Journal(SQLiteStore(path), projections=[projection])
+    try:
+        assert budget_tree(projection, 2024).closed and not budget_tree(projection, 2025).closed
+        assert budget_tree(projection, 2026).issued == TOTAL_2026
+        assert budget_tree(projection, 2025).figures.carried_over > 0  # carried on 31 March
+    finally:
+        journal.close()
+
+
 def test_multi_year_contracts_and_later_year_burdens(demo):
     _, _, projection, _ = demo
     b = burdens(projection, 2025)
@@ -155,8 +229,8 @@ def test_injected_irregularities_are_where_the_answer_key_says(demo):
 
 def test_the_same_seed_gives_the_same_data(tmp_path, demo):
     loaded, journal, _, _ = demo
-    again = load(str(tmp_path / "again.db"), seed=7, size="small")
-    other = load(str(tmp_path / "other.db"), seed=8, size="small")
+    again = load(str(tmp_path / "again.db"), seed=7, size="small", as_of=AS_OF)
+    other = load(str(tmp_path / "other.db"), seed=8, size="small", as_of=AS_OF)
     a, b, c = (SQLiteStore(p, readonly=True) for p in (loaded.path, again.path, other.path))
     try:
         assert b.log_size() == a.log_size()
@@ -180,19 +254,23 @@ def test_default_size_plan_has_the_promised_shape():
     d = Dataset(2025, "default")
     assert 280 <= len(d.projects) <= 320
     assert 380 <= sum(len(v) for v in d.vendors.values()) <= 420
-    transactions = sum(len(ops) for _, ops in batches(d))
-    assert 950_000 <= transactions <= 1_050_000
+    transactions = sum(len(ops) for _, ops in batches(d, AS_OF))  # FY2025 and FY2026 to December: about a million
+    assert 900_000 <= transactions <= 1_050_000
     assert sum(p.budget for p in d.projects) == TOTAL
+    assert sum(p.budget26 for p in d.projects) == TOTAL_2026
 
 
 def test_ramp_demo_creates_the_database_once_and_prints_the_tree(tmp_path, capsys):
     from ramp.cli import main
 
     db = tmp_path / "d.db"
-    assert main(["demo", "--db", str(db), "--seed", "3", "--size", "small", "--no-serve"]) == 0
+    assert main(["demo", "--db", str(db), "--seed", "3", "--size", "tiny", "--as-of", "2026-12-07", "--no-serve"]) == 0
     out = capsys.readouterr().out
-    assert "issued for FY2025: ¥8,700,500,000,000" in out and "装備品等購入費" in out and "Maritime" in out
+    assert "issued for FY2026: ¥9,035,300,000,000 (Cabinet draft" in out and "装備品等購入費" in out and "Maritime" in out
+    assert "FY2025 決算" in out and "lapsed" in out and "as of 2026-12-07" in out
     assert "events (" in out  # what was generated
     assert main(["demo", "--db", str(db), "--no-serve"]) == 0  # present: opened, never regenerated
     out = capsys.readouterr().out
-    assert "issued for FY2025: ¥8,700,500,000,000" in out and "events (" not in out
+    assert "issued for FY2026: ¥9,035,300,000,000" in out and "events (" not in out
+    with pytest.raises(SystemExit):
+        main(["demo-data", "--as-of", "2026-13-01"])

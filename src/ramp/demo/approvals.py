@@ -1,9 +1,10 @@
 """Approval requests waiting in the demo's inboxes, made through the approvals desk like any:
 
-- two 流用 requested by fo.tanaka (MoD Finance and Equipment Bureau) that wait for the Ministry
-  of Finance; the first was approved within MoD's accounts already (by fo.kobayashi, signed with
+- two 流用 of the open year (the business clock's fiscal year: FY2026 on today's calendar)
+  requested by fo.tanaka (MoD Finance and Equipment Bureau) that wait for the Ministry of
+  Finance; the first was approved within MoD's accounts already (by fo.kobayashi, signed with
   that person's key), so mof.sato's approval completes its quorum and executes it; the second
-  then waits for MoD too. Every decision is a demo person's: `admin` operates the system and
+  waits for MoD accounts too (fo.kobayashi or fo.yamamoto) and MOF. Every decision is a demo person's: `admin` operates the system and
   decides no budget request;
 - a freeze the Board of Audit (boa.auditor.watanabe) asks for, of the account of a vendor with
   suspected split payments (the dataset's answer key), which waits for fo.tanaka.
@@ -31,7 +32,7 @@ from ramp.budget.queries import TreeNode, budget_tree
 from ramp.budget.requests import Transfer
 from ramp.budget.service import check_results
 from ramp.client import KeyFileError, load_key_file
-from ramp.demo.dataset import FY, Irregularities
+from ramp.demo.dataset import Irregularities
 from ramp.journal import Journal
 from ramp.policy.active import ActivePolicy
 from ramp.policy.identities import IdentityRegistry
@@ -59,22 +60,26 @@ def _projects(tree: list[TreeNode], prefix: str) -> list[TreeNode]:
     return out
 
 
-def _ryuyo(journal: Journal, source_prefix: str, target_prefix: str, amount_yen: int) -> Callable[[str], Action | None]:
-    """A 流用 of up to `amount_yen` from the source project holding the most to the first target project."""
+def _ryuyo(journal: Journal, fy: int, source_prefix: str, target_prefix: str,
+           amount_yen: int) -> Callable[[str], Action | None]:  # fmt: skip
+    """A 流用 in FY`fy` of up to `amount_yen` from the source project holding the most to the first target project."""
 
     def make(request_id: str) -> Action | None:
         projection = journal.projection(BudgetProjection)
-        if projection.snapshot(FY) is None:
-            return None  # a database without the demo's year: nothing to move
-        tree = budget_tree(projection, FY).items
-        sources = sorted(_projects(tree, source_prefix), key=lambda n: (-n.figures.available, n.path))
+        snapshot = projection.snapshot(fy)
+        if snapshot is None or snapshot.closed:
+            return None  # a database without the open year: nothing to move
+        tree = budget_tree(projection, fy).items
+        sources = sorted(
+            _projects(tree, source_prefix), key=lambda n: (-n.figures.available, n.path)
+        )
         targets = sorted(_projects(tree, target_prefix), key=lambda n: n.path)
         if not sources or not targets:
             return None
         amount = min(amount_yen, sources[0].figures.available // 2) // AMOUNT_STEP_YEN * AMOUNT_STEP_YEN
         if amount <= 0:
             return None
-        return BudgetAction(Transfer(id=request_id, fiscal_year=FY, source=sources[0].path, target=targets[0].path,
+        return BudgetAction(Transfer(id=request_id, fiscal_year=fy, source=sources[0].path, target=targets[0].path,
                                      amount_yen=amount))  # fmt: skip
 
     return make
@@ -105,13 +110,14 @@ def _suspect(db: str, irregular: Irregularities | None) -> dict[str, object] | N
     return irregular.split_payments[0] if irregular.split_payments else None
 
 
-def seeds(journal: Journal, db: str, irregular: Irregularities | None) -> list[_Seed]:
+def seeds(journal: Journal, db: str, irregular: Irregularities | None, fy: int) -> list[_Seed]:
+    """The demo's requests; the 流用 are of FY`fy`, the open year."""
     return [
         _Seed("ryuyo-pac3", "fo.tanaka", "PAC-3 MSE: the unit cost rose with the exchange rate; covered from "
-              "ammunition savings (流用, 財政法第33条第2項)", _ryuyo(journal, "equipment:ammunition:",
+              "ammunition savings (流用, 財政法第33条第2項)", _ryuyo(journal, fy, "equipment:ammunition:",
               "equipment:missiles:asdf:pac-3:", 1_200_000_000), approved_in_mod=True),
         _Seed("ryuyo-vessel-upkeep", "fo.tanaka", "Vessel upkeep: dry-dock work brought forward; covered from "
-              "aircraft upkeep savings (流用)", _ryuyo(journal, "maintenance:aircraft-upkeep:",
+              "aircraft upkeep savings (流用)", _ryuyo(journal, fy, "maintenance:aircraft-upkeep:",
               "maintenance:vessel-upkeep:", 800_000_000)),
         _Seed("freeze-split-payments", "boa.auditor.watanabe", "Board of Audit: freeze pending audit",
               _freeze(journal, _suspect(db, irregular))),
@@ -128,7 +134,7 @@ def seed_requests(journal: Journal, db: str, irregular: Irregularities | None = 
     # policy change from the engine (attaching one to the loader's journal would replay the log).
     desk = Desk(identities, ActivePolicy(), clock_ns=clock_ns)
     made = []
-    for seed in seeds(journal, db, irregular):
+    for seed in seeds(journal, db, irregular, budget_model.fiscal_year_of(clock_ns())):
         request_id = next_copy(journal, seed.id, desk.clock_ns())
         if request_id is None:
             continue

@@ -1,8 +1,10 @@
-"""`ramp demo` and `ramp demo-data`: generate the FY2025 dataset into a new SQLite database.
+"""`ramp demo` and `ramp demo-data`: generate the demo's history into a new SQLite database:
+FY2024 and FY2025 closed, FY2026 (the Cabinet's draft) in progress up to the as-of date
+(--as-of YYYY-MM-DD; default: today in Japan). The same seed and date give the same data.
 
 `ramp demo` creates the demo database if it is absent (var/demo/demo.db unless --db) and
 serves the service with the dashboard at http://127.0.0.1:8000, printing the demo logins
-(--no-serve: prints the budget tree instead). `ramp demo-data` (default size: about a million
+(--no-serve: prints the open year's budget tree and the last closed year's 決算 instead). `ramp demo-data` (default size: about a million
 transactions) prints what it generated. Both leave beside the database its log key
 (`.log.key`), an admin key file (`.admin.json`, for `ramp serve`), the demo people's key files
 (`.keys/`) and web logins (`.credentials`), and the answer key of the injected irregularities
@@ -16,10 +18,13 @@ import os
 import sys
 import tempfile
 from collections.abc import Callable
+from datetime import date
 
+from ramp.budget import model as budget_model
 from ramp.budget.cli import format_tree
 from ramp.budget.projection import BudgetProjection
 from ramp.budget.queries import budget_tree, burdens
+from ramp.demo import figures
 from ramp.demo.dataset import SIZES
 from ramp.demo.load import Loaded, load
 from ramp.demo.people import DEMO_PASSWORD, PEOPLE, credentials_path
@@ -30,11 +35,36 @@ from ramp.store import SQLiteStore
 
 
 def _parser(prog: str, default_size: str, db: str | None = None) -> argparse.ArgumentParser:
-    p = argparse.ArgumentParser(prog=prog, description=__doc__, formatter_class=argparse.RawTextHelpFormatter)
-    p.add_argument("--db", default=db, help=f"SQLite file (default: {db or 'a new temporary directory'})")
-    p.add_argument("--seed", type=int, default=2025, help="the same seed gives the same data (default 2025)")
-    p.add_argument("--size", choices=sorted(SIZES), default=default_size, help=f"default: {default_size}")
+    p = argparse.ArgumentParser(
+        prog=prog, description=__doc__, formatter_class=argparse.RawTextHelpFormatter
+    )
+    p.add_argument(
+        "--db", default=db, help=f"SQLite file (default: {db or 'a new temporary directory'})"
+    )
+    p.add_argument(
+        "--seed", type=int, default=2025, help="the same seed gives the same data (default 2025)"
+    )
+    p.add_argument(
+        "--size", choices=sorted(SIZES), default=default_size, help=f"default: {default_size}"
+    )
+    p.add_argument(
+        "--as-of",
+        type=_date,
+        default=None,
+        dest="as_of",
+        help="the history up to this date, YYYY-MM-DD (default: today in JST)",
+    )
     return p
+
+
+def _date(text: str) -> date:
+    try:
+        day = date.fromisoformat(text)
+    except ValueError as exc:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a date YYYY-MM-DD") from exc
+    if not date(2025, 4, 1) <= day <= date(2027, 3, 31):
+        raise argparse.ArgumentTypeError("the demo's calendar runs from 2025-04-01 to 2027-03-31")
+    return day
 
 
 def _generate(p: argparse.ArgumentParser, argv: list[str]) -> Loaded:
@@ -42,14 +72,15 @@ def _generate(p: argparse.ArgumentParser, argv: list[str]) -> Loaded:
     path = args.db or os.path.join(tempfile.mkdtemp(prefix="ramp-demo-"), "demo.db")
     if os.path.exists(path):
         p.error(f"{path} exists: the demo writes a fresh database")
-    return load(path, args.seed, args.size)
+    return load(path, args.seed, args.size, args.as_of)
 
 
 def _summary(loaded: Loaded) -> str:
     rate = loaded.events / loaded.seconds if loaded.seconds else 0
     ds = loaded.dataset
     return (f"{loaded.events:,} events ({loaded.disbursements:,} payments, {loaded.operations:,} operations) in "
-            f"{loaded.seconds:.1f} s ({rate:,.0f} events/s); seed {ds.seed}, size {ds.size_name}: "
+            f"{loaded.seconds:.1f} s ({rate:,.0f} events/s); seed {ds.seed}, size {ds.size_name}, "
+            f"as of {loaded.as_of.isoformat()}: "
             f"{len(ds.projects)} projects, {sum(len(v) for v in ds.vendors.values())} vendors, "
             f"{len(ds.contracts)} contracts\n"
             f"database: {loaded.path}   verify: ramp verify --db {loaded.path}   "
@@ -91,7 +122,7 @@ def main(argv: list[str]) -> int:
         from ramp.demo.serve import forget_witness_state
 
         forget_witness_state(args.db)
-        print(_summary(load(args.db, args.seed, args.size)), flush=True)
+        print(_summary(load(args.db, args.seed, args.size, args.as_of)), flush=True)
     if not args.no_serve:
         from ramp.demo.serve import serve
 
@@ -103,16 +134,54 @@ def main(argv: list[str]) -> int:
     projection = BudgetProjection()
     journal = Journal(SQLiteStore(args.db), projections=[projection])  # replays and checks everything
     try:
-        tree = budget_tree(projection, 2025)
-        print(format_tree(tree, depth=2))
-        print()
-        print(format_tree(tree, by="organisation").split("\n", 3)[3])
-        b = burdens(projection, 2025)
-        print(f"\nlater-year burdens (後年度負担) as of FY2025: ¥{b.total:,} (new ¥{b.new:,}, existing ¥{b.existing:,})")
-        print(f"issued for FY2025: ¥{tree.issued:,} (published total ¥8,700,500,000,000)")
+        print(_report(projection))
     finally:
         journal.close()
     return 0
+
+
+def _report(projection: BudgetProjection) -> str:
+    """The open year's tree and burdens, and the 決算 of the last closed year, per item."""
+    years = projection.fiscal_years()
+    open_years = [fy for fy in years if not _closed(projection, fy)]
+    fy = open_years[-1] if open_years else years[-1]
+    tree = budget_tree(projection, fy)
+    lines = [format_tree(tree, depth=2), "", format_tree(tree, by="organisation").split("\n", 3)[3]]
+    b = burdens(projection, fy)
+    lines.append(
+        f"\nlater-year burdens (後年度負担) as of FY{fy}: ¥{b.total:,} (new ¥{b.new:,}, existing ¥{b.existing:,})"
+    )
+    label = (
+        f"{figures.FY2026_LABEL}: ¥{figures.FY2026_TOTAL_YEN:,}"
+        if fy == 2026
+        else "published total ¥8,700,500,000,000"
+    )
+    lines.append(f"issued for FY{fy}: ¥{tree.issued:,} ({label})")
+    closed = [y for y in years if _closed(projection, y)]
+    if closed:
+        lines.append(_settlement(projection, closed[-1]))
+    return "\n".join(lines)
+
+
+def _closed(projection: BudgetProjection, fy: int) -> bool:
+    snap = projection.snapshot(fy)
+    return snap is not None and snap.closed
+
+
+def _settlement(projection: BudgetProjection, fy: int) -> str:
+    """歳出決算 of a closed year by item: appropriated (issued, reserve, carried in, moved) = disbursed +
+    carried over + lapsed, once the year is closed (nothing is left unpaid or unspent)."""
+    tree = budget_tree(projection, fy)
+    head = (f"\nFY{fy} 決算 (settlement: the year ended {budget_model.date_of(budget_model.fy_end_ns(fy) - 1)}, "
+            "closed after 出納整理期間)"
+            f"\n  {'item':<14}{'appropriated':>22}{'of which carried in':>22}{'disbursed':>22}{'carried over':>20}"
+            f"{'lapsed':>20}")  # fmt: skip
+    out = [head]
+    for item in tree.items:
+        f = item.figures
+        out.append(f"  {item.path:<14}{f.appropriated:>22,}{f.carried_in:>22,}{f.disbursed:>22,}"
+                   f"{f.carried_over:>20,}{f.lapsed:>20,}")  # fmt: skip
+    return "\n".join(out)
 
 
 def _ready(db: str, open_access: bool) -> Callable[[str], None]:

@@ -1,6 +1,6 @@
-"""The demo's milestone contracts: ten fictitious contracts signed and driven through the
-contracts desk (and the approvals desk for a hold and a change order) at instants of the
-FY2025 timeline, so that the demo holds a contract in every state (docs/contracts.md).
+"""The demo's milestone contracts: ten fictitious FY2025 contracts signed and driven through
+the contracts desk (and the approvals desk for a hold, a change order and the carry-overs) at
+instants of the timeline, so that the demo holds a contract in every state (docs/contracts.md).
 
 `ContractStory` runs between the budget's batches (`ramp.demo.load`): its steps are planners
 at fixed instants, derived from the dataset alone, so the same seed gives the same log. The
@@ -14,8 +14,11 @@ Money: every contract's total is a share of the money its project leaves unoblig
 year (the dataset's slack), so availability control never refuses it. The milestones left
 waiting for an ATLA inspector (`AWAITING_ATLA_INSPECTOR`) are funded by FY2025: one more
 attestation pays them at once while FY2025 runs (an attestation dated before
-`PAYABLE_BEFORE_NS`); accepted later, the payment waits for a 事故繰越 into the next year, as
-the law has it.
+`PAYABLE_BEFORE_NS`). On 31 March 2026 what every open contract holds of FY2025 money (late
+deliveries, retention, a held payment) is carried over as 事故繰越 into FY2026 (`CARRIED`,
+approved by MOF and MoD accounts), so an acceptance in FY2026 is paid at once from the carried
+money; the multi-year contracts' FY2026 instalments are obligated on 1 April 2026. Steps after
+the as-of date are not taken.
 """
 
 from __future__ import annotations
@@ -30,10 +33,11 @@ from typing import Final
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 
 from ramp.approvals import model as approval_model
-from ramp.approvals.actions import ContractAction
+from ramp.approvals.actions import BudgetAction, ContractAction
 from ramp.approvals.desk import Desk
 from ramp.approvals.state import load as load_request
 from ramp.budget import model as budget_model
+from ramp.budget import requests as budget_requests
 from ramp.contracts import requests as contract_requests
 from ramp.contracts import state as contract_state
 from ramp.contracts import terms as contract_terms
@@ -67,6 +71,10 @@ UNIT_YEN: Final = 1_000_000  # milestone amounts are whole millions
 PAYABLE_BEFORE_NS: Final = budget_model.fy_end_ns(FY)  # FY2025 money pays FY2025 acceptances only
 HOLD_REQUEST: Final = "hold-mc25-gh-sensors"  # the hold analytics proposed and an auditor approved
 CHANGE_ORDER_REQUEST: Final = "co-mc25-ssa-sat-ground"  # the change order executed in FY2025
+CARRY_REQUESTER: Final = (
+    "fo.finance.01"  # asks for the year-end 事故繰越; MOF and MoD accounts approve
+)
+CARRY_APPROVERS: Final = ("mof.examiner.01", "fo.finance.02")
 
 
 @dataclass(frozen=True, slots=True)
@@ -93,7 +101,7 @@ SPECS: Final = (
     Spec("mc25-ssm12-canisters", "late", "equipment:missiles:gsdf:ssm-12", "gsdf", ("acquisition", "heavy-ind"),
          "Type-12 SSM (upgraded): canister production lot", (2025, 5, 12), (
              ("critical design review", "2025-07-31", 2), ("first article test evaluation", "2025-11-28", 3),
-             ("delivery to 5th Surface-to-Ship Missile Regiment", "2026-02-27", 5)), "2026-09-30"),
+             ("delivery to 5th Surface-to-Ship Missile Regiment", "2026-02-27", 5)), "2027-03-31"),
     Spec("mc25-uav-trials", "expired", "equipment:uav:gsdf:small-uav", "gsdf", ("acquisition", "aerospace"),
          "Small UAV operational trials", (2025, 6, 2), (
              ("prototype flight demonstration", "2025-09-30", 4), ("operational test evaluation", "2026-01-30", 6)),
@@ -113,7 +121,7 @@ SPECS: Final = (
     Spec("mc25-ssa-sat-ground", "amended", "equipment:space-systems:asdf:ssa-sat", "asdf", ("acquisition", "electric"),
          "SSA satellite ground station", (2025, 6, 16), (
              ("critical design review", "2025-08-29", 2), ("ground station installation", "2025-12-19", 4),
-             ("first article test evaluation", "2026-02-27", 4)), "2026-09-30"),
+             ("first article test evaluation", "2026-02-27", 4)), "2027-03-31"),
     Spec("mc25-kc46-support", "multi_year", "equipment:aircraft:asdf:kc-46a", "asdf", ("acquisition", "aerospace"),
          "KC-46A initial support and spares", (2025, 5, 19), (
              ("critical design review", "2025-09-30", 2), ("first article test evaluation", "2026-09-30", 3),
@@ -128,6 +136,11 @@ SPECS: Final = (
          "2027-03-31"),
 )  # fmt: skip
 AWAITING_ATLA_INSPECTOR: Final = tuple(s.id for s in SPECS if s.state == "awaiting_atla_inspector")
+# What holds FY2025 money on 31 March 2026, carried over (事故繰越): all but the finished ones.
+CARRIED: Final = tuple(s.id for s in SPECS if s.state not in ("completed", "expired"))
+CARRY_AT_NS: Final = budget_model.jst_ns(2026, 3, 31, 21)
+# Multi-year contracts whose FY2026 instalment is obligated as FY2026 opens.
+OBLIGATED_IN_FY2026: Final = ("mc25-kc46-support", "mc25-asev-sonar")
 
 
 def demo_key(seed: int, identity: str) -> Ed25519PrivateKey:
@@ -190,7 +203,7 @@ def _at(year: int, month: int, day: int, hour: int = 14) -> int:
 class ContractStory:
     """The story's steps in time order; `until(at_ns)` submits those due before `at_ns`."""
 
-    def __init__(self, journal: Journal, ds: Dataset) -> None:
+    def __init__(self, journal: Journal, ds: Dataset, end_ns: int | None = None) -> None:
         self.journal = journal
         self.keys = {who: demo_key(ds.seed, who) for who in CAST}
         slack = slack_by_project(ds)
@@ -199,8 +212,12 @@ class ContractStory:
         self.desk = ContractDesk(identities)
         self._now_ns = 0
         self.approvals = Desk(identities, ActivePolicy(), clock_ns=lambda: self._now_ns)
-        steps = self._story()
-        self._steps = deque(sorted(steps, key=lambda s: s.at_ns))  # stable: same-instant steps keep their order
+        steps = [
+            s for s in self._story() if end_ns is None or s.at_ns < end_ns
+        ]  # nothing after the as-of date
+        self._steps = deque(
+            sorted(steps, key=lambda s: s.at_ns)
+        )  # stable: same-instant steps keep their order
 
     def until(self, at_ns: int | None) -> list[Future[list[Result]]]:
         """Submit every step due before `at_ns` (all that are left if None); their results to check."""
@@ -240,7 +257,37 @@ class ContractStory:
 
         return planner
 
-    def _request(self, who: str, request_id: str, op: contract_requests.ApprovedOperation, memo: str) -> Planner:
+    def _carry_over(self, cid: str) -> list[Step]:
+        """事故繰越 of what `cid` holds of FY2025 money (read when the step runs) into FY2026."""
+        request_id = f"kurikoshi-{FY}-{cid}"
+
+        def create(engine: LedgerEngine) -> list[Command]:
+            escrow = engine.account(budget_model.escrow_account(cid, FY))
+            assert escrow is not None and escrow.balance > 0, (
+                cid
+            )  # every carried contract holds some
+            op = budget_requests.CarryOver(id=request_id, fiscal_year=FY, kind="jiko", contract=cid,
+                                           amount_yen=escrow.balance, approvals=(f"mof:{FY + 1}-03-{cid}",))  # fmt: skip
+            return self.approvals.create(CARRY_REQUESTER, request_id, BudgetAction(op),
+                                         "事故繰越: delivery, retention or a held payment past 31 March")(engine)  # fmt: skip
+
+        steps = [Step(CARRY_AT_NS, create)]
+        for k, who in enumerate(CARRY_APPROVERS):
+            steps.append(
+                Step(
+                    CARRY_AT_NS + k + 1,
+                    self._approve(who, request_id, executes=k == len(CARRY_APPROVERS) - 1),
+                )
+            )
+        return steps
+
+    def _obligate(self, cid: str, fiscal_year: int, at_ns: int) -> Planner:
+        op = contract_requests.ObligateInstalment(f"o-{cid}-{fiscal_year}", cid, fiscal_year)
+        return self.desk.obligate(op, SIGNER, at_ns)
+
+    def _request(
+        self, who: str, request_id: str, op: contract_requests.ApprovedOperation, memo: str
+    ) -> Planner:
         return self.approvals.create(who, request_id, ContractAction(op), memo)
 
     def _approve(self, who: str, request_id: str, *, executes: bool) -> Planner:
@@ -311,4 +358,12 @@ class ContractStory:
         attest("mc25-hvgp-seeker", "m2", gsdf, on=(2026, 3, 25))
         attest("mc25-pac3-launchers", "m1", ai2, asdf, on=(2025, 12, 18))
         attest("mc25-pac3-launchers", "m2", docs, on=(2026, 3, 24))
+        # FY2025's year end: what is still owed or held of its money is carried into FY2026
+        for cid in CARRIED:
+            steps += self._carry_over(cid)
+        # FY2026: later instalments obligated as the year opens; the KC-46A's second milestone on time
+        for k, cid in enumerate(OBLIGATED_IN_FY2026):
+            at_ns = _at(2026, 4, 1, 12) + k
+            steps.append(Step(at_ns, self._obligate(cid, FY + 1, at_ns)))
+        attest("mc25-kc46-support", "m2", ai1, asdf, on=(2026, 9, 29))
         return steps

@@ -1,4 +1,9 @@
-"""The figures behind the FY2025 demo: what is published, and every estimated split, labelled.
+"""The figures behind the demo: what is published, and every estimated split, labelled.
+
+FY2026 is the government's draft (Cabinet decision 2025-12-26, press: 9兆353億円 including
+SACO and US realignment, of which 8兆8,093億円 under the Defense Buildup Program): the Diet's
+final figure is not in the sources, so the act and every figure derived from it say "Cabinet
+draft (press)"; projects are FY2025's, their FY2026 amounts split in proportion (estimates).
 
 Published (MOF, April 2025): the defense-related total ¥8,700,500,000,000 and the part
 covered by the Defense Buildup Program ¥8,474,800,000,000; area figures for ammunition,
@@ -22,6 +27,18 @@ _DATA: Final = Path(__file__).resolve().parents[3].parent / "shared" / "data" / 
 
 FY2025_TOTAL_YEN: Final = 8_700_500_000_000  # 8兆7,005億円, published
 DBP_COVERED_YEN: Final = 8_474_800_000_000  # 8兆4,748億円, published
+FY2026_TOTAL_YEN: Final = (
+    9_035_300_000_000  # 9兆353億円, Cabinet draft 2025-12-26 (press), with SACO and realignment
+)
+FY2026_DBP_COVERED_YEN: Final = 8_809_300_000_000  # 8兆8,093億円, same source (press)
+FY2026_GCAP_YEN: Final = 160_200_000_000  # 1,602億円, same source (press)
+FY2026_STATUS: Final = "press"
+FY2026_ACT: Final = (
+    "fy2026-budget-cabinet-draft-2025-12-26-press"  # what the demo enacts: the draft, so labelled
+)
+FY2026_LABEL: Final = ("Cabinet draft (decision 2025-12-26, press): 9兆353億円 including SACO and US realignment; "
+                       "the Diet's final figure is not in the sources")  # fmt: skip
+GCAP_PROGRAM: Final = "research:gcap:atla:gcap"
 
 
 @dataclass(frozen=True, slots=True)
@@ -42,6 +59,11 @@ def _published() -> dict[str, tuple[int, str]]:
     raw = json.loads(_DATA.read_text())["fiscal_years"]["FY2025"]
     assert raw["total_defense_related"]["yen"] == FY2025_TOTAL_YEN
     assert raw["dbp_covered_cash_basis"]["yen"] == DBP_COVERED_YEN
+    fy26 = json.loads(_DATA.read_text())["fiscal_years"]["FY2026"]
+    assert fy26["total_defense_related"]["yen"] == FY2026_TOTAL_YEN
+    assert fy26["total_defense_related"]["status"] == FY2026_STATUS
+    assert fy26["dbp_covered_cash_basis"]["yen"] == FY2026_DBP_COVERED_YEN
+    assert fy26["selected_areas"]["gcap_next_fighter_development"]["yen"] == FY2026_GCAP_YEN
     return {k: (int(v["yen"]), v["status"]) for k, v in raw["selected_areas"].items()}
 
 

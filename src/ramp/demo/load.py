@@ -16,10 +16,12 @@ import time
 from collections.abc import Callable
 from concurrent.futures import Future
 from dataclasses import asdict, dataclass
+from datetime import date, datetime, timedelta, timezone
 from typing import Final
 
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 
+from ramp.budget import model as budget_model
 from ramp.budget.projection import BudgetProjection
 from ramp.budget.requests import CloseYear, Disburse, Enact, Operation
 from ramp.budget.service import BudgetService, check_results
@@ -29,7 +31,7 @@ from ramp.demo.contract_requests import seed_contract_requests
 from ramp.demo.contracts import ContractStory
 from ramp.demo.dataset import Dataset
 from ramp.demo.people import add_people
-from ramp.demo.timeline import batches
+from ramp.demo.timeline import batches, cutoff_ns
 from ramp.disclosure.classify import Classifier
 from ramp.disclosure.lines import PaymentLines
 from ramp.disclosure.publish import publish
@@ -41,6 +43,24 @@ from ramp.store import SQLiteStore
 
 BATCH_COMMANDS: Final = BATCH_MAX_EVENTS - 200  # headroom: an operation's estimate may be a little low
 ORIGIN: Final = "ramp.demo/fy2025"
+JST: Final = timezone(timedelta(hours=9))
+AS_OF_HOUR: Final = (
+    18  # what is made "now" on a past as-of date (people, open requests) is made at 18:00 JST
+)
+
+
+def today_jst() -> date:
+    """The business clock's date by default: today in Japan."""
+    return datetime.now(JST).date()
+
+
+def as_of_clock(as_of: date) -> Callable[[], int]:
+    """The clock of what the loader makes after the history: the wall clock on today's date,
+    18:00 JST of the date otherwise (never after it)."""
+    if as_of == today_jst():
+        return time.time_ns
+    fixed = budget_model.jst_ns(as_of.year, as_of.month, as_of.day, AS_OF_HOUR)
+    return lambda: fixed
 
 
 @dataclass
@@ -51,6 +71,7 @@ class Loaded:
     disbursements: int
     seconds: float
     dataset: Dataset
+    as_of: date
 
 
 def _estimate(op: Operation) -> int:
@@ -101,22 +122,27 @@ def open_demo_journal(path: str) -> tuple[Journal, BudgetProjection, IdentityReg
     return journal, budget, identities
 
 
-def load(path: str, seed: int, size: str) -> Loaded:
-    """Generate the dataset into a new SQLite database at `path`; the journal is closed after."""
+def load(path: str, seed: int, size: str, as_of: date | None = None) -> Loaded:
+    """Generate the history up to `as_of` (default: today in JST) into a new SQLite database at
+    `path`; the journal is closed after."""
     t0 = time.perf_counter()
+    as_of = as_of or today_jst()
     dataset = Dataset(seed, size)
     journal, _, _ = open_demo_journal(path)
+    journal.clock_ns = as_of_clock(as_of)  # the open requests and logins are made on the as-of date
     try:
-        first_at = next(batches(dataset))[0]
+        first_at = next(batches(dataset, as_of))[0]
         manifest = AppendRecord(id="demo.dataset", type="demo.dataset", body=dataset.manifest())
         check_results(journal.submit([manifest], first_at - 1_000_000_000))
         svc = BudgetService(journal)
         inflight: collections.deque[Future[list[Result]]] = collections.deque()
-        story = ContractStory(journal, dataset)  # the milestone contracts, between the budget's batches
+        story = ContractStory(
+            journal, dataset, cutoff_ns(as_of)
+        )  # the milestone contracts, between the budget's batches
         check_results(journal.submit_planned_async(story.cast(), first_at - 500_000_000).result())
         approved = BudgetApprovals(journal, dataset.seed)  # movements under approval: by request
         operations = disbursements = 0
-        for at_ns, ops in batches(dataset):
+        for at_ns, ops in batches(dataset, as_of):
             inflight.extend(story.until(at_ns))
             for run in _runs(ops, approved.needed):
                 if approved.needed(run[0]):
@@ -137,12 +163,18 @@ def load(path: str, seed: int, size: str) -> Loaded:
         check_results(journal.submit([identity_added("admin", "mod", list(SYSTEM_ROLES),
                                                      admin.public_key().public_bytes_raw())]))  # fmt: skip
         write_key_file(f"{path}.admin.json", "admin", admin)
-        seed_contract_requests(journal)  # open requests are made at the real time: they expire
-        add_people(journal, path, dataset.irregular)  # the demo's logins and the requests in their inboxes
-        publish(journal, journal.projection(PaymentLines))  # each year's Merkle-sum root (docs/sumtree.md)
+        seed_contract_requests(
+            journal, journal.clock_ns
+        )  # open requests are made at the real time: they expire
+        add_people(
+            journal, path, dataset.irregular
+        )  # the demo's logins and the requests in their inboxes
+        publish(
+            journal, journal.projection(PaymentLines)
+        )  # each year's Merkle-sum root (docs/sumtree.md)
         events = journal.size
     finally:
         journal.close()
     with open(f"{path}.irregularities.json", "w") as f:
         json.dump(asdict(dataset.irregular), f, indent=1, ensure_ascii=False)
-    return Loaded(path, events, operations, disbursements, time.perf_counter() - t0, dataset)
+    return Loaded(path, events, operations, disbursements, time.perf_counter() - t0, dataset, as_of)

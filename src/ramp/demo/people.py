@@ -43,6 +43,7 @@ class Person:
 PEOPLE: Final = (
     Person("fo.tanaka", "mod-feb", ("finance_officer", "ledger_reader"), "finance officer, MoD Finance and Equipment Bureau"),
     Person("fo.kobayashi", "mod-feb", ("finance_officer",), "accounts officer, MoD Finance and Equipment Bureau"),
+    Person("fo.yamamoto", "mod-feb", ("finance_officer",), "second accounts officer, MoD Finance and Equipment Bureau"),
     Person("mof.sato", "mof", ("mof_examiner",), "budget examiner, Ministry of Finance"),
     Person("atla.co.ito", "atla", ("contracting_officer", "certifying_officer"), "contracting and certifying officer, ATLA"),
     Person("atla.inspector.suzuki", "atla", ("inspector",), "inspector, ATLA"),

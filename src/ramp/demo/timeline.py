@@ -1,15 +1,19 @@
-"""The demo dataset as budget operations in time order: FY2024's continuing part, its
-carry-overs and close, then FY2025 from the act to the last payment of 31 March 2026.
+"""The demo dataset as budget operations in time order, up to an as-of date: FY2024's
+continuing part, FY2025 and FY2026 (the Cabinet's draft, labelled so), each year closed as the
+law closes it: carry-overs (明許繰越 / 事故繰越) on 31 March, the year's last payments in April
+(出納整理期間, 財政法施行令 第4条: the year's money pays what the year received), and the close
+that lapses the rest (不用) on 1 May, once that period is over.
 
 Each yield is (instant, operations): the loader runs them as batches at that instant. Ids
 are derived from the dataset (contract ids, payment counters), so the same seed gives the
-same operations.
+same operations; the as-of date only cuts the stream: nothing dated after it is yielded.
 """
 
 from __future__ import annotations
 
+import heapq
 from collections.abc import Iterator
-from datetime import date
+from datetime import date, timedelta
 
 from ramp.budget import model as budget_model
 from ramp.budget.requests import (
@@ -29,13 +33,31 @@ from ramp.budget.requests import (
     RegisterVendor,
 )
 from ramp.demo import figures
-from ramp.demo.dataset import FY, Dataset, at, invoice_ref
+from ramp.demo.dataset import FY, NEXT_FY, Dataset, Payment, YearPlan, at, invoice_ref
+
+Batch = tuple[int, list[Operation]]
 
 
-def batches(ds: Dataset) -> Iterator[tuple[int, list[Operation]]]:
-    """(instant, operations) in time order, from FY2024's act to FY2025's last payment."""
-    yield from _fy2024(ds)
-    yield from _fy2025(ds)
+def cutoff_ns(as_of: date) -> int:
+    """The first instant after the as-of date (00:00 JST the next day): nothing is at or after it."""
+    after = as_of + timedelta(days=1)
+    return budget_model.jst_ns(after.year, after.month, after.day, 0)
+
+
+def close_ns(fiscal_year: int) -> int:
+    """When a year is closed: 1 May of the next, once 出納整理期間 (to 30 April) is over."""
+    return at(date(fiscal_year + 1, 5, 1), 9)
+
+
+def batches(ds: Dataset, as_of: date) -> Iterator[Batch]:
+    """(instant, operations) in time order, from FY2024's act to the last day of `as_of`."""
+    end = cutoff_ns(as_of)
+    streams = (_fy2024(ds), _fy2025(ds), _fy2026(ds))
+    for at_ns, ops in heapq.merge(*streams, key=lambda b: b[0]):  # stable: a year's own order kept
+        if at_ns >= end:
+            return
+        if ops:
+            yield at_ns, ops
 
 
 def _tree_ops(ds: Dataset, fiscal_year: int, paths: list[str]) -> Iterator[DefineNode]:
@@ -107,12 +129,13 @@ def _register(ds: Dataset, ci: int) -> RegisterContract:
 def _obligate(ds: Dataset, ci: int, fiscal_year: int) -> Obligate:
     """An obligation; above the policy's threshold the loader makes it an approval request."""
     c = ds.contracts[ci]
-    return Obligate(id=f"o-{c.id}" + ("" if fiscal_year == FY else f"-{fiscal_year}"), contract=c.id,
+    return Obligate(id=f"o-{c.id}" + ("" if fiscal_year == c.fiscal_year else f"-{fiscal_year}"), contract=c.id,
                     fiscal_year=fiscal_year, amount_yen=c.schedule[fiscal_year])  # fmt: skip
 
 
-def _disbursements(ds: Dataset, fiscal_year: int, day: list[tuple[int, int, int, int]],
-                   counter: list[int]) -> list[Operation]:  # fmt: skip
+def _disbursements(
+    ds: Dataset, fiscal_year: int, day: list[Payment], counter: list[int]
+) -> list[Operation]:
     out: list[Operation] = []
     contracts = ds.contracts
     for ci, amount, seq, mark in day:
@@ -124,7 +147,49 @@ def _disbursements(ds: Dataset, fiscal_year: int, day: list[tuple[int, int, int,
     return out
 
 
-def _fy2024(ds: Dataset) -> Iterator[tuple[int, list[Operation]]]:
+def _budgets(ds: Dataset, fiscal_year: int) -> dict[str, int]:
+    return {p.path: ds.budget(p, fiscal_year) for p in ds.projects}
+
+
+def _act_and_tree(ds: Dataset, fiscal_year: int, act: str) -> list[Operation]:
+    return [_act(ds, fiscal_year, _budgets(ds, fiscal_year), act),
+            *_tree_ops(ds, fiscal_year, [p.path for p in ds.projects])]  # fmt: skip
+
+
+def _days(
+    ds: Dataset, y: YearPlan, counter: list[int], extra: dict[int, list[Operation]]
+) -> Iterator[Batch]:
+    """The year's business days: contracts concluded and obligated, payments; then 出納整理期間."""
+    for d, day in enumerate(y.days):
+        ops: list[Operation] = []
+        for ci in y.obligations.get(d, []):
+            ops += [_register(ds, ci), _obligate(ds, ci, y.fy)]
+        ops += extra.get(d, [])
+        ops += _disbursements(ds, y.fy, y.payments[d], counter)
+        yield at(day, 10), ops
+    for day, payments in zip(y.seiri_days, y.seiri, strict=True):
+        yield at(day, 11), _disbursements(ds, y.fy, payments, counter)
+
+
+def _opening(ds: Dataset, y: YearPlan) -> Iterator[Batch]:
+    """1 April: the year's allotment, top down, then the instalments of earlier contracts."""
+    yield at(y.days[0], 9), _allot_ops(ds, y.fy, _budgets(ds, y.fy))
+    yield at(y.days[0], 9) + 1, [_obligate(ds, ci, y.fy) for ci in y.obligations.get(-1, [])]
+
+
+def _carried_payments(
+    ds: Dataset, fiscal_year: int, carried: list[tuple[str, int, str]]
+) -> dict[int, list[Operation]]:
+    """Carried (事故繰越) money paid in April-May of `fiscal_year`, once the late delivery is accepted."""
+    out: dict[int, list[Operation]] = {}
+    for k, (contract, amount, milestone) in enumerate(carried):
+        out.setdefault(10 + 5 * k, []).append(Disburse(id=f"p-carried-{fiscal_year}-{k + 1}", contract=contract,
+                                                       fiscal_year=fiscal_year, carried=True, amount_yen=amount,
+                                                       invoice=f"{contract}-carried", milestone=milestone))  # fmt: skip
+    return out
+
+
+def _fy2024(ds: Dataset) -> Iterator[Batch]:
     old = [ci for ci, c in enumerate(ds.contracts) if c.fiscal_year == FY - 1]
     budgets: dict[str, int] = {}
     for ci in old:
@@ -147,12 +212,7 @@ def _fy2024(ds: Dataset) -> Iterator[tuple[int, list[Operation]]]:
             if ds.contracts[ci].day == d:
                 ops += [_register(ds, ci), _obligate(ds, ci, FY - 1)]
         ops += _disbursements(ds, FY - 1, ds.payments24[d], counter)
-        if ops:
-            yield at(day, 10), ops
-    # FY2025's act and tree, then FY2024's carry-overs and close, then FY2025 begins.
-    fy25 = {p.path: p.budget for p in ds.projects}
-    yield at(date(2025, 3, 28), 10), [_act(ds, FY, fy25, "fy2025-budget-act"),
-                                       *_tree_ops(ds, FY, [p.path for p in ds.projects])]  # fmt: skip
+        yield at(day, 10), ops
     carry: list[Operation] = []
     for k, (path, amount) in enumerate(sorted(ds.meikyo.items())):
         carry.append(CarryOver(id=f"kurikoshi-2024-m{k + 1}", fiscal_year=FY - 1, kind="meikyo", node=path,
@@ -161,31 +221,59 @@ def _fy2024(ds: Dataset) -> Iterator[tuple[int, list[Operation]]]:
         carry.append(CarryOver(id=f"kurikoshi-2024-j{k + 1}", fiscal_year=FY - 1, kind="jiko", contract=contract,
                                amount_yen=amount, approvals=(f"mof:2025-03-jiko-{k + 1}",)))  # fmt: skip
     yield at(date(2025, 3, 31), 20), carry
-    yield budget_model.fy_end_ns(FY - 1), [CloseYear(id="close-fy2024", fiscal_year=FY - 1)]
+    for day, payments in zip(
+        ds.seiri24_days, ds.seiri24, strict=True
+    ):  # 出納整理期間: FY2024 money in April 2025
+        yield at(day, 11), _disbursements(ds, FY - 1, payments, counter)
+    yield close_ns(FY - 1), [CloseYear(id="close-fy2024", fiscal_year=FY - 1)]
 
 
-def _fy2025(ds: Dataset) -> Iterator[tuple[int, list[Operation]]]:
-    budgets = {p.path: p.budget for p in ds.projects}
-    yield at(ds.days[0], 9), _allot_ops(ds, FY, budgets)
-    first: list[Operation] = [_obligate(ds, ci, FY) for ci in ds.obligations.get(-1, [])]
-    carried_pay: dict[int, list[Operation]] = {}
-    for k, (contract, amount) in enumerate(sorted(ds.carried.items())):
-        d = 10 + 5 * k  # paid in April-May, once the delayed delivery is accepted
-        carried_pay.setdefault(d, []).append(Disburse(id=f"p-carried-{k + 1}", contract=contract, fiscal_year=FY,
-                                                      carried=True, amount_yen=amount,
-                                                      invoice=f"{contract}-carried"))  # fmt: skip
-    yield at(ds.days[0], 10), first
-    counter = [_fy2024_payments(ds)]
-    for d, day in enumerate(ds.days):
-        ops: list[Operation] = []
-        for ci in ds.obligations.get(d, []):
-            ops += [_register(ds, ci), _obligate(ds, ci, FY)]
-        ops += carried_pay.get(d, [])
-        ops += _disbursements(ds, FY, ds.payments[d], counter)
-        if ops:
-            yield at(day, 10), ops
+def _fy2025(ds: Dataset) -> Iterator[Batch]:
+    y = ds.years[FY]
+    yield at(date(2025, 3, 28), 10), _act_and_tree(ds, FY, "fy2025-budget-act")
+    yield from _opening(ds, y)
+    carried = [(c, a, "") for c, a in sorted(ds.carried.items())]
+    counter = [_payments(ds.payments24) + _payments(ds.seiri24)]
+    yield from _until_close(ds, y, _days(ds, y, counter, _carried_payments(ds, FY, carried)))
 
 
-def _fy2024_payments(ds: Dataset) -> int:
-    return sum(len(x) for x in ds.payments24)
+def _until_close(ds: Dataset, y: YearPlan, days: Iterator[Batch]) -> Iterator[Batch]:
+    """The year's days, its carry-overs on 31 March (between its March and its April), its close."""
+    carry_at = at(date(y.fy + 1, 3, 31), 20)
+    for at_ns, ops in days:
+        if carry_at is not None and at_ns > carry_at:
+            yield carry_at, _carry_overs(ds, y.fy)
+            carry_at = None
+        yield at_ns, ops
+    if y.fy == FY:
+        yield close_ns(y.fy), [CloseYear(id=f"close-fy{y.fy}", fiscal_year=y.fy)]
 
+
+def _carry_overs(ds: Dataset, fiscal_year: int) -> list[Operation]:
+    if fiscal_year != FY:
+        return []  # FY2026's year end is not in the demo's calendar yet
+    out: list[Operation] = []
+    for k, (path, amount) in enumerate(sorted(ds.meikyo25.items())):
+        out.append(CarryOver(id=f"kurikoshi-{fiscal_year}-m{k + 1}", fiscal_year=fiscal_year, kind="meikyo", node=path,
+                             amount_yen=amount, approvals=(f"mof:{fiscal_year + 1}-03-meikyo-{k + 1}",)))  # fmt: skip
+    for k, (contract, (amount, _seq)) in enumerate(sorted(ds.carried25.items())):
+        out.append(CarryOver(id=f"kurikoshi-{fiscal_year}-j{k + 1}", fiscal_year=fiscal_year, kind="jiko",
+                             contract=contract, amount_yen=amount,
+                             approvals=(f"mof:{fiscal_year + 1}-03-jiko-{k + 1}",)))  # fmt: skip
+    return out
+
+
+def _fy2026(ds: Dataset) -> Iterator[Batch]:
+    """The open year: the Cabinet's draft enacted as the demo's FY2026 act (labelled so)."""
+    y = ds.years[NEXT_FY]
+    yield at(date(2026, 3, 27), 10), _act_and_tree(ds, NEXT_FY, figures.FY2026_ACT)
+    yield from _opening(ds, y)
+    carried = [(c, a, f"m{seq + 1:02d}") for c, (a, seq) in sorted(ds.carried25.items())]
+    y25 = ds.years[FY]
+    counter = [_payments(ds.payments24) + _payments(ds.seiri24) + _payments(y25.payments) + _payments(y25.seiri)
+               + len(ds.carried)]  # fmt: skip
+    yield from _until_close(ds, y, _days(ds, y, counter, _carried_payments(ds, NEXT_FY, carried)))
+
+
+def _payments(days: list[list[Payment]]) -> int:
+    return sum(len(x) for x in days)
