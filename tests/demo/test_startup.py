@@ -138,3 +138,18 @@ def test_make_demo_passes_port_db_size_seed_and_reset_through():
     flags = command[2:]
     assert flags == ["--port", "8123", "--db", "var/x.db", "--size", "tiny", "--seed", "7", "--reset"]
     assert _make_n()[1:] == ["demo"]
+
+
+@pytest.mark.slow  # generates a tiny demo history (seconds)
+def test_generating_the_history_says_its_progress_by_calendar_day(tmp_path):
+    from datetime import date
+
+    from ramp.demo.load import load
+
+    heard: list[tuple[int, int]] = []
+    load(str(tmp_path / "d.db"), seed=3, size="tiny", as_of=date(2025, 6, 30),
+         progress=lambda done, total: heard.append((done, total)))  # fmt: skip
+    [total] = {t for _, t in heard}
+    assert total == (date(2025, 6, 30) - date(2024, 3, 28)).days + 1  # FY2024's act to the as-of date
+    dones = [d for d, _ in heard]
+    assert dones == sorted(dones) and dones[-1] == total and len(set(dones)) > 50

@@ -30,6 +30,7 @@ from ramp.demo.load import Loaded, load
 from ramp.demo.people import DEMO_PASSWORD, PEOPLE, credentials_path
 from ramp.demo.reset import NotADemo, reset
 from ramp.journal import Journal
+from ramp.journal.progress import ProgressLine
 from ramp.server.listen import EXIT_PORT_TAKEN, PortUnavailable, listen
 from ramp.store import SQLiteStore
 
@@ -72,7 +73,7 @@ def _generate(p: argparse.ArgumentParser, argv: list[str]) -> Loaded:
     path = args.db or os.path.join(tempfile.mkdtemp(prefix="ramp-demo-"), "demo.db")
     if os.path.exists(path):
         p.error(f"{path} exists: the demo writes a fresh database")
-    return load(path, args.seed, args.size, args.as_of)
+    return load(path, args.seed, args.size, args.as_of, ProgressLine("ramp demo-data: generating the history", "days"))
 
 
 def _summary(loaded: Loaded) -> str:
@@ -122,7 +123,8 @@ def main(argv: list[str]) -> int:
         from ramp.demo.serve import forget_witness_state
 
         forget_witness_state(args.db)
-        print(_summary(load(args.db, args.seed, args.size, args.as_of)), flush=True)
+        history = ProgressLine("ramp demo: generating the demo history", "days")
+        print(_summary(load(args.db, args.seed, args.size, args.as_of, history)), flush=True)
     if not args.no_serve:
         from ramp.demo.serve import serve
 

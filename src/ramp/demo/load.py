@@ -37,6 +37,7 @@ from ramp.disclosure.lines import PaymentLines
 from ramp.disclosure.publish import publish
 from ramp.journal import Journal
 from ramp.journal.log import LogSigner, create_log_key
+from ramp.journal.progress import Reporter
 from ramp.ledger import BATCH_MAX_EVENTS, AppendRecord, Result
 from ramp.policy.identities import SYSTEM_ROLES, IdentityRegistry, identity_added
 from ramp.store import SQLiteStore
@@ -122,9 +123,10 @@ def open_demo_journal(path: str) -> tuple[Journal, BudgetProjection, IdentityReg
     return journal, budget, identities
 
 
-def load(path: str, seed: int, size: str, as_of: date | None = None) -> Loaded:
+def load(path: str, seed: int, size: str, as_of: date | None = None, progress: Reporter | None = None) -> Loaded:
     """Generate the history up to `as_of` (default: today in JST) into a new SQLite database at
-    `path`; the journal is closed after."""
+    `path`; the journal is closed after. `progress` hears (days done, days in all) of the
+    history's calendar as its batches are written."""
     t0 = time.perf_counter()
     as_of = as_of or today_jst()
     dataset = Dataset(seed, size)
@@ -142,7 +144,11 @@ def load(path: str, seed: int, size: str, as_of: date | None = None) -> Loaded:
         check_results(journal.submit_planned_async(story.cast(), first_at - 500_000_000).result())
         approved = BudgetApprovals(journal, dataset.seed)  # movements under approval: by request
         operations = disbursements = 0
+        first_day = date.fromisoformat(budget_model.date_of(first_at))
+        days = (as_of - first_day).days + 1
+        report = progress or (lambda done, total: None)
         for at_ns, ops in batches(dataset, as_of):
+            report(min((date.fromisoformat(budget_model.date_of(at_ns)) - first_day).days, days - 1), days)
             inflight.extend(story.until(at_ns))
             for run in _runs(ops, approved.needed):
                 if approved.needed(run[0]):
@@ -158,6 +164,7 @@ def load(path: str, seed: int, size: str, as_of: date | None = None) -> Loaded:
         inflight.extend(story.until(None))
         while inflight:
             check_results(inflight.popleft().result())
+        report(days, days)
         # Last, so that everything before it depends on the seed alone: the admin's key is new.
         admin = Ed25519PrivateKey.generate()
         check_results(journal.submit([identity_added("admin", "mod", list(SYSTEM_ROLES),
