@@ -63,7 +63,7 @@ def test_the_published_root_is_every_payment_of_the_year(site):
     lines = journal.projection(PaymentLines)
     escrows = _escrow_years(journal)
     budget = journal.projection(BudgetProjection)
-    for fy in (2024, FISCAL_YEAR):
+    for fy in (2024, 2025, FISCAL_YEAR):
         latest = lines.latest(fy)
         assert latest is not None, fy
         size = latest.published.log_size
@@ -90,7 +90,7 @@ def test_each_project_counts_under_one_category_and_the_totals_add_up(site):
 
 def test_no_published_total_sums_fewer_than_the_minimum_of_payments(site):
     """A group total of one payment would be that payment's amount: small groups are folded."""
-    for fy in (2024, FISCAL_YEAR):
+    for fy in (2024, 2025, FISCAL_YEAR):
         published = site.journal.projection(PaymentLines).latest(fy).published
         assert published.root.count >= MIN_GROUP_LINES
         assert all(g.node.count >= MIN_GROUP_LINES for g in published.groups), [
@@ -108,7 +108,7 @@ def test_the_publics_check_passes_in_python_and_by_the_cli(site, capsys):
     assert verified.published.root.count == len(every) > 1_000  # thousands of payments, each counted once
     assert disclosure_cli.main(["verify-totals", "--url", site.url, "--log-key", _log_key(site)]) == 0
     out = capsys.readouterr().out
-    assert f"FY{FISCAL_YEAR}: VERIFIED" in out and "FY2024: VERIFIED" in out
+    assert f"FY{FISCAL_YEAR}: VERIFIED" in out and "FY2024: VERIFIED" in out and "FY2025: VERIFIED" in out
 
 
 def test_a_contractors_check_passes_in_python_and_by_the_cli(site, capsys):
@@ -141,7 +141,7 @@ def test_a_line_opens_to_its_contractor_and_budget_readers_only(site):
     assert _payment(site, site.people.own, "bad id!").json()["error"]["code"] == "transfer_id_invalid"
     assert httpx.get(f"{site.url}/v1/disclosure/1999/totals").json()["error"]["code"] == "fiscal_year_invalid"
     assert httpx.get(f"{site.url}/v1/disclosure/2030/totals").json()["error"]["code"] == "totals_not_published"
-    assert httpx.get(f"{site.url}/v1/disclosure/years").json() == {"fiscal_years": [2024, FISCAL_YEAR]}
+    assert httpx.get(f"{site.url}/v1/disclosure/years").json() == {"fiscal_years": [2024, 2025, FISCAL_YEAR]}
 
 
 def test_the_totals_never_show_a_project_path_or_vendor_name(site):

@@ -1,4 +1,4 @@
-"""A copy of the small demo with two contractors of its own: one for a vendor paid in FY2025 (who
+"""A copy of the small demo with two contractors of its own: one for a vendor paid in FY2026 (the open year) (who
 may open its payments), one for another vendor (who may not); each with a key file and a web
 login. `contractors(db)` adds them; the demo's people and data are otherwise as loaded."""
 
@@ -18,14 +18,14 @@ from ramp.disclosure.payment import Payment
 from ramp.journal import Journal
 from ramp.policy.identities import identity_added
 
-FISCAL_YEAR = 2025
+FISCAL_YEAR = 2026  # the open year of the demo: FY2024 and FY2025 are closed
 
 
 @dataclass(frozen=True)
 class Contractors:
     own: str  # identity of the paid vendor's contractor
     other: str  # a contractor of another vendor
-    payment: Payment  # one of `own`'s FY2025 payments, in the published root
+    payment: Payment  # one of `own`'s FY2026 payments, in the published root
 
 
 def contractors(journal: Journal, db: str) -> Contractors:

@@ -83,7 +83,7 @@ def test_a_request_shows_what_it_changes(signed):
         assert f'data-yen="{body["amount_yen"]}">¥{body["amount_yen"]:,}<' in html
         assert "fo.tanaka (MoD Finance and Equipment Bureau)" in html and "1 of 2 approvals counted" in html
         assert "Ministry of Finance —" in html and "from distinct organisations" in html  # MOF still missing
-        assert f'href="/budget/node?fy=2025&amp;path={op["source"].replace(":", "%3A")}"' in html
+        assert f'href="/budget/node?fy={op["fiscal_year"]}&amp;path={op["source"].replace(":", "%3A")}"' in html
         assert f"<code>{op['target']}</code>" in html and "PAC-3 MSE" in html  # the memo
         for account in body["accounts"]:
             assert f"<code>{account}</code>" in html
@@ -102,7 +102,7 @@ def test_a_request_shows_what_it_changes(signed):
 
 def test_approving_with_a_fresh_code_completes_the_quorum_executes_and_moves_the_ledger(signed):
     op = record(signed, PAC3)["action"]["operation"]
-    source, target = (signed.journal.read.account(budget_model.node_account(2025, op[k])) for k in ("source", "target"))
+    source, target = (signed.journal.read.account(budget_model.node_account(op["fiscal_year"], op[k])) for k in ("source", "target"))
     with signed_in(signed, "mof.sato") as c:
         csrf = csrf_of(c.get("/approvals").text)
         r = decide(c, PAC3, "approve", signature(signed, "mof.sato", PAC3), csrf)
@@ -119,7 +119,7 @@ def test_approving_with_a_fresh_code_completes_the_quorum_executes_and_moves_the
         assert r.status_code == 409 and error_of(r.text).startswith("This request was executed already.")
     moved = signed.journal.engine.transfer(PAC3)
     assert moved is not None and moved.code == budget_model.Code.TRANSFER_RYUYO and int(moved.amount) == op["amount_yen"]
-    after = [signed.journal.read.account(budget_model.node_account(2025, op[k])) for k in ("source", "target")]
+    after = [signed.journal.read.account(budget_model.node_account(op["fiscal_year"], op[k])) for k in ("source", "target")]
     assert after[0].balance == source.balance - op["amount_yen"]
     assert after[1].balance == target.balance + op["amount_yen"]
     decision = signed.journal.engine.record(f"request:{PAC3}:d2").body

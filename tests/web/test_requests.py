@@ -25,7 +25,7 @@ from ramp.web.requests import FORMS, KNOWN_ERRORS, history
 from tests.web.logins import csrf_of
 from tests.web.test_inbox import decide, signature, signed_in
 
-FY = 2025
+FY = 2026  # the open year of the demo (FY2025 is closed)
 
 
 def projects(nodes: list[TreeNode], prefix: str) -> list[TreeNode]:

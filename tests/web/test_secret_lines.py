@@ -25,7 +25,7 @@ from tests.web.logins import sign_in
 
 READER = "fo.tanaka"  # finance officer and ledger reader: restricted-cleared, not secret-cleared
 AUDITOR = "boa.auditor.watanabe"
-FY = 2025
+FY = 2026  # the open year of the demo (FY2025 is closed)
 SECRET_KEY = "zq-secret"  # a project key no demo node has, so its name is in nothing else
 RESTRICTED_KEY = "zq-restricted"
 ALLOT_ID = "zq-allot-secret"
@@ -112,8 +112,8 @@ def _same_as_unknown(client: RampClient, path: str, unknown: str, secret_id: str
 
 
 @pytest.mark.parametrize(("path", "unknown", "secret"), [
-    ("/v1/accounts/{}", "fy2025:zz:zz:zz:zz:nothing", "secret_account"),
-    ("/v1/accounts/{}/transfers", "fy2025:zz:zz:zz:zz:nothing", "secret_account"),
+    ("/v1/accounts/{}", f"fy{FY}:zz:zz:zz:zz:nothing", "secret_account"),
+    ("/v1/accounts/{}/transfers", f"fy{FY}:zz:zz:zz:zz:nothing", "secret_account"),
     ("/v1/transfers/{}", "zq-allot-nothing", "allot"),
 ])  # fmt: skip
 def test_an_uncleared_reader_gets_the_404_of_an_unknown_id(world, path, unknown, secret):
@@ -312,10 +312,10 @@ def _swap(text: str, a: str, b: str) -> str:
 
 @pytest.mark.parametrize(("page", "secret", "unknown"), [
     ("/ledger/transfer/{}", ALLOT_ID, "zq-allot-nothing"),
-    ("/ledger/account/{}", "{secret_account}", "fy2025:zz:zz:zz:zz:nothing"),
-    ("/budget/node?fy=2025&path={}", "{secret}", "zz:zz:zz:zz"),
+    ("/ledger/account/{}", "{secret_account}", f"fy{FY}:zz:zz:zz:zz:nothing"),
+    (f"/budget/node?fy={FY}&path={{}}", "{secret}", "zz:zz:zz:zz"),
     ("/ledger?q={}", ALLOT_ID, "zq-allot-nothing"),
-    ("/ledger?q={}", "{secret_account}", "fy2025:zz:zz:zz:zz:nothing"),
+    ("/ledger?q={}", "{secret_account}", f"fy{FY}:zz:zz:zz:zz:nothing"),
 ])  # fmt: skip
 def test_a_secret_page_is_the_404_of_an_unknown_one(world, page, secret, unknown):
     secret = secret.format(secret_account=_account(world.secret), secret=world.secret)
