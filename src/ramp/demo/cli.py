@@ -89,7 +89,7 @@ def _summary(loaded: Loaded) -> str:
 
 
 DEMO_DB = os.path.join("var", "demo", "demo.db")
-DEMO_SIZE = "default"  # about a million payments: generated and opened in well under a minute
+DEMO_SIZE = "default"  # about a million payments: minutes to generate, said as it goes (bench/demo_data.py)
 
 
 def main(argv: list[str]) -> int:
