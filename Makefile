@@ -23,12 +23,13 @@ DEMO_ARGS := $(if $(PORT),--port $(PORT)) $(if $(DB),--db $(DB)) $(if $(SIZE),--
 demo: $(STAMP)
 	$(BIN)/ramp demo $(DEMO_ARGS)
 
+# Every test, on both cores (a module stays on one worker: its fixtures are shared).
 test: $(STAMP)
-	$(BIN)/python -m pytest -q
+	$(BIN)/python -m pytest -q -n 2 --dist loadfile
 
 # The quick loop: everything but the tests marked slow (Chromium, crash loops, Schemathesis,
 # long property runs, benchmarks, the demo's data), on both cores (pytest-xdist); `make test`
-# and CI run them all, in one process.
+# and CI run them all, on both cores too.
 test-fast: $(STAMP)
 	$(BIN)/python -m pytest -q -m "not slow" -n 2 --dist loadfile
 

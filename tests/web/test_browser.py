@@ -29,21 +29,21 @@ def _last_transfer(journal) -> TransferApplied:
     raise AssertionError("no transfer near the end of the log")
 
 
-def test_overview_shows_fy2025_issued_in_both_languages(dashboard, page, artifacts):
+def test_overview_shows_the_open_year_fy2026_issued_in_both_languages(dashboard, page, artifacts):
     page.goto(dashboard.url + "/")
     assert page.url.endswith("/overview")
-    assert page.text_content("#fig-issued") == "¥8,700,500,000,000"
+    assert page.text_content("#fig-issued") == "¥9,035,300,000,000"
     assert page.locator("svg.treemap rect.block").count() > 10
     assert page.locator("svg.chart polyline").count() == 2
     shot(page, artifacts, "overview")
     page.click("#lang-switch")
     page.wait_for_url("**/overview")
     assert page.get_attribute("html", "lang") == "ja"
-    assert page.text_content("#fig-issued") == "8兆7,005億円"
-    assert page.text_content("h1") == "2025年度の概況"
+    assert page.text_content("#fig-issued") == "9兆353億円"
+    assert page.text_content("h1") == "2026年度の概況"
     shot(page, artifacts, "overview-ja")
     page.click("#lang-switch")  # and back: the choice is a cookie
-    assert page.text_content("#fig-issued") == "¥8,700,500,000,000"
+    assert page.text_content("#fig-issued") == "¥9,035,300,000,000"
     assert page.errors == []
 
 
@@ -68,7 +68,7 @@ def test_budget_tree_by_keyboard_down_to_a_nodes_history(dashboard, page, artifa
     page.keyboard.press("Tab")  # next stop: this node's history link
     assert page.evaluate("document.activeElement.classList.contains('open-node')")
     page.keyboard.press("Enter")
-    page.wait_for_url(re.compile(r"/budget/node\?fy=2025&path=equipment%3Auav$"))
+    page.wait_for_url(re.compile(r"/budget/node\?fy=2026&path=equipment%3Auav$"))
     assert "ALLOT" in page.text_content("table.history")
     shot(page, artifacts, "budget-node")
     assert page.errors == []
@@ -206,7 +206,7 @@ def test_the_public_view_without_sign_in(serve, page, artifacts):
     server = serve(NoSignIn())
     page.goto(server.url + "/")
     assert page.url.endswith("/public")
-    assert page.text_content("#fig-issued") == "¥8,700,500,000,000"
+    assert page.text_content("#fig-issued") == "¥9,035,300,000,000"
     nav = page.locator("header nav a")
     assert nav.evaluate_all("links => links.map(a => a.getAttribute('href'))") == ["/log", "/public"]  # public pages only
     shot(page, artifacts, "public")

@@ -24,7 +24,7 @@ VERIFY_TIMEOUT_MS = 15_000
 
 def test_sign_in_with_password_and_totp_refusing_a_wrong_code_and_back_to_the_page(signed, page, artifacts):
     app = signed.people["fo.tanaka"]
-    page.goto(signed.url + "/budget/node?fy=2025&path=equipment:uav")
+    page.goto(signed.url + "/budget/node?fy=2026&path=equipment:uav")
     assert "/signin?next=" in page.url
     assert page.text_content("h1") == "Sign in"
     assert page.evaluate("document.activeElement.id") == "identity"  # the form starts where typing starts
@@ -39,7 +39,7 @@ def test_sign_in_with_password_and_totp_refusing_a_wrong_code_and_back_to_the_pa
     assert "/signin" in page.url and page.input_value("#identity") == "fo.tanaka" and page.input_value("#password") == ""
     shot(page, artifacts, "signin-failed")
     sign_in_page(page, signed.url, "fo.tanaka", app)
-    assert page.url.endswith("/budget/node?fy=2025&path=equipment:uav")  # back where the visitor was going
+    assert page.url.endswith("/budget/node?fy=2026&path=equipment:uav")  # back where the visitor was going
     assert page.text_content("#signed-in-as").startswith("Signed in as fo.tanaka")
     assert "Movements of" in page.text_content("main")
     assert all("status of 401" in e for e in page.errors)  # the refused sign-in's answer, nothing else
@@ -90,7 +90,7 @@ def test_add_a_passkey_with_a_fresh_code_and_approve_with_it_by_keyboard(signed,
     shot(page, artifacts, "approvals-executed")
     moved = signed.journal.engine.transfer(PAC3)  # the ledger moved: the 流用 is a transfer
     assert moved is not None and int(moved.amount) == op["amount_yen"] and moved.code == budget_model.Code.TRANSFER_RYUYO
-    assert moved.debit_account == budget_model.node_account(2025, op["source"])
+    assert moved.debit_account == budget_model.node_account(op["fiscal_year"], op["source"])
     assert signed.journal.engine.record(f"request:{PAC3}:d2").body["via"] == "passkey"
     with page.expect_navigation():
         done.locator("a").click()

@@ -83,7 +83,7 @@ def test_ramp_demo_says_where_it_serves_and_prints_the_demo_logins(demo_process)
     for p in PEOPLE:
         assert re.search(rf"^  {re.escape(p.id)} +{p.organisation} +.*[A-Z2-7]{{32}}$", output, re.M), p.id
     assert httpx.get(url + "/overview").headers["location"] == "/signin?next=/overview"  # sign-in, not open access
-    assert "¥8,700,500,000,000" in httpx.get(url + "/public").text  # the public view needs none
+    assert "¥9,035,300,000,000" in httpx.get(url + "/public").text  # the public view needs none
 
 
 def test_a_printed_login_signs_in_with_the_code_ramp_auth_code_prints(demo_process):
@@ -99,7 +99,7 @@ def test_a_printed_login_signs_in_with_the_code_ramp_auth_code_prints(demo_proce
         r = c.post("/signin", data={"identity": "atla.co.ito", "password": DEMO_PASSWORD, "totp": code,
                                     "next": "/overview"})  # fmt: skip
         assert (r.status_code, r.headers["location"]) == (303, "/overview"), r.text[:300]
-        assert "¥8,700,500,000,000" in c.get("/overview").text
+        assert "¥9,035,300,000,000" in c.get("/overview").text
 
 
 def _transfer_path(url: str, people: People) -> str:

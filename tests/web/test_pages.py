@@ -4,10 +4,14 @@ and that nothing is loaded from another host."""
 from __future__ import annotations
 
 import re
+from datetime import date, datetime, timedelta, timezone
 
 import httpx
 import pytest
 
+from ramp.budget import model as budget_model
+from ramp.budget.queries import budget_tree
+from ramp.web import overview as overview_model
 from ramp.web.access import NoSignIn
 
 PRIVATE = ["/overview", "/budget", "/budget/node?path=equipment", "/ledger", "/feed"]
@@ -22,6 +26,34 @@ def test_the_overview_shows_the_open_year_fy2026_and_the_closed_fy2025_issued_to
     assert 'id="fig-issued" data-yen="8700500000000">¥8,700,500,000,000<' in closed and "FY2025 at a glance" in closed
     assert '<svg class="treemap"' in r.text and '<svg class="chart"' in r.text
     assert "demo" in r.text.lower()  # open demo access is said on every page
+
+
+def test_the_open_year_says_it_is_in_progress_on_todays_date_and_fy2025_that_it_is_closed(dashboard):
+    today = datetime.now(timezone(timedelta(hours=9))).date()  # the business clock: the wall clock here
+    page = httpx.get(dashboard.url + "/overview").text
+    status = re.search(r'id="year-status" data-state="(\w+)" data-as-of="([\d-]+)">([^<]+)<', page)
+    assert status is not None and status.group(1) == "in_progress"
+    assert abs((date.fromisoformat(status.group(2)) - today).days) <= 1  # the page's JST date, this test's JST date
+    day = (date.fromisoformat(status.group(2)) - date(2026, 4, 1)).days + 1
+    assert status.group(3) == f"In progress: day {day} of 365, as of {status.group(2)} (JST)"
+    closed = httpx.get(dashboard.url + "/overview?fy=2025").text
+    assert 'data-state="closed"' in closed and "Closed (決算)" in closed
+    assert dashboard.budget.snapshot(2025).closed and "<strong>closed</strong>" in closed
+    tree = budget_tree(dashboard.budget, 2025, lambda _a: False)
+    f = tree.figures  # the settlement (決算): every yen appropriated was paid, carried over or lapsed
+    assert f.appropriated == f.disbursed + f.carried_over + f.lapsed and f.carried_over > 0 and f.lapsed > 0
+    for figure in (f.carried_over, f.lapsed):
+        assert f"¥{figure:,}" in closed
+
+
+@pytest.mark.parametrize(("now", "closed", "state", "day"), [
+    ((2026, 3, 31), False, "ahead", 0), ((2026, 4, 1), False, "in_progress", 1),
+    ((2026, 12, 8), False, "in_progress", 252), ((2027, 3, 31), False, "in_progress", 365),
+    ((2027, 4, 15), False, "settling", 365), ((2027, 6, 1), True, "closed", 365),
+])  # fmt: skip
+def test_a_years_status_on_the_business_clock(now, closed, state, day):
+    status = overview_model.year_status(2026, closed, budget_model.jst_ns(*now, 10))
+    assert (status.state, status.day, status.days, status.as_of) == (state, day, 365, date(*now).isoformat())
 
 
 def test_japanese_labels_and_amounts_after_the_switch(dashboard):

@@ -138,7 +138,8 @@ def _year_or_404(d: Dashboard, request: Request, key: str, viewer: Viewer | None
 def _overview_context(d: Dashboard, lang: str, fy: int, viewer: Viewer | None) -> dict[str, Any]:
     """What the overview and the public view both show of a year: the figures and the charts."""
     ov = overview_model.overview(d.budget, d.activity, fy, d.withheld(viewer))
-    return dict(fy=fy, years=d.budget.fiscal_years(), ov=ov, treemap=overview_model.treemap(ov, lang),
+    status = overview_model.year_status(fy, ov.tree.closed, d.svc.now_ns())  # on the business clock
+    return dict(fy=fy, years=d.budget.fiscal_years(), ov=ov, year_state=status, treemap=overview_model.treemap(ov, lang),
                 legend=overview_model.legend(ov, lang), chart=overview_model.utilisation_chart(ov, lang),
                 months=month_names(lang), org_name=lambda o: overview_model.org_name(o, lang),
                 category_label=lambda c: overview_model.category_label(c, lang))  # fmt: skip

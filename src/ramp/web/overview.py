@@ -7,8 +7,10 @@ a page costs one snapshot of the year (a few hundred nodes) whatever the journal
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import date
 from typing import Final
 
+from ramp.budget import model as budget_model
 from ramp.budget.projection import BudgetProjection
 from ramp.budget.queries import Alerts, BudgetTree, Figures, TreeNode, Withheld, alerts, budget_tree
 from ramp.service.activity import MONTHS, Activity
@@ -231,3 +233,32 @@ def utilisation_chart(ov: Overview, lang: str) -> str:
     ]
     assert len(ov.obligated_cum) == MONTHS
     return charts.utilisation_svg(month_names(lang), series, label(lang, "utilisation.caption"))
+
+
+@dataclass(frozen=True)
+class YearStatus:
+    """Where a fiscal year stands on the business clock: `ahead` (not begun), `in_progress`,
+    `settling` (ended, not yet closed: the 出納整理期間 until the close), `closed` (決算)."""
+
+    state: str
+    as_of: str  # the business clock's date, JST
+    start: str
+    end: str
+    day: int  # the day of the year the clock is on (1 = 1 April), while in progress
+    days: int
+
+
+def year_status(fiscal_year: int, closed: bool, now_ns: int) -> YearStatus:
+    start, end = date(fiscal_year, 4, 1), date(fiscal_year + 1, 3, 31)
+    today = date.fromisoformat(budget_model.date_of(now_ns))
+    days = (end - start).days + 1
+    if closed:
+        state = "closed"
+    elif today < start:
+        state = "ahead"
+    elif today > end:
+        state = "settling"
+    else:
+        state = "in_progress"
+    return YearStatus(state, today.isoformat(), start.isoformat(), end.isoformat(),
+                      min(max((today - start).days + 1, 0), days), days)  # fmt: skip
