@@ -95,7 +95,7 @@ def test_add_a_passkey_with_a_fresh_code_and_approve_with_it_by_keyboard(signed,
     with page.expect_navigation():
         done.locator("a").click()
     assert page.url.endswith(f"/ledger/transfer/{PAC3}")
-    assert page.text_content("main").count("TRANSFER_RYUYO") >= 1
+    assert "transfer between sub-items (流用)" in page.text_content("main")  # TRANSFER_RYUYO, by its name
     status = page.locator("#verify-status[data-result]")
     status.wait_for(timeout=VERIFY_TIMEOUT_MS)
     assert status.get_attribute("data-result") == "ok", status.text_content()

@@ -20,7 +20,7 @@ import pytest
 
 from ramp.demo.people import DEMO_PASSWORD, PEOPLE
 from tests.net import free_port
-from tests.web.browser import shot
+from tests.web.browser import shot, virtual_authenticator
 from tests.web.logins import People, sign_in, sign_in_page
 
 pytestmark = pytest.mark.slow  # a real `ramp demo` process on generated data: `make test` runs it, `make test-fast` does not
@@ -144,6 +144,61 @@ def test_a_forged_cosignature_fails_visibly(demo_process, page, artifacts):
     assert status.get_attribute("data-result") == "failed"
     assert "the cosignature of witness.demo/a does not verify" in status.text_content()
     shot(page, artifacts, "ledger-forged-cosignature")
+
+
+def test_the_demo_runs_on_todays_calendar(demo_process):
+    """FY2026 in progress on today's date (JST), FY2025 closed with its 決算: every yen paid,
+    carried over or lapsed."""
+    url, _, _, people = demo_process
+    today = time.strftime("%Y-%m-%d", time.gmtime(time.time() + 9 * 3600))
+    with httpx.Client(base_url=url) as c:
+        sign_in(c, "boa.auditor.watanabe", people["boa.auditor.watanabe"])
+        now = c.get("/overview").text
+        assert "FY2026 at a glance" in now and "¥9,035,300,000,000" in now
+        assert f'data-state="in_progress" data-as-of="{today}"' in now
+        closed = c.get("/overview?fy=2025").text
+        assert 'data-state="closed"' in closed and "<strong>closed</strong>" in closed
+        figures = {k: int(v) for k, v in re.findall(r'id="fig-(\w+)" data-yen="(\d+)"', closed)}
+        assert figures["issued"] == 8_700_500_000_000, figures
+        carried_over, lapsed = (int(re.search(rf"{label} ¥([\d,]+)", closed).group(1).replace(",", ""))
+                                for label in ("Carried over", "Lapsed"))  # fmt: skip
+        assert carried_over > 0 and lapsed > 0
+
+
+def test_an_attestation_made_in_the_page_is_paid_at_once(demo_process, browser, artifacts):
+    """ATLA's inspector adds a passkey (with a fresh code), opens its queue, attests the slot the
+    PAC-3 launcher modification waits on, by keyboard: the milestone is accepted and paid at once,
+    today, from the money carried into FY2026."""
+    url, _, _, people = demo_process
+    local = url.replace("127.0.0.1", "localhost")  # WebAuthn takes a host name
+    context = browser.new_context(viewport={"width": 1400, "height": 900})
+    page = context.new_page()
+    errors: list[str] = []
+    page.on("console", lambda msg: errors.append(msg.text) if msg.type == "error" else None)
+    try:
+        virtual_authenticator(page)
+        who = "atla.inspector.suzuki"
+        page.goto(local + "/approvals")
+        sign_in_page(page, local, who, people[who])
+        page.fill("#passkey-code", people[who].code())  # adding a key asks for the second factor again
+        with page.expect_navigation():
+            page.click("#passkey-add")
+        assert page.url.endswith("/approvals?passkey=added")
+        page.goto(local + "/attestations")
+        button = "#passkey-attest-mc25-pac3-launchers-m2-test-evaluation"
+        assert "mc25-pac3-launchers" in page.text_content(button) and "m2" in page.text_content(button)
+        shot(page, artifacts, "demo-queue")
+        page.focus(button)
+        with page.expect_navigation():
+            page.keyboard.press("Enter")
+        done = page.locator("#contract-done")
+        assert done.get_attribute("data-outcome") == "paid", page.text_content("main")[:600]
+        assert done.text_content().startswith("Milestone m2 accepted and paid ¥")
+        assert page.locator("#ms-m2").get_attribute("data-status") == "released"
+        shot(page, artifacts, "demo-attested-paid")
+        assert errors == [], errors
+    finally:
+        context.close()
 
 
 def test_ctrl_c_stops_the_demo_cleanly(demo_process):
