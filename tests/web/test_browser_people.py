@@ -34,8 +34,8 @@ def _walk(browser, url: str, who: str, cookie: str | None, out) -> list[str]:
             context.add_cookies([{"name": SESSION_COOKIE, "value": cookie, "url": url}])
         page = context.new_page()
         errors: list[str] = []
-        page.on("pageerror", lambda exc: errors.append(str(exc)))
-        page.on("console", lambda msg: errors.append(msg.text) if msg.type == "error" else None)
+        page.on("pageerror", lambda exc, errors=errors: errors.append(str(exc)))
+        page.on("console", lambda msg, errors=errors: errors.append(msg.text) if msg.type == "error" else None)
         try:
             page.goto(url + "/")
             pages = _nav(page.content())

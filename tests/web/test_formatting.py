@@ -107,3 +107,11 @@ def test_the_feed_hides_auth_by_default_and_offers_every_kind(dashboard):
         assert {"transfer", "contract", "approval", "budget", "auth"} <= set(boxes)
     names = json.loads(html_lib.unescape(re.search(r'data-names="([^"]+)"', html).group(1)))
     assert names["DISBURSE"] == "支出" and names["auth.login"] == "サインイン"
+
+
+def test_the_account_code_filter_names_each_code(dashboard):
+    """The filter's options say each transfer code by its name; the value stays the code."""
+    page = httpx.get(dashboard.url + "/ledger/account/fy2026%3Aequipment").text
+    options = re.findall(r'<option value="([A-Z_]+)"[^>]*>([^<]+)</option>', page)
+    assert options and all(name != code for code, name in options)
+    assert ("ALLOT", "allotment") in options

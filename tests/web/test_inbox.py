@@ -85,6 +85,7 @@ def test_a_request_shows_what_it_changes(signed):
         assert "Ministry of Finance —" in html and "from distinct organisations" in html  # MOF still missing
         assert f'href="/budget/node?fy={op["fiscal_year"]}&amp;path={op["source"].replace(":", "%3A")}"' in html
         assert f"<code>{op['target']}</code>" in html and "PAC-3 MSE" in html  # the memo
+        assert '<span title="transfer">transfer between lines (流用 / 移用)</span>' in html  # the operation by its name
         for account in body["accounts"]:
             assert f"<code>{account}</code>" in html
         assert "fo.kobayashi (MoD Finance and Equipment Bureau): approved · counts" in html
